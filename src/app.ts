@@ -1,0 +1,62 @@
+/** buildApp: one configured mock, used by the CLI and by every test. It never listens and never reads process.env. */
+import { readFileSync } from 'node:fs'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { Config } from './config.js'
+import { systemClock, type Clock } from './domain/clock.js'
+import type { Fixtures } from './schemas/fixtures.js'
+import { sharedSchemas } from './schemas/common.js'
+import errors from './plugins/errors.js'
+import store from './plugins/store.js'
+import faults from './plugins/faults.js'
+import contentTypes from './plugins/content-types.js'
+import auth from './plugins/auth.js'
+import syncActionData from './routes/bulk/sync-action-data.js'
+import syncs from './routes/bulk/syncs.js'
+import mockAdmin from './routes/mock-admin.js'
+
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
+
+export const BULK_PREFIX = '/api/bulk/2.0'
+
+export interface AppOptions {
+  config: Config
+  fixtures: Fixtures
+  clock?: Clock
+  /** Defaults to pino JSON on stdout at LOG_LEVEL; tests pass false or a stream. */
+  logger?: FastifyServerOptions['logger']
+}
+
+export async function buildApp ({ config, fixtures, clock = systemClock, logger }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ?? { level: config.LOG_LEVEL, redact: ['req.headers.authorization'] },
+    bodyLimit: config.MAX_UPLOAD_BYTES,
+    requestIdHeader: 'x-request-id',
+    // Eloqua's docs and clients use /API/Bulk/2.0 and /api/bulk/2.0 alike, and some send `2.0//`.
+    routerOptions: { caseSensitive: false, ignoreDuplicateSlashes: true, ignoreTrailingSlash: true }
+  })
+  for (const schema of sharedSchemas) app.addSchema(schema)
+  app.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id) })
+
+  await app.register(errors)
+  await app.register(store, {
+    fixtures,
+    clock,
+    faultSeed: config.FAULT_SEED,
+    storeOptions: {
+      maxUploadsPerSync: config.MAX_UPLOADS_PER_SYNC,
+      stagingQuotaBytes: config.STAGING_QUOTA_BYTES,
+      uploadsDuringSync: config.UPLOADS_DURING_SYNC,
+      syncPendingMs: config.SYNC_PENDING_MS,
+      syncActiveMs: config.SYNC_ACTIVE_MS
+    }
+  })
+  await app.register(faults)
+  await app.register(contentTypes)
+  await app.register(async function bulkApi (api) {
+    await api.register(auth)
+    await api.register(syncActionData)
+    await api.register(syncs)
+  }, { prefix: BULK_PREFIX })
+  await app.register(mockAdmin, { version: VERSION })
+  return app
+}

@@ -1,0 +1,125 @@
+/**
+ * Every setting, its environment variable, its command-line flag and its default, in one JSON
+ * schema. env-schema validates and coerces environment and flags together (flags win) and the
+ * result is a frozen, typed Config. buildApp never reads process.env itself.
+ */
+import { parseArgs } from 'node:util'
+import { envSchema } from 'env-schema'
+import type { ErrorObject } from 'ajv'
+import type { FromSchema } from 'json-schema-to-ts'
+import { DEFAULT_FIXTURES_PATH } from './fixtures.js'
+
+const MiB = 1024 * 1024
+
+export const configSchema = {
+  type: 'object',
+  required: [],
+  properties: {
+    PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8080, description: 'TCP port to listen on (0 picks a free one).' },
+    HOST: { type: 'string', minLength: 1, default: 'localhost', description: 'Interface to listen on; 0.0.0.0 in containers.' },
+    LOG_LEVEL: {
+      type: 'string',
+      enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      default: 'info',
+      description: 'pino log level.'
+    },
+    FIXTURES: { type: 'string', minLength: 1, default: DEFAULT_FIXTURES_PATH, description: 'Fixtures file, or folder whose *.json files are all loaded. Default: the bundled fixtures.' },
+    MAX_UPLOAD_BYTES: { type: 'integer', minimum: 1, default: 32 * MiB, description: 'Largest upload body; a larger one answers 404, as Eloqua does past 32 MB.' },
+    MAX_UPLOADS_PER_SYNC: { type: 'integer', minimum: 1, default: 500, description: 'Uploads ("files") a definition takes between syncs; the next answers 400.' },
+    STAGING_QUOTA_BYTES: { type: 'integer', minimum: 1, default: 1024 * MiB, description: 'Staging space of the whole instance; an upload past it answers 413.' },
+    UPLOADS_DURING_SYNC: {
+      type: 'string',
+      enum: ['accept', 'reject'],
+      default: 'accept',
+      description: 'An upload while a sync of the definition is pending or active: keep it for the next sync, or answer 409.'
+    },
+    SYNC_PENDING_MS: { type: 'integer', minimum: 0, default: 500, description: 'How long a new sync stays pending.' },
+    SYNC_ACTIVE_MS: { type: 'integer', minimum: 0, default: 500, description: 'How long a sync stays active before it ends.' },
+    FAULT_SEED: { type: 'integer', default: 1, description: 'Seed for fault rules with a probability, so runs repeat.' },
+    SHUTDOWN_GRACE_MS: { type: 'integer', minimum: 0, default: 10000, description: 'On SIGTERM/SIGINT, how long in-flight requests may take before the process exits anyway.' }
+  }
+} as const
+
+export type Config = Readonly<FromSchema<typeof configSchema>>
+export type ConfigKey = keyof typeof configSchema.properties
+
+/** `MAX_UPLOAD_BYTES` is set by `--max-upload-bytes`. */
+export function flagName (key: ConfigKey): string {
+  return key.toLowerCase().replaceAll('_', '-')
+}
+
+const CONFIG_KEYS = Object.keys(configSchema.properties) as ConfigKey[]
+
+export class ConfigError extends Error {
+  constructor (problems: readonly string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+/** Validates settings taken from the environment and from flags (flags win). */
+export function loadConfig (env: Readonly<Record<string, string | undefined>>, flags: Readonly<Record<string, string | undefined>> = {}): Config {
+  const fromFlags: Record<string, string> = {}
+  for (const key of CONFIG_KEYS) {
+    const value = flags[flagName(key)]
+    if (value !== undefined) fromFlags[key] = value
+  }
+  try {
+    // env-schema sets additionalProperties on the schema it is given, so it gets a copy.
+    const config = envSchema<Config>({ schema: structuredClone(configSchema), data: [{ ...env }, fromFlags], env: false })
+    return Object.freeze(config)
+  } catch (err) {
+    const errors = (err as { errors?: ErrorObject[] }).errors
+    if (errors === undefined) throw err
+    throw new ConfigError(errors.map((e) => {
+      const key = e.instancePath.slice(1) as ConfigKey
+      const given = fromFlags[key] ?? env[key]
+      return `${key} (--${flagName(key)}): ${e.message ?? 'is invalid'}${given === undefined ? '' : `, got ${JSON.stringify(given)}`}`
+    }))
+  }
+}
+
+export interface CommandLine {
+  help: boolean
+  version: boolean
+  flags: Record<string, string | undefined>
+}
+
+/** Parses argv strictly: an unknown flag or a missing value is an error, not a silent default. */
+export function parseCommandLine (argv: readonly string[]): CommandLine {
+  const options: Record<string, { type: 'string' | 'boolean', short?: string }> = {
+    help: { type: 'boolean', short: 'h' },
+    version: { type: 'boolean', short: 'v' }
+  }
+  for (const key of CONFIG_KEYS) options[flagName(key)] = { type: 'string' }
+  const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false })
+  const flags: Record<string, string | undefined> = {}
+  for (const key of CONFIG_KEYS) {
+    const value = values[flagName(key)]
+    if (typeof value === 'string') flags[flagName(key)] = value
+  }
+  return { help: values.help === true, version: values.version === true, flags }
+}
+
+export function helpText (version: string): string {
+  const rows = CONFIG_KEYS.map((key) => {
+    const property = configSchema.properties[key]
+    const values = 'enum' in property ? ` (${property.enum.join('|')})` : ''
+    const fallback = key === 'FIXTURES' ? 'bundled fixtures' : String(property.default)
+    return `  --${flagName(key)} <value>\n      env ${key}, default ${fallback}${values}\n      ${property.description}`
+  })
+  return [
+    `eloqua-bulk-mock ${version}: a local Oracle Eloqua Bulk API 2.0 for tests and development`,
+    '',
+    'Usage: eloqua-bulk-mock [options]',
+    '',
+    'Every option can also be set by its environment variable; a flag wins over the variable.',
+    '',
+    ...rows,
+    '  -h, --help      print this help and exit',
+    '  -v, --version   print the version and exit',
+    '',
+    'Mock endpoints: GET /__mock/health, GET /__mock/state, POST /__mock/reset.',
+    ''
+  ].join('\n')
+}

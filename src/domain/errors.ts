@@ -1,0 +1,82 @@
+/**
+ * The one catalogue of errors the mock answers with. The domain throws these; only
+ * plugins/errors.ts turns them into HTTP. Reason phrases are Oracle's documented status texts
+ * (eloqua-reference §10.3). Only 400 has a documented body (`failures`); the others answer with
+ * an empty body, as the reference suggests for 401 and 404.
+ */
+export interface ValidationFailure {
+  field: string
+  value?: string
+  constraint: string
+}
+
+export const REASON_PHRASES: Readonly<Record<number, string>> = {
+  400: 'There was a validation error.',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'The requested resource was not found.',
+  409: 'There was a conflict.',
+  410: 'The requested resource is no longer available.',
+  412: 'The resource you are attempting to delete has dependencies, and cannot be deleted',
+  413: 'Storage space exceeded.',
+  429: 'Too Many Requests',
+  500: 'The service has encountered an error.',
+  503: 'Service Unavailable'
+}
+
+export class EloquaError extends Error {
+  readonly statusCode: number
+  readonly failures: readonly ValidationFailure[] | undefined
+  readonly reasonPhrase: string
+
+  /** `explanation` is for logs and the X-Mock-Reason header, never for the body. */
+  constructor (statusCode: number, explanation: string, failures?: readonly ValidationFailure[], reasonPhrase?: string) {
+    super(explanation)
+    this.name = 'EloquaError'
+    this.statusCode = statusCode
+    this.failures = failures
+    this.reasonPhrase = reasonPhrase ?? REASON_PHRASES[statusCode] ?? 'Error'
+  }
+
+  /** The body Eloqua sends: `failures` for validation errors, nothing otherwise. */
+  body (): { failures: readonly ValidationFailure[] } | undefined {
+    return this.failures === undefined ? undefined : { failures: this.failures }
+  }
+}
+
+export function validationError (failures: readonly ValidationFailure[], reasonPhrase?: string): EloquaError {
+  const explanation = failures.map((f) => `${f.field}: ${f.constraint}`).join('; ')
+  return new EloquaError(400, explanation, failures, reasonPhrase)
+}
+
+/** Malformed JSON or CSV; Oracle's status text for it is "There was a parsing error." */
+export function parsingError (field: string, constraint: string, value?: string): EloquaError {
+  const failure: ValidationFailure = value === undefined ? { field, constraint } : { field, value, constraint }
+  return validationError([failure], 'There was a parsing error.')
+}
+
+export function unauthorized (explanation: string): EloquaError {
+  return new EloquaError(401, explanation)
+}
+
+export function forbidden (explanation: string): EloquaError {
+  return new EloquaError(403, explanation)
+}
+
+export function notFound (explanation: string): EloquaError {
+  return new EloquaError(404, explanation)
+}
+
+export function conflict (explanation: string): EloquaError {
+  return new EloquaError(409, explanation)
+}
+
+export function storageExceeded (explanation: string): EloquaError {
+  return new EloquaError(413, explanation)
+}
+
+/** Failure `value`s are strings in Eloqua's examples; keep them short enough to read. */
+export function describeValue (value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value)
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text
+}

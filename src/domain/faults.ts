@@ -1,0 +1,190 @@
+/**
+ * Fault rules are data: which requests (`match`), which of those (`when`), and what to answer
+ * (`response`). plugins/faults.ts applies them before authentication, like a gateway failure;
+ * nothing else in the mock knows about them.
+ */
+import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64'
+import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
+import { validationError } from './errors.js'
+import { FAULT_STATUS_CODES, type FaultRuleFixture } from '../schemas/fixtures.js'
+
+export interface FaultRequest {
+  readonly method: string
+  /** Path without query string. */
+  readonly path: string
+  readonly params: Readonly<Record<string, string | undefined>>
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>
+  /** Who the request claims to be; called only by rules that narrow by site or user. */
+  readonly identity: () => { readonly site?: string, readonly user?: string }
+}
+
+export interface FaultResponse {
+  readonly ruleName: string
+  readonly explanation: string
+  readonly status: number | undefined
+  readonly headers: Readonly<Record<string, string>>
+  /** `undefined`: the body Eloqua sends for `status`. */
+  readonly body: unknown
+  readonly delayMs: number
+}
+
+export interface FaultRuleState {
+  name: string
+  description?: string
+  explanation: string
+  matched: number
+  fired: number
+}
+
+/** Lower-case, one slash between segments, none at the end: how paths are compared. */
+export function normalisePath (path: string): string {
+  const collapsed = path.toLowerCase().replace(/\/{2,}/g, '/')
+  return collapsed.length > 1 && collapsed.endsWith('/') ? collapsed.slice(0, -1) : collapsed
+}
+
+function compilePathTemplate (template: string): RegExp {
+  const pattern = normalisePath(template)
+    .split(/(\{[^}/]+\}|\*)/)
+    .map((part) => {
+      if (part === '*') return '.*'
+      if (part.startsWith('{') && part.endsWith('}')) return '[^/]+'
+      return part.replace(/[.+?^$()[\]\\|]/g, '\\$&')
+    })
+    .join('')
+  return new RegExp(`^${pattern}$`)
+}
+
+class FaultRule {
+  readonly #fixture: FaultRuleFixture
+  readonly #path: RegExp | undefined
+  readonly #headers: Array<[string, string]>
+  readonly #seed: number
+  #random: () => number = () => 0
+  matched = 0
+  fired = 0
+
+  constructor (fixture: FaultRuleFixture, defaultSeed: number) {
+    this.#fixture = fixture
+    this.#path = fixture.match?.path === undefined ? undefined : compilePathTemplate(fixture.match.path)
+    this.#headers = Object.entries(fixture.match?.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value])
+    this.#seed = fixture.seed ?? defaultSeed
+    this.reset()
+  }
+
+  get name (): string {
+    return this.#fixture.name
+  }
+
+  reset (): void {
+    this.matched = 0
+    this.fired = 0
+    const rng = xoroshiro128plus(this.#seed)
+    this.#random = () => uniformFloat64(rng)
+  }
+
+  matches (request: FaultRequest): boolean {
+    const match = this.#fixture.match
+    if (match === undefined) return true
+    if (match.method !== undefined && match.method !== request.method) return false
+    if (this.#path !== undefined && !this.#path.test(normalisePath(request.path))) return false
+    if (match.parentId !== undefined && request.params.parentId !== String(match.parentId)) return false
+    if (match.id !== undefined && request.params.id !== String(match.id)) return false
+    if (match.site !== undefined && match.site.toLowerCase() !== request.identity().site?.toLowerCase()) return false
+    if (match.user !== undefined && match.user.toLowerCase() !== request.identity().user?.toLowerCase()) return false
+    return this.#headers.every(([name, value]) => request.headers[name] === value)
+  }
+
+  /** Counts a matching request and says whether the rule fires on it. */
+  fires (): boolean {
+    this.matched += 1
+    const when = this.#fixture.when ?? 'always'
+    let fire: boolean
+    if (when === 'always') fire = true
+    else if (when.first !== undefined) fire = this.matched <= when.first
+    else if (when.after !== undefined) fire = this.matched > when.after
+    else if (when.every !== undefined) fire = this.matched % when.every === 0
+    else fire = this.#random() < (when.probability ?? 0)
+    if (fire) this.fired += 1
+    return fire
+  }
+
+  response (): FaultResponse {
+    const { status, headers = {}, body, delayMs = 0 } = this.#fixture.response
+    return { ruleName: this.name, explanation: this.explain(), status, headers, body, delayMs }
+  }
+
+  explain (): string {
+    const m = this.#fixture.match ?? {}
+    const criteria = [
+      m.method,
+      m.path,
+      m.parentId === undefined ? undefined : `parentId=${m.parentId}`,
+      m.id === undefined ? undefined : `id=${m.id}`,
+      m.site === undefined ? undefined : `site=${m.site}`,
+      m.user === undefined ? undefined : `user=${m.user}`,
+      ...this.#headers.map(([name, value]) => `${name}: ${value}`)
+    ].filter((c) => c !== undefined)
+    const when = this.#fixture.when ?? 'always'
+    const policy = when === 'always' ? 'always' : Object.entries(when).map(([k, v]) => `${k} ${v}`).join('')
+    const { status, delayMs } = this.#fixture.response
+    const action = [status === undefined ? undefined : `answer ${status}`, delayMs === undefined ? undefined : `after ${delayMs} ms`]
+      .filter((a) => a !== undefined).join(' ') || 'no change'
+    return `${this.name}: ${criteria.length > 0 ? criteria.join(' ') : 'any request'}, ${policy}: ${action}`
+  }
+
+  state (): FaultRuleState {
+    const state: FaultRuleState = { name: this.name, explanation: this.explain(), matched: this.matched, fired: this.fired }
+    if (this.#fixture.description !== undefined) state.description = this.#fixture.description
+    return state
+  }
+}
+
+export class FaultStore {
+  readonly #rules: FaultRule[]
+
+  constructor (rules: readonly FaultRuleFixture[], defaultSeed: number) {
+    this.#rules = rules.map((rule) => new FaultRule(rule, defaultSeed))
+  }
+
+  get size (): number {
+    return this.#rules.length
+  }
+
+  /** The first rule, in fixture order, that matches the request and fires on it. */
+  decide (request: FaultRequest): FaultResponse | undefined {
+    for (const rule of this.#rules) {
+      if (rule.matches(request) && rule.fires()) return rule.response()
+    }
+    return undefined
+  }
+
+  reset (): void {
+    for (const rule of this.#rules) rule.reset()
+  }
+
+  state (): FaultRuleState[] {
+    return this.#rules.map((rule) => rule.state())
+  }
+}
+
+const PREFERRABLE = new Set<number>(FAULT_STATUS_CODES)
+
+/**
+ * `Prefer: code=503` picks the answer of one request, as with Stoplight Prism. Other preferences
+ * in the header are ignored; a `code` the mock cannot produce is a 400 from the mock.
+ */
+export function preferredFault (prefer: string | undefined): FaultResponse | undefined {
+  if (prefer === undefined) return undefined
+  const code = prefer.split(/[,;]/).map((p) => p.trim()).find((p) => /^code\s*=/i.test(p))
+  if (code === undefined) return undefined
+  const value = code.slice(code.indexOf('=') + 1).trim().replace(/^"(.*)"$/, '$1')
+  const status = /^\d{3}$/.test(value) ? Number(value) : NaN
+  if (!PREFERRABLE.has(status)) {
+    throw validationError([{
+      field: 'Prefer',
+      value: prefer,
+      constraint: `code must be one of ${FAULT_STATUS_CODES.join(', ')}.`
+    }])
+  }
+  return { ruleName: 'prefer', explanation: `Prefer header: answer ${status}`, status, headers: {}, body: undefined, delayMs: 0 }
+}

@@ -1,0 +1,189 @@
+/**
+ * Reads fixture files, checks each against the fixtures schema with ajv and then across files
+ * (ids unique, references resolve), and joins them. Any problem stops the start with a message
+ * that names the file, the JSON pointer and what is wrong.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Ajv, type ErrorObject } from 'ajv'
+import { fixturesFileSchema, type Fixtures, type FixturesFile } from './schemas/fixtures.js'
+import { parseIdentifierStatement } from './domain/definitions.js'
+
+export const DEFAULT_FIXTURES_PATH = fileURLToPath(new URL('../fixtures', import.meta.url))
+
+export class FixtureError extends Error {
+  readonly problems: readonly string[]
+
+  constructor (problems: readonly string[]) {
+    super(`invalid fixtures:\n  ${problems.join('\n  ')}`)
+    this.name = 'FixtureError'
+    this.problems = problems
+  }
+}
+
+const validateFile = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile<FixturesFile>(fixturesFileSchema)
+
+interface Located<T> { item: T, file: string, pointer: string }
+
+/** Loads one fixtures file, or every `*.json` file of a folder in name order. */
+export function loadFixtures (path: string): Fixtures {
+  const problems: string[] = []
+  let files: string[]
+  try {
+    files = statSync(path).isDirectory()
+      ? readdirSync(path).filter((name) => name.endsWith('.json')).sort().map((name) => join(path, name))
+      : [path]
+  } catch (err) {
+    throw new FixtureError([`${path}: cannot read fixtures (${(err as NodeJS.ErrnoException).code ?? String(err)})`])
+  }
+  if (files.length === 0) throw new FixtureError([`${path}: no *.json fixture files in this folder`])
+
+  const parsed: Array<{ file: string, content: unknown }> = []
+  for (const file of files) {
+    const content = readFixtureFile(file, problems)
+    if (content !== undefined) parsed.push({ file, content })
+  }
+  if (problems.length > 0) throw new FixtureError(problems)
+  return joinFixtures(parsed)
+}
+
+/** Checks and joins fixture documents already in memory; `file` names each in messages. */
+export function joinFixtures (documents: ReadonlyArray<{ file: string, content: unknown }>): Fixtures {
+  const problems: string[] = []
+  const sites: Array<Located<Fixtures['sites'][number]>> = []
+  const customObjects: Array<Located<Fixtures['customObjects'][number]>> = []
+  const definitions: Array<Located<Fixtures['syncActionDefinitions'][number]>> = []
+  const faults: Array<Located<Fixtures['faults'][number]>> = []
+  for (const { file, content } of documents) {
+    if (!validateFile(content)) {
+      problems.push(...(validateFile.errors ?? []).map((e) => `${file}: ${describeSchemaError(e)}`))
+      continue
+    }
+    content.sites?.forEach((item, i) => sites.push({ item, file, pointer: `/sites/${i}` }))
+    content.customObjects?.forEach((item, i) => customObjects.push({ item, file, pointer: `/customObjects/${i}` }))
+    content.syncActionDefinitions?.forEach((item, i) => definitions.push({ item, file, pointer: `/syncActionDefinitions/${i}` }))
+    content.faults?.forEach((item, i) => faults.push({ item, file, pointer: `/faults/${i}` }))
+  }
+  if (problems.length === 0) checkReferences(sites, customObjects, definitions, faults, problems)
+  if (problems.length > 0) throw new FixtureError(problems)
+  return {
+    sites: sites.map((s) => s.item),
+    customObjects: customObjects.map((c) => c.item),
+    syncActionDefinitions: definitions.map((d) => d.item),
+    faults: faults.map((f) => f.item)
+  }
+}
+
+function readFixtureFile (file: string, problems: string[]): unknown {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (err) {
+    problems.push(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`)
+    return undefined
+  }
+  try {
+    return JSON.parse(text)
+  } catch (err) {
+    problems.push(`${file}: not valid JSON: ${withLineAndColumn((err as Error).message, text)}`)
+    return undefined
+  }
+}
+
+function withLineAndColumn (message: string, text: string): string {
+  const position = /position (\d+)/.exec(message)?.[1]
+  if (position === undefined) return message
+  const before = text.slice(0, Number(position))
+  const line = before.split('\n').length
+  const column = Number(position) - before.lastIndexOf('\n')
+  return `${message} (line ${line}, column ${column})`
+}
+
+function describeSchemaError (error: ErrorObject): string {
+  const pointer = error.instancePath === '' ? '/' : error.instancePath
+  const params = error.params as Record<string, unknown>
+  let detail = error.message ?? 'is invalid'
+  if (error.keyword === 'additionalProperties') detail = `unknown property "${String(params.additionalProperty)}"`
+  else if (error.keyword === 'enum') detail = `must be one of ${JSON.stringify(params.allowedValues)}`
+  else if (error.keyword === 'const') detail = `must be ${JSON.stringify(params.allowedValue)}`
+  return `${pointer}: ${detail}`
+}
+
+function checkReferences (
+  sites: Array<Located<Fixtures['sites'][number]>>,
+  customObjects: Array<Located<Fixtures['customObjects'][number]>>,
+  definitions: Array<Located<Fixtures['syncActionDefinitions'][number]>>,
+  faults: Array<Located<Fixtures['faults'][number]>>,
+  problems: string[]
+): void {
+  const at = (l: { file: string, pointer: string }, suffix: string, detail: string): void => {
+    problems.push(`${l.file}: ${l.pointer}${suffix}: ${detail}`)
+  }
+  if (sites.length === 0) problems.push('fixtures define no site: add a "sites" entry with at least one user, or nobody can authenticate')
+
+  const siteNames = new Map<string, Located<unknown>>()
+  const tokens = new Set<string>()
+  const userIds = new Set<number>()
+  for (const s of sites) {
+    unique(siteNames, s.item.name.toLowerCase(), s, '/name', `site "${s.item.name}" is defined twice`)
+    const usernames = new Set<string>()
+    s.item.users.forEach((u, i) => {
+      const where = { file: s.file, pointer: `${s.pointer}/users/${i}` }
+      if (usernames.has(u.username.toLowerCase())) at(where, '/username', `user "${u.username}" is defined twice in site "${s.item.name}"`)
+      usernames.add(u.username.toLowerCase())
+      if (userIds.has(u.id)) at(where, '/id', `user id ${u.id} is used twice`)
+      userIds.add(u.id)
+      if (u.password === undefined && (u.tokens ?? []).length === 0) at(where, '', 'user has neither a password nor a token, so cannot authenticate')
+      u.tokens?.forEach((token, j) => {
+        if (tokens.has(token)) at(where, `/tokens/${j}`, 'token is given to more than one user')
+        tokens.add(token)
+      })
+    })
+  }
+
+  const objects = new Map<number, Located<Fixtures['customObjects'][number]>>()
+  for (const c of customObjects) {
+    if (objects.has(c.item.id)) at(c, '/id', `custom object ${c.item.id} is defined twice`)
+    objects.set(c.item.id, c)
+    const fieldIds = new Set((c.item.fields ?? []).map((f) => f.id))
+    for (const key of ['displayNameFieldId', 'emailAddressFieldId', 'uniqueFieldId'] as const) {
+      const fieldId = c.item[key]
+      if (fieldId !== undefined && !fieldIds.has(fieldId)) at(c, `/${key}`, `field ${fieldId} is not among this custom object's fields`)
+    }
+    if (fieldIds.size !== (c.item.fields ?? []).length) at(c, '/fields', 'field ids must be unique')
+    const recordIds = new Set<number>()
+    const externalIds = new Set<string>()
+    c.item.records?.forEach((r, i) => {
+      if (recordIds.has(r.id)) at(c, `/records/${i}/id`, `record id ${r.id} is used twice`)
+      recordIds.add(r.id)
+      if (r.externalId !== undefined) {
+        if (externalIds.has(r.externalId)) at(c, `/records/${i}/externalId`, `externalId "${r.externalId}" is used twice`)
+        externalIds.add(r.externalId)
+      }
+    })
+  }
+
+  const definitionIds = new Map<number, Located<unknown>>()
+  for (const d of definitions) {
+    unique(definitionIds, d.item.id, d, '/id', `sync action definition ${d.item.id} is defined twice (ids are unique across custom objects)`)
+    if (!objects.has(d.item.parentId)) at(d, '/parentId', `custom object ${d.item.parentId} is not defined`)
+    const [key, statement] = Object.entries(d.item.fields)[0] ?? []
+    if (key !== undefined && statement !== undefined) {
+      const parsed = parseIdentifierStatement(statement)
+      if (parsed === undefined || parsed.customObjectId !== d.item.parentId) {
+        at(d, `/fields/${key}`, `must be {{CustomObject[${d.item.parentId}].ExternalId}} or {{CustomObject[${d.item.parentId}].Id}}`)
+      }
+      if (d.item.identifierFieldName !== key) at(d, '/identifierFieldName', `must equal the key of "fields" ("${key}")`)
+    }
+  }
+
+  const faultNames = new Map<string, Located<unknown>>()
+  for (const f of faults) unique(faultNames, f.item.name, f, '/name', `fault rule "${f.item.name}" is defined twice`)
+
+  function unique<K> (seen: Map<K, Located<unknown>>, key: K, where: Located<unknown>, suffix: string, detail: string): void {
+    if (seen.has(key)) at(where, suffix, detail)
+    else seen.set(key, where)
+  }
+}
+

@@ -1,0 +1,51 @@
+/**
+ * Eloqua authentication for the API scope: Basic `Site\User:password` through
+ * @fastify/basic-auth, or `Authorization: Bearer <token>`. 401 when neither holds, 403 when the
+ * user may not use the Bulk API.
+ */
+import fp from 'fastify-plugin'
+import basicAuth from '@fastify/basic-auth'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { forbidden, unauthorized } from '../domain/errors.js'
+import { mayUseBulkApi, type Principal } from '../domain/directory.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal
+  }
+}
+
+const BEARER = /^\s*bearer\s+(\S+)\s*$/i
+
+export default fp(async function auth (app) {
+  app.decorateRequest('principal', null as unknown as Principal)
+
+  await app.register(basicAuth, {
+    strictCredentials: false,
+    authenticate: { realm: 'Eloqua' },
+    async validate (login: string, password: string, request: FastifyRequest) {
+      const principal = app.directory.authenticateBasic(login, password)
+      if (principal === undefined) throw unauthorized(`wrong credentials for "${login}" (expected Site\\User:password)`)
+      request.principal = principal
+    }
+  })
+
+  app.addHook('onRequest', function authenticate (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
+    const bearer = BEARER.exec(request.headers.authorization ?? '')
+    if (bearer === null) {
+      app.basicAuth(request, reply, done)
+      return
+    }
+    const principal = app.directory.authenticateBearer(bearer[1] ?? '')
+    if (principal === undefined) {
+      done(unauthorized('unknown bearer token'))
+      return
+    }
+    request.principal = principal
+    done()
+  })
+
+  app.addHook('onRequest', async function authorize (request: FastifyRequest) {
+    if (!mayUseBulkApi(request.principal)) throw forbidden(`user ${request.principal.loginName} may not use the Bulk API`)
+  })
+}, { name: 'auth', dependencies: ['store'] })

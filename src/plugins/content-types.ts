@@ -1,0 +1,57 @@
+/**
+ * Request bodies: JSON and CSV (the two media types of the Bulk API), both UTF-8 as Eloqua
+ * requires. The parsed records go on to validation; the bytes as sent are kept on
+ * `request.upload`, which is what the staging area stores.
+ */
+import { isUtf8 } from 'node:buffer'
+import fp from 'fastify-plugin'
+import type { FastifyRequest } from 'fastify'
+import { describeValue, parsingError, validationError } from '../domain/errors.js'
+import { parseCsvRecords, type UploadFormat } from '../domain/records.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    upload: { format: UploadFormat, bytes: Buffer } | null
+  }
+}
+
+function decodeUtf8 (request: FastifyRequest, body: Buffer): string {
+  const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1]
+  if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+    throw validationError([{ field: 'Content-Type', value: request.headers['content-type'] ?? '', constraint: 'Must be UTF-8 encoded.' }])
+  }
+  if (!isUtf8(body)) throw parsingError('body', 'Must be UTF-8 encoded.')
+  return body.toString('utf8')
+}
+
+export default fp(async function contentTypes (app) {
+  app.decorateRequest('upload', null)
+  app.removeContentTypeParser(['application/json', 'text/plain'])
+
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, async (request: FastifyRequest, body: Buffer) => {
+    const text = decodeUtf8(request, body)
+    if (text.trim() === '') throw parsingError('body', 'Must not be empty.')
+    let parsed: unknown
+    try {
+      // JSON.parse, not a reviver-based parser: the body is read once here and kept as bytes.
+      parsed = JSON.parse(text)
+    } catch (err) {
+      throw parsingError('body', `Must be valid JSON: ${(err as Error).message}.`, describeValue(text))
+    }
+    request.upload = { format: 'json', bytes: body }
+    return parsed
+  })
+
+  app.addContentTypeParser('text/csv', { parseAs: 'buffer' }, async (request: FastifyRequest, body: Buffer) => {
+    const text = decodeUtf8(request, body)
+    if (text.trim() === '') throw parsingError('body', 'Must have a header row.')
+    let records: Array<Record<string, string>>
+    try {
+      records = parseCsvRecords(text)
+    } catch (err) {
+      throw parsingError('body', `Must be valid CSV with a header row: ${(err as Error).message}.`)
+    }
+    request.upload = { format: 'csv', bytes: body }
+    return records
+  })
+}, { name: 'content-types' })

@@ -1,0 +1,82 @@
+/** The one place errors become HTTP: Eloqua's status, reason phrase and (for 400) `failures` body. */
+import fp from 'fastify-plugin'
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import { EloquaError, describeValue, notFound, unauthorized, validationError, type ValidationFailure } from '../domain/errors.js'
+
+/**
+ * Writes an Eloqua error. `X-Mock-Reason` says in plain words why the mock answered so; Eloqua
+ * sends no such header, clients ignore it, and people debugging a failing test need it.
+ */
+export function sendEloquaError (reply: FastifyReply, error: EloquaError, body: unknown = error.body()): FastifyReply {
+  reply.raw.statusMessage = error.reasonPhrase
+  reply.code(error.statusCode).header('x-mock-reason', headerSafe(error.message))
+  if (body === undefined) return reply.send()
+  return reply.type('application/json; charset=utf-8').serializer(JSON.stringify).send(body)
+}
+
+function headerSafe (text: string): string {
+  const printable = text.replace(/[^\x20-\x7e]/g, '?')
+  return printable.length > 300 ? `${printable.slice(0, 297)}...` : printable
+}
+
+const CONTEXT_FIELD: Readonly<Record<string, string>> = { body: 'body', params: 'path', querystring: 'query', headers: 'header' }
+
+/** Ajv's errors as Eloqua failures: `field` is the property path, `constraint` a sentence. */
+function failuresFromValidation (error: FastifyError, request: FastifyRequest): ValidationFailure[] {
+  const context = error.validationContext ?? 'body'
+  const source: unknown = (request as unknown as Record<string, unknown>)[context]
+  return (error.validation ?? []).map((issue) => {
+    const params = issue.params as Record<string, unknown>
+    const segments = issue.instancePath.split('/').slice(1)
+    if (typeof params.missingProperty === 'string') segments.push(params.missingProperty)
+    const field = segments.length === 0
+      ? (CONTEXT_FIELD[context] ?? context)
+      : segments.map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : i === 0 ? s : `.${s}`)).join('')
+    const constraint = constraintFor(issue.keyword, params, issue.message)
+    const value = typeof params.missingProperty === 'string'
+      ? undefined
+      : segments.reduce<unknown>((v, s) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[s] : undefined), source)
+    return value === undefined ? { field, constraint } : { field, value: describeValue(value), constraint }
+  })
+}
+
+function constraintFor (keyword: string, params: Record<string, unknown>, message: string | undefined): string {
+  switch (keyword) {
+    case 'type': return params.type === 'array' ? 'Must be a JSON array of records.' : `Must be a JSON ${String(params.type)}.`
+    case 'required': return 'Is required.'
+    default: return message === undefined ? 'Is invalid.' : `${message.charAt(0).toUpperCase()}${message.slice(1)}.`
+  }
+}
+
+export function toEloquaError (error: FastifyError, request: FastifyRequest): EloquaError {
+  if (error instanceof EloquaError) return error
+  if (error.validation !== undefined) return validationError(failuresFromValidation(error, request))
+  switch (error.code) {
+    // Eloqua documents a 404 for uploads over 32 MB (eloqua-reference §12).
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': return notFound('request body is larger than MAX_UPLOAD_BYTES; Eloqua answers 404 past 32 MB')
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return validationError([{
+      field: 'Content-Type',
+      value: request.headers['content-type'] ?? '',
+      constraint: 'Must be application/json or text/csv.'
+    }])
+  }
+  if (error.statusCode === 401) return unauthorized(error.message)
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    return new EloquaError(error.statusCode, error.message, error.statusCode === 400 ? [{ field: 'request', constraint: error.message }] : undefined)
+  }
+  return new EloquaError(500, 'unexpected error in the mock; see its log')
+}
+
+export default fp(async function errors (app) {
+  app.setErrorHandler(function handleError (error: FastifyError, request, reply) {
+    const eloquaError = toEloquaError(error, request)
+    if (eloquaError.statusCode >= 500 && !(error instanceof EloquaError)) request.log.error({ err: error }, 'request failed')
+    else request.log.info({ status: eloquaError.statusCode, reason: eloquaError.message }, 'request refused')
+    return sendEloquaError(reply, eloquaError)
+  })
+
+  app.setNotFoundHandler(function handleNotFound (request, reply) {
+    request.log.warn({ method: request.method, url: request.url }, 'no such endpoint')
+    return sendEloquaError(reply, notFound(`no endpoint ${request.method} ${request.url.split('?')[0] ?? ''} in the mock`))
+  })
+}, { name: 'errors' })

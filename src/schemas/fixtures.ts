@@ -1,0 +1,241 @@
+/**
+ * JSON Schema of a fixtures file. `npm run schema` writes it to fixtures.schema.json so editors can
+ * complete and check fixtures through `$schema`; a test keeps the two identical.
+ */
+import type { FromSchema } from 'json-schema-to-ts'
+
+export const FAULT_STATUS_CODES = [400, 401, 403, 404, 409, 410, 412, 413, 429, 500, 503] as const
+
+// Eloqua's SyncAction enums (eloqua-reference §6).
+export const SYNC_ACTION_KINDS = ['add', 'remove', 'setStatus'] as const
+export const SYNC_ACTION_STATUSES = [
+  'bounced', 'subscribed', 'unsubscribed', 'active', 'complete', 'pending', 'errored', 'yes', 'no', 'invalid', 'permission'
+] as const
+
+const id = { type: 'integer', minimum: 1, description: 'Positive integer id, unique per kind.' } as const
+const timestamp = { type: 'string', description: 'ISO 8601 date-time, e.g. 2024-01-10T09:00:00Z.' } as const
+const loginName = { type: 'string', minLength: 1 } as const
+
+const user = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'username'],
+  properties: {
+    id,
+    username: { ...loginName, description: 'Login name, as in Site\\User. Compared case-insensitively, as Eloqua does.' },
+    password: { type: 'string', minLength: 1, description: 'Password for Basic auth. Omit to allow only Bearer tokens.' },
+    tokens: {
+      type: 'array',
+      items: { type: 'string', minLength: 1 },
+      description: 'Bearer access tokens that authenticate as this user.'
+    },
+    displayName: { type: 'string' },
+    firstName: { type: 'string' },
+    lastName: { type: 'string' },
+    emailAddress: { type: 'string' },
+    permissions: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        bulkApi: { type: 'boolean', description: 'May use the Bulk API at all (else 403). Default true.' },
+        customObjects: {
+          description: 'Custom object ids this user may use (else 403), or "*" for all. Default "*".',
+          anyOf: [
+            { type: 'string', const: '*' },
+            { type: 'array', items: id }
+          ]
+        }
+      }
+    }
+  }
+} as const
+
+const site = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'name', 'users'],
+  properties: {
+    id,
+    name: { type: 'string', minLength: 1, pattern: '^[^\\\\:]+$', description: 'Company (site) name, the part before the backslash in Basic auth.' },
+    users: { type: 'array', minItems: 1, items: user }
+  }
+} as const
+
+const customObjectField = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'name'],
+  properties: {
+    id,
+    name: { type: 'string', minLength: 1 },
+    internalName: { type: 'string', minLength: 1 },
+    dataType: { enum: ['number', 'string', 'boolean', 'date', 'emailAddress'] },
+    defaultValue: { type: 'string' },
+    hasNotNullConstraint: { type: 'boolean' },
+    hasReadOnlyConstraint: { type: 'boolean' },
+    hasUniquenessConstraint: { type: 'boolean' }
+  }
+} as const
+
+const customObjectRecord = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  properties: {
+    id: { ...id, description: 'The record Id, matched by {{CustomObject[n].Id}}.' },
+    externalId: { type: 'string', minLength: 1, description: 'The record ExternalId, matched by {{CustomObject[n].ExternalId}}.' },
+    fieldValues: { type: 'object', additionalProperties: { type: 'string' } }
+  }
+} as const
+
+const customObject = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'name'],
+  properties: {
+    id,
+    name: { type: 'string', minLength: 1 },
+    displayNameFieldId: id,
+    emailAddressFieldId: id,
+    uniqueFieldId: id,
+    fields: { type: 'array', items: customObjectField },
+    records: { type: 'array', items: customObjectRecord },
+    createdAt: timestamp,
+    createdBy: loginName,
+    updatedAt: timestamp,
+    updatedBy: loginName
+  }
+} as const
+
+const syncAction = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['action'],
+  properties: {
+    action: { enum: SYNC_ACTION_KINDS },
+    destination: { type: 'string', minLength: 1 },
+    status: { enum: SYNC_ACTION_STATUSES },
+    updateAll: { type: 'boolean' }
+  },
+  if: { properties: { action: { const: 'setStatus' } } },
+  then: { required: ['status'] }
+} as const
+
+const syncActionDefinition = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'parentId', 'name', 'fields', 'identifierFieldName', 'syncActions'],
+  properties: {
+    id,
+    parentId: { ...id, description: 'Id of the custom object this definition belongs to.' },
+    name: { type: 'string', minLength: 1 },
+    fields: {
+      type: 'object',
+      minProperties: 1,
+      maxProperties: 1,
+      additionalProperties: { type: 'string' },
+      description: 'Exactly one entry: {"<identifierFieldName>": "{{CustomObject[<parentId>].ExternalId}}"} (or .Id).'
+    },
+    identifierFieldName: { type: 'string', minLength: 1, maxLength: 100 },
+    isSyncTriggeredOnImport: { type: 'boolean', description: 'true: each upload answers 201 and starts a sync. Default false.' },
+    syncActions: { type: 'array', minItems: 1, maxItems: 10, items: syncAction },
+    createdAt: timestamp,
+    createdBy: loginName,
+    updatedAt: timestamp,
+    updatedBy: loginName
+  }
+} as const
+
+const faultRule = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'response'],
+  properties: {
+    name: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$', description: 'Unique; sent back in the X-Mock-Fault header when the rule fires.' },
+    description: { type: 'string' },
+    match: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Every given criterion must hold. An empty match catches every Eloqua API request.',
+      properties: {
+        method: { type: 'string', enum: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD'] },
+        path: {
+          type: 'string',
+          pattern: '^/',
+          description: 'Path or template, case-insensitive, e.g. /api/bulk/2.0/customObjects/{parentId}/syncActions/{id}/data.'
+        },
+        parentId: id,
+        id,
+        site: { type: 'string', minLength: 1 },
+        user: { type: 'string', minLength: 1 },
+        headers: {
+          type: 'object',
+          additionalProperties: { type: 'string' },
+          description: 'Request headers that must be present with exactly these values (names case-insensitive).'
+        }
+      }
+    },
+    when: {
+      description: 'Which of the matching requests it fires on. Default: always.',
+      anyOf: [
+        { type: 'string', const: 'always' },
+        {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          maxProperties: 1,
+          properties: {
+            first: { type: 'integer', minimum: 1, description: 'The first N matching requests.' },
+            after: { type: 'integer', minimum: 0, description: 'Every matching request after the first N.' },
+            every: { type: 'integer', minimum: 1, description: 'The Nth, 2Nth, 3Nth... matching request.' },
+            probability: { type: 'number', exclusiveMinimum: 0, maximum: 1, description: 'Each matching request with this chance, drawn from a seeded generator.' }
+          }
+        }
+      ]
+    },
+    seed: { type: 'integer', description: 'Seed for a probability rule; defaults to the FAULT_SEED setting.' },
+    response: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      properties: {
+        status: { enum: FAULT_STATUS_CODES, description: 'Status to answer with. Omit to only delay the real answer.' },
+        headers: { type: 'object', additionalProperties: { type: 'string' } },
+        body: { description: 'JSON body to send instead of the one Eloqua would send.' },
+        delayMs: { type: 'integer', minimum: 0, maximum: 600000, description: 'Wait this long before answering (or before going on, without status).' }
+      }
+    }
+  }
+} as const
+
+export const fixturesFileSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  title: 'eloqua-bulk-mock fixtures file',
+  description: 'Sites and users, custom objects with their records, sync action definitions and fault rules. Every *.json file of a fixtures folder is loaded and the lists are joined.',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    $schema: { type: 'string' },
+    description: { type: 'string' },
+    sites: { type: 'array', items: site },
+    customObjects: { type: 'array', items: customObject },
+    syncActionDefinitions: { type: 'array', items: syncActionDefinition },
+    faults: { type: 'array', items: faultRule }
+  }
+} as const
+
+export type FixturesFile = FromSchema<typeof fixturesFileSchema>
+export type SiteFixture = FromSchema<typeof site>
+export type UserFixture = FromSchema<typeof user>
+export type CustomObjectFixture = FromSchema<typeof customObject>
+export type SyncActionDefinitionFixture = FromSchema<typeof syncActionDefinition>
+export type SyncAction = FromSchema<typeof syncAction>
+export type FaultRuleFixture = FromSchema<typeof faultRule>
+
+/** All fixture files joined. */
+export interface Fixtures {
+  sites: SiteFixture[]
+  customObjects: CustomObjectFixture[]
+  syncActionDefinitions: SyncActionDefinitionFixture[]
+  faults: FaultRuleFixture[]
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+/** The command: read flags and environment, load fixtures, listen, and shut down cleanly on SIGTERM/SIGINT. */
+import closeWithGrace from 'close-with-grace'
+import { buildApp, VERSION } from './app.js'
+import { helpText, loadConfig, parseCommandLine } from './config.js'
+import { loadFixtures } from './fixtures.js'
+
+function fail (message: string): never {
+  process.stderr.write(`eloqua-bulk-mock: ${message}\n`)
+  process.exit(1)
+}
+
+async function main (): Promise<void> {
+  let commandLine
+  try {
+    commandLine = parseCommandLine(process.argv.slice(2))
+  } catch (err) {
+    fail(`${(err as Error).message}\nRun eloqua-bulk-mock --help for the options.`)
+  }
+  if (commandLine.help) {
+    process.stdout.write(helpText(VERSION))
+    return
+  }
+  if (commandLine.version) {
+    process.stdout.write(`${VERSION}\n`)
+    return
+  }
+
+  let config, fixtures
+  try {
+    config = loadConfig(process.env, commandLine.flags)
+    fixtures = loadFixtures(config.FIXTURES)
+  } catch (err) {
+    fail((err as Error).message)
+  }
+
+  const app = await buildApp({ config, fixtures })
+  closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger: app.log }, async ({ signal, err }) => {
+    if (err !== undefined) app.log.error({ err }, 'shutting down after an error')
+    else app.log.info({ signal }, 'shutting down')
+    await app.close()
+  })
+  await app.listen({ port: config.PORT, host: config.HOST })
+  app.log.info({ fixtures: config.FIXTURES, sites: fixtures.sites.length, definitions: fixtures.syncActionDefinitions.length, faults: fixtures.faults.length }, 'eloqua-bulk-mock ready')
+}
+
+await main()
