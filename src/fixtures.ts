@@ -186,4 +186,3 @@ function checkReferences (
     else seen.set(key, where)
   }
 }
-

@@ -38,6 +38,7 @@ export default fp(async function auth (app) {
     }
     const principal = app.directory.authenticateBearer(bearer[1] ?? '')
     if (principal === undefined) {
+      reply.header('www-authenticate', 'Bearer realm="Eloqua", error="invalid_token"')
       done(unauthorized('unknown bearer token'))
       return
     }

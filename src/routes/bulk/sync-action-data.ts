@@ -1,7 +1,10 @@
 /** `POST /customObjects/{parentId}/syncActions/{id}/data`: stage records for a sync action definition. */
 import type { FastifyPluginAsync } from 'fastify'
+import { Ajv } from 'ajv'
 import { uploadSyncActionDataSchema } from '../../schemas/common.js'
-import { parsingError } from '../../domain/errors.js'
+
+// Fastify's shared ajv coerces a scalar body into a one-element array; an upload must be an array as sent.
+const exactAjv = new Ajv({ coerceTypes: false })
 
 interface UploadRoute {
   Params: { parentId: string, id: string }
@@ -13,13 +16,14 @@ const syncActionData: FastifyPluginAsync = async (app) => {
     schema: uploadSyncActionDataSchema,
     // The definition is looked up before the body is judged, so a wrong path is a 404 whatever the body.
     attachValidation: true,
+    validatorCompiler: ({ schema }) => exactAjv.compile(schema),
     config: { operation: 'uploadSyncActionData' }
   }, async (request, reply) => {
     const { store } = app
     const definition = store.resolveSyncActionDefinition(request.principal, request.params.parentId, request.params.id)
     if (request.validationError !== undefined) throw request.validationError
-    if (request.upload === null) throw parsingError('body', 'Must be a JSON array of records or CSV with a header row.')
-    const sync = store.stageUpload(definition, { ...request.upload, recordCount: request.body.length }, request.principal)
+    // Non-null: a body that passed validation came through one of our parsers, which set `upload`.
+    const sync = store.stageUpload(definition, { ...request.upload!, recordCount: request.body.length }, request.principal)
     if (sync === undefined) return reply.code(204).send()
     return reply.code(201).send(store.syncView(sync))
   })

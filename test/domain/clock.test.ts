@@ -1,0 +1,20 @@
+import t from 'tap'
+import { ManualClock, eloquaTimestamp, systemClock } from '../../src/domain/clock.js'
+
+t.test('eloquaTimestamp writes UTC with seven fractional digits, as Eloqua does', async (t) => {
+  t.equal(eloquaTimestamp(Date.UTC(2024, 4, 1, 10, 5, 0, 123)), '2024-05-01T10:05:00.1230000Z')
+  t.match(eloquaTimestamp(0), /^1970-01-01T00:00:00\.0000000Z$/)
+})
+
+t.test('ManualClock moves only when advanced', async (t) => {
+  const clock = new ManualClock(1000)
+  t.equal(clock.now(), 1000)
+  clock.advance(250)
+  t.equal(clock.now(), 1250)
+})
+
+t.test('systemClock follows Date.now', async (t) => {
+  const before = Date.now()
+  const now = systemClock.now()
+  t.ok(now >= before && now <= Date.now())
+})

@@ -1,0 +1,66 @@
+// Shared test setup: a fresh app per test, Basic headers and the bundled fixtures.
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import { buildApp, type AppOptions } from '../src/app.js'
+import { loadConfig, type Config } from '../src/config.js'
+import { ManualClock } from '../src/domain/clock.js'
+import { DEFAULT_FIXTURES_PATH, loadFixtures } from '../src/fixtures.js'
+import type { Fixtures } from '../src/schemas/fixtures.js'
+
+interface Teardown { teardown: (fn: () => unknown) => void }
+
+export function testConfig (overrides: Partial<Config> = {}): Config {
+  return Object.freeze({ ...loadConfig({}), ...overrides })
+}
+
+export function defaultFixtures (): Fixtures {
+  return loadFixtures(DEFAULT_FIXTURES_PATH)
+}
+
+export interface BuildOptions {
+  config?: Partial<Config>
+  fixtures?: Fixtures
+  clock?: ManualClock
+  logger?: AppOptions['logger']
+}
+
+/** A ready app on a manual clock, closed when the test ends. */
+export async function build (t: Teardown, options: BuildOptions = {}): Promise<FastifyInstance & { clock: ManualClock }> {
+  const clock = options.clock ?? new ManualClock()
+  const app = await buildApp({
+    config: testConfig(options.config),
+    fixtures: options.fixtures ?? defaultFixtures(),
+    clock,
+    logger: options.logger ?? false
+  })
+  t.teardown(() => app.close())
+  await app.ready()
+  return app as FastifyInstance & { clock: ManualClock }
+}
+
+export function basic (login: string, password: string): string {
+  return `Basic ${Buffer.from(`${login}:${password}`).toString('base64')}`
+}
+
+/** Oracle's example user: APITest\API.User, password secret. */
+export const API_USER = basic('APITest\\API.User', 'secret')
+
+export const dataUrl = (parentId: number | string, id: number | string): string =>
+  `/api/bulk/2.0/customObjects/${parentId}/syncActions/${id}/data`
+
+export const json = (body: unknown): { payload: string, headers: Record<string, string> } => ({
+  payload: JSON.stringify(body),
+  headers: { authorization: API_USER, 'content-type': 'application/json' }
+})
+
+/** Uploads records as JSON with Oracle's example user. */
+export async function upload (app: FastifyInstance, parentId: number, id: number, records: unknown, headers: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+  const request = json(records)
+  return await app.inject({ method: 'POST', url: dataUrl(parentId, id), payload: request.payload, headers: { ...request.headers, ...headers } })
+}
+
+/** What the mock holds, to prove a refused request changed nothing. */
+export async function state (app: FastifyInstance): Promise<unknown> {
+  const res = await app.inject('/__mock/state')
+  const body = res.json() as { syncActionDefinitions: unknown, syncs: unknown, stagingBytes: unknown }
+  return { syncActionDefinitions: body.syncActionDefinitions, syncs: body.syncs, stagingBytes: body.stagingBytes }
+}
