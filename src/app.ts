@@ -5,7 +5,7 @@ import type { Config } from './config.js'
 import { systemClock, type Clock } from './domain/clock.js'
 import type { Fixtures } from './schemas/fixtures.js'
 import { sharedSchemas } from './schemas/common.js'
-import errors from './plugins/errors.js'
+import errors, { sendEloquaError, toEloquaError } from './plugins/errors.js'
 import store from './plugins/store.js'
 import faults from './plugins/faults.js'
 import contentTypes from './plugins/content-types.js'
@@ -31,11 +31,18 @@ export async function buildApp ({ config, fixtures, clock = systemClock, logger 
     logger: logger ?? { level: config.LOG_LEVEL, redact: ['req.headers.authorization'] },
     bodyLimit: config.MAX_UPLOAD_BYTES,
     requestIdHeader: 'x-request-id',
+    // Malformed URLs are refused by the router before any handler; answer them in Eloqua's shape too.
+    frameworkErrors: (error, request, reply) => { sendEloquaError(reply, toEloquaError(error, request)) },
     // Eloqua's docs and clients use /API/Bulk/2.0 and /api/bulk/2.0 alike, and some send `2.0//`.
-    routerOptions: { caseSensitive: false, ignoreDuplicateSlashes: true, ignoreTrailingSlash: true }
+    routerOptions: { caseSensitive: false, ignoreDuplicateSlashes: true, ignoreTrailingSlash: true, maxParamLength: 2048 }
   })
   for (const schema of sharedSchemas) app.addSchema(schema)
   app.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id) })
+  // While shutting down, answers to requests in flight close their keep-alive connections, so
+  // close() returns as soon as they are answered instead of waiting for idle sockets to time out.
+  let closing = false
+  app.addHook('preClose', async () => { closing = true })
+  app.addHook('onSend', async (_request, reply) => { if (closing) reply.header('connection', 'close') })
 
   await app.register(errors)
   await app.register(store, {

@@ -69,8 +69,8 @@ export function loadConfig (env: Readonly<Record<string, string | undefined>>, f
     const config = envSchema<Config>({ schema: structuredClone(configSchema), data: [{ ...env }, fromFlags], env: false })
     return Object.freeze(config)
   } catch (err) {
-    const errors = (err as { errors?: ErrorObject[] }).errors
-    if (errors === undefined) throw err
+    // The options given to env-schema are fixed, so what it throws is always a validation failure.
+    const { errors } = err as { errors: ErrorObject[] }
     throw new ConfigError(errors.map((e) => {
       const key = e.instancePath.slice(1) as ConfigKey
       const given = fromFlags[key] ?? env[key]

@@ -86,18 +86,10 @@ function readFixtureFile (file: string, problems: string[]): unknown {
   try {
     return JSON.parse(text)
   } catch (err) {
-    problems.push(`${file}: not valid JSON: ${withLineAndColumn((err as Error).message, text)}`)
+    // V8's message quotes the text around the mistake; keep it on one line.
+    problems.push(`${file}: not valid JSON: ${(err as Error).message.replace(/\s*\n\s*/g, ' ')}`)
     return undefined
   }
-}
-
-function withLineAndColumn (message: string, text: string): string {
-  const position = /position (\d+)/.exec(message)?.[1]
-  if (position === undefined) return message
-  const before = text.slice(0, Number(position))
-  const line = before.split('\n').length
-  const column = Number(position) - before.lastIndexOf('\n')
-  return `${message} (line ${line}, column ${column})`
 }
 
 function describeSchemaError (error: ErrorObject): string {

@@ -40,7 +40,11 @@ async function main (): Promise<void> {
     else app.log.info({ signal }, 'shutting down')
     await app.close()
   })
-  await app.listen({ port: config.PORT, host: config.HOST })
+  try {
+    await app.listen({ port: config.PORT, host: config.HOST })
+  } catch (err) {
+    fail(`cannot listen on ${config.HOST}:${config.PORT}: ${(err as Error).message}`)
+  }
   app.log.info({ fixtures: config.FIXTURES, sites: fixtures.sites.length, definitions: fixtures.syncActionDefinitions.length, faults: fixtures.faults.length }, 'eloqua-bulk-mock ready')
 }
 

@@ -28,7 +28,7 @@ export const sync = {
   $id: 'Sync',
   description: 'A sync: Eloqua processes the data staged for a definition.',
   type: 'object',
-  required: ['syncedInstanceUri', 'status', 'createdAt', 'createdBy', 'uri'],
+  // No `required`: the serializer writes required properties first, and Eloqua's order matters more.
   properties: {
     syncedInstanceUri: { type: 'string' },
     callbackUrl: { type: 'string' },

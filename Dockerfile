@@ -1,0 +1,26 @@
+# syntax=docker/dockerfile:1
+
+# Build stage: compile TypeScript with the dev dependencies.
+FROM node:20.20.2-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json ./
+RUN npm ci --no-audit --no-fund
+COPY src ./src
+RUN npm run build
+
+# Runtime stage: production dependencies, compiled code and the bundled fixtures only.
+FROM node:20.20.2-bookworm-slim AS runtime
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY fixtures ./fixtures
+COPY fixtures.schema.json ./
+USER node
+EXPOSE 8080
+# Slim images have no curl; Node 20 has fetch.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/__mock/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# Run node directly so SIGTERM reaches the server, which drains requests and exits 0.
+CMD ["node", "dist/server.js"]

@@ -1,0 +1,68 @@
+import t from 'tap'
+import { ConfigError, configSchema, flagName, helpText, loadConfig, parseCommandLine } from '../src/config.js'
+import { DEFAULT_FIXTURES_PATH } from '../src/fixtures.js'
+
+t.test('defaults apply when nothing is set', async (t) => {
+  const config = loadConfig({})
+  t.strictSame({ ...config }, {
+    PORT: 8080,
+    HOST: 'localhost',
+    LOG_LEVEL: 'info',
+    FIXTURES: DEFAULT_FIXTURES_PATH,
+    MAX_UPLOAD_BYTES: 33554432,
+    MAX_UPLOADS_PER_SYNC: 500,
+    STAGING_QUOTA_BYTES: 1073741824,
+    UPLOADS_DURING_SYNC: 'accept',
+    SYNC_PENDING_MS: 500,
+    SYNC_ACTIVE_MS: 500,
+    FAULT_SEED: 1,
+    SHUTDOWN_GRACE_MS: 10000
+  })
+  t.ok(Object.isFrozen(config))
+})
+
+t.test('environment values are coerced, unrelated variables dropped, flags win', async (t) => {
+  const config = loadConfig({ PORT: '9000', LOG_LEVEL: 'debug', PATH: '/bin', SYNC_PENDING_MS: '0' }, { port: '9100', 'uploads-during-sync': 'reject' })
+  t.equal(config.PORT, 9100)
+  t.equal(config.LOG_LEVEL, 'debug')
+  t.equal(config.SYNC_PENDING_MS, 0)
+  t.equal(config.UPLOADS_DURING_SYNC, 'reject')
+  t.notOk('PATH' in config)
+})
+
+t.test('bad values are all reported at once, naming variable, flag and value', async (t) => {
+  const error = t.throws(() => loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud' }, { 'max-upload-bytes': '0' })) as Error
+  t.ok(error instanceof ConfigError)
+  t.match(error.message, /^invalid configuration:/)
+  t.match(error.message, /PORT \(--port\): must be integer, got "eighty"/)
+  t.match(error.message, /LOG_LEVEL \(--log-level\): must be equal to one of the allowed values, got "loud"/)
+  t.match(error.message, /MAX_UPLOAD_BYTES \(--max-upload-bytes\): must be >= 1, got "0"/)
+})
+
+t.test('a port out of range is refused', async (t) => {
+  t.throws(() => loadConfig({ PORT: '70000' }), /PORT \(--port\): must be <= 65535/)
+})
+
+t.test('every setting has a kebab-case flag', async (t) => {
+  t.equal(flagName('MAX_UPLOADS_PER_SYNC'), 'max-uploads-per-sync')
+  const parsed = parseCommandLine(['--port', '1234', '--fixtures=./mine', '--fault-seed', '7'])
+  t.strictSame(parsed, { help: false, version: false, flags: { port: '1234', fixtures: './mine', 'fault-seed': '7' } })
+  t.strictSame(parseCommandLine(['-h']).help, true)
+  t.strictSame(parseCommandLine(['--version']).version, true)
+})
+
+t.test('unknown flags, stray arguments and missing values are errors', async (t) => {
+  t.throws(() => parseCommandLine(['--prot', '1']), /Unknown option '--prot'/)
+  t.throws(() => parseCommandLine(['serve']), /Unexpected argument 'serve'/)
+  t.throws(() => parseCommandLine(['--port']), /argument missing/)
+})
+
+t.test('--help lists every flag with its variable and default', async (t) => {
+  const text = helpText('1.2.3')
+  t.match(text, /^eloqua-bulk-mock 1\.2\.3/)
+  for (const key of Object.keys(configSchema.properties) as Array<keyof typeof configSchema.properties>) {
+    t.match(text, `--${flagName(key)} <value>\n      env ${key}, default `)
+  }
+  t.match(text, 'env FIXTURES, default bundled fixtures')
+  t.match(text, 'env UPLOADS_DURING_SYNC, default accept (accept|reject)')
+})

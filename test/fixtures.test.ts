@@ -1,0 +1,114 @@
+import t from 'tap'
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { DEFAULT_FIXTURES_PATH, FixtureError, joinFixtures, loadFixtures } from '../src/fixtures.js'
+import { fixturesSchemaJson } from '../scripts/write-fixtures-schema.js'
+
+const site = { id: 1, name: 'S', users: [{ id: 1, username: 'U', password: 'p' }] }
+const customObject = { id: 9, name: 'CO', fields: [{ id: 1, name: 'F' }], records: [{ id: 1, externalId: 'A' }] }
+const definition = { id: 6, parentId: 9, name: 'D', fields: { Id: '{{CustomObject[9].ExternalId}}' }, identifierFieldName: 'Id', syncActions: [{ action: 'add', destination: '{{ContactList[1]}}' }] }
+
+function problemsOf (load: () => unknown): string[] {
+  try {
+    load()
+  } catch (err) {
+    if (err instanceof FixtureError) return [...err.problems]
+    throw err
+  }
+  return []
+}
+
+const problems = (documents: Array<{ file: string, content: unknown }>): string[] => problemsOf(() => joinFixtures(documents))
+
+t.test('the bundled fixtures load and hold Oracle\'s examples', async (t) => {
+  const fixtures = loadFixtures(DEFAULT_FIXTURES_PATH)
+  t.match(fixtures.sites, [{ name: 'APITest', users: [{ username: 'API.User', password: 'secret' }] }])
+  t.match(fixtures.syncActionDefinitions.find((d) => d.id === 6), { parentId: 9, fields: { Id: '{{CustomObject[9].ExternalId}}' }, identifierFieldName: 'Id', isSyncTriggeredOnImport: false, syncActions: [{ action: 'setStatus' }] })
+  t.match(fixtures.syncActionDefinitions.find((d) => d.id === 7), { parentId: 9, isSyncTriggeredOnImport: true })
+})
+
+t.test('fixtures.schema.json is generated from the source schema (npm run schema)', async (t) => {
+  t.equal(readFileSync(new URL('../fixtures.schema.json', import.meta.url), 'utf8'), fixturesSchemaJson())
+})
+
+t.test('a folder loads every *.json file and joins their lists', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fixtures-'))
+  writeFileSync(join(dir, 'a.json'), JSON.stringify({ sites: [site] }))
+  writeFileSync(join(dir, 'b.json'), JSON.stringify({ customObjects: [customObject], syncActionDefinitions: [definition] }))
+  writeFileSync(join(dir, 'notes.txt'), 'ignored')
+  const fixtures = loadFixtures(dir)
+  t.equal(fixtures.sites.length, 1)
+  t.equal(fixtures.syncActionDefinitions.length, 1)
+  t.strictSame(fixtures.faults, [])
+  t.equal(loadFixtures(join(dir, 'a.json')).sites.length, 1, 'a single file works too')
+})
+
+t.test('unreadable paths, empty folders and bad JSON name the file and the place', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fixtures-'))
+  t.strictSame(problemsOf(() => loadFixtures(join(dir, 'missing.json'))), [`${join(dir, 'missing.json')}: cannot read fixtures (ENOENT)`])
+  t.strictSame(problemsOf(() => loadFixtures(dir)), [`${dir}: no *.json fixture files in this folder`])
+  writeFileSync(join(dir, 'broken.json'), '{\n  "sites": [\n    }\n')
+  mkdirSync(join(dir, 'folder.json'))
+  const error = t.throws(() => loadFixtures(dir)) as FixtureError
+  t.match(error.problems[0], `${join(dir, 'broken.json')}: not valid JSON: Unexpected token`)
+  t.notMatch(error.problems[0], /\n/)
+  t.match(error.problems[1], `${join(dir, 'folder.json')}: cannot read (EISDIR)`)
+  t.match(error.message, /^invalid fixtures:\n {2}/)
+})
+
+t.test('schema violations name the file, the JSON pointer and the rule', async (t) => {
+  t.strictSame(problems([{ file: 'f.json', content: { sites: [{ ...site, id: 'one' }], extra: 1 } }]), [
+    'f.json: /: unknown property "extra"',
+    'f.json: /sites/0/id: must be integer'
+  ])
+  t.strictSame(problems([{ file: 'f.json', content: { syncActionDefinitions: [{ ...definition, syncActions: [{ action: 'setStatus' }] }] } }]), [
+    'f.json: /syncActionDefinitions/0/syncActions/0: must have required property \'status\'',
+    'f.json: /syncActionDefinitions/0/syncActions/0: must match "then" schema'
+  ])
+  t.strictSame(problems([{ file: 'f.json', content: { faults: [{ name: 'x', response: { status: 418 } }] } }]), [
+    'f.json: /faults/0/response/status: must be one of [400,401,403,404,409,410,412,413,429,500,503]'
+  ])
+  t.match(problems([{ file: 'f.json', content: { faults: [{ name: 'x', when: 'sometimes', response: { status: 500 } }] } }]), [
+    'f.json: /faults/0/when: must be "always"', 'f.json: /faults/0/when: must be object', 'f.json: /faults/0/when: must match a schema in anyOf'
+  ])
+  t.strictSame(problems([{ file: 'f.json', content: [] }]), ['f.json: /: must be object'])
+})
+
+t.test('references across files are checked', async (t) => {
+  const base = { file: 'base.json', content: { sites: [site], customObjects: [customObject] } }
+  const cases: Array<[unknown, string[]]> = [
+    [{ syncActionDefinitions: [{ ...definition, parentId: 99 }] }, [
+      'x.json: /syncActionDefinitions/0/parentId: custom object 99 is not defined',
+      'x.json: /syncActionDefinitions/0/fields/Id: must be {{CustomObject[99].ExternalId}} or {{CustomObject[99].Id}}'
+    ]],
+    [{ syncActionDefinitions: [{ ...definition, fields: { Id: '{{CustomObject[9].Email}}' } }] }, ['x.json: /syncActionDefinitions/0/fields/Id: must be {{CustomObject[9].ExternalId}} or {{CustomObject[9].Id}}']],
+    [{ syncActionDefinitions: [{ ...definition, identifierFieldName: 'ExternalId' }] }, ['x.json: /syncActionDefinitions/0/identifierFieldName: must equal the key of "fields" ("Id")']],
+    [{ syncActionDefinitions: [definition, definition] }, ['x.json: /syncActionDefinitions/1/id: sync action definition 6 is defined twice (ids are unique across custom objects)']],
+    [{ customObjects: [customObject] }, ['x.json: /customObjects/0/id: custom object 9 is defined twice']],
+    [{ customObjects: [{ id: 2, name: 'C', fields: [{ id: 1, name: 'a' }, { id: 1, name: 'b' }], uniqueFieldId: 5 }] }, [
+      'x.json: /customObjects/0/uniqueFieldId: field 5 is not among this custom object\'s fields',
+      'x.json: /customObjects/0/fields: field ids must be unique'
+    ]],
+    [{ customObjects: [{ id: 2, name: 'C', records: [{ id: 1, externalId: 'A' }, { id: 1, externalId: 'A' }] }] }, [
+      'x.json: /customObjects/0/records/1/id: record id 1 is used twice',
+      'x.json: /customObjects/0/records/1/externalId: externalId "A" is used twice'
+    ]],
+    [{ sites: [{ ...site, id: 2, name: 's' }] }, ['x.json: /sites/0/name: site "s" is defined twice', 'x.json: /sites/0/users/0/id: user id 1 is used twice']],
+    [{ sites: [{ id: 3, name: 'T', users: [{ id: 5, username: 'a', tokens: ['t'] }, { id: 6, username: 'A', tokens: ['t'] }, { id: 7, username: 'b' }] }] }, [
+      'x.json: /sites/0/users/1/username: user "A" is defined twice in site "T"',
+      'x.json: /sites/0/users/1/tokens/0: token is given to more than one user',
+      'x.json: /sites/0/users/2: user has neither a password nor a token, so cannot authenticate'
+    ]],
+    [{ faults: [{ name: 'f', response: { status: 500 } }, { name: 'f', response: { status: 503 } }] }, ['x.json: /faults/1/name: fault rule "f" is defined twice']]
+  ]
+  for (const [content, expected] of cases) {
+    t.strictSame(problems([base, { file: 'x.json', content }]), expected, expected[0] ?? '')
+  }
+})
+
+t.test('fixtures without any site are refused: nobody could authenticate', async (t) => {
+  t.strictSame(problems([{ file: 'a.json', content: { customObjects: [customObject] } }]), [
+    'fixtures define no site: add a "sites" entry with at least one user, or nobody can authenticate'
+  ])
+})

@@ -1,0 +1,62 @@
+import t from 'tap'
+import { Writable } from 'node:stream'
+import { API_USER, build } from '../helper.js'
+import { EloquaError, REASON_PHRASES, describeValue } from '../../src/domain/errors.js'
+
+t.test('an unknown endpoint answers 404 with no body, and is logged at warn', async (t) => {
+  const lines: string[] = []
+  const stream = new Writable({ write (chunk: Buffer, _e, cb) { lines.push(chunk.toString()); cb() } })
+  const app = await build(t, { logger: { level: 'warn', stream } })
+  const res = await app.inject({ url: '/api/bulk/2.0/contacts/imports?x=1', headers: { authorization: API_USER } })
+  t.equal(res.statusCode, 404)
+  t.equal(res.statusMessage, 'The requested resource was not found.')
+  t.equal(res.body, '')
+  t.equal(res.headers['x-mock-reason'], 'no endpoint GET /api/bulk/2.0/contacts/imports in the mock')
+  t.match(JSON.parse(lines[0] ?? '{}'), { level: 40, msg: 'no such endpoint', method: 'GET', url: '/api/bulk/2.0/contacts/imports?x=1' })
+})
+
+t.test('an unexpected error is a 500 with Eloqua\'s reason phrase, logged at error, its message not echoed', async (t) => {
+  const lines: string[] = []
+  const stream = new Writable({ write (chunk: Buffer, _e, cb) { lines.push(chunk.toString()); cb() } })
+  const app = await build(t, { logger: { level: 'error', stream } })
+  const res = await app.inject({ method: 'POST', url: '/api/bulk/2.0/customObjects/9/syncActions/6/data', payload: [], headers: { authorization: API_USER } })
+  t.equal(res.statusCode, 204)
+  app.store.stageUpload = () => { throw new Error('secret internals') }
+  const failed = await app.inject({ method: 'POST', url: '/api/bulk/2.0/customObjects/9/syncActions/6/data', payload: [], headers: { authorization: API_USER } })
+  t.equal(failed.statusCode, 500)
+  t.equal(failed.statusMessage, 'The service has encountered an error.')
+  t.equal(failed.body, '')
+  t.notMatch(failed.headers['x-mock-reason'], /secret/)
+  t.match(JSON.parse(lines[0] ?? '{}'), { level: 50, msg: 'request failed', err: { message: 'secret internals' } })
+})
+
+t.test('a malformed URL is a 400 in Eloqua\'s shape, not the framework\'s', async (t) => {
+  const app = await build(t)
+  const res = await app.inject({ url: '/api/bulk/2.0/syncs/%zz', headers: { authorization: API_USER } })
+  t.equal(res.statusCode, 400)
+  t.equal(res.statusMessage, 'There was a validation error.')
+  t.strictSame(res.json(), { failures: [{ field: 'request', constraint: "'/api/bulk/2.0/syncs/%zz' is not a valid url component" }] })
+})
+
+t.test('EloquaError carries Oracle\'s status text and a body only for 400', async (t) => {
+  t.equal(new EloquaError(409, 'x').reasonPhrase, REASON_PHRASES[409])
+  t.equal(new EloquaError(418, 'x').reasonPhrase, 'Error')
+  t.equal(new EloquaError(409, 'x').body(), undefined)
+  t.strictSame(new EloquaError(400, 'x', [{ field: 'f', constraint: 'c' }]).body(), { failures: [{ field: 'f', constraint: 'c' }] })
+})
+
+t.test('describeValue keeps failure values short', async (t) => {
+  t.equal(describeValue('abc'), 'abc')
+  t.equal(describeValue({ a: 1 }), '{"a":1}')
+  t.equal(describeValue(undefined), 'undefined')
+  t.equal(describeValue('x'.repeat(200)).length, 100)
+})
+
+t.test('X-Mock-Reason stays a valid header for any request path', async (t) => {
+  const app = await build(t)
+  const res = await app.inject({ method: 'POST', url: '/api/bulk/2.0/customObjects/9/syncActions/%C3%A9t%C3%A9/data', payload: [], headers: { authorization: API_USER } })
+  t.equal(res.statusCode, 404)
+  t.match(res.headers['x-mock-reason'], /^[\x20-\x7e]+$/)
+  const long = await app.inject({ method: 'POST', url: `/api/bulk/2.0/customObjects/9/syncActions/${'9'.repeat(400)}/data`, payload: [], headers: { authorization: API_USER } })
+  t.equal(String(long.headers['x-mock-reason']).length, 300)
+})
