@@ -2,10 +2,4 @@
 import { writeFileSync } from 'node:fs'
 import { fixturesFileSchema } from '../src/schemas/fixtures.js'
 
-export function fixturesSchemaJson (): string {
-  return `${JSON.stringify(fixturesFileSchema, null, 2)}\n`
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  writeFileSync(new URL('../fixtures.schema.json', import.meta.url), fixturesSchemaJson())
-}
+writeFileSync(new URL('../fixtures.schema.json', import.meta.url), `${JSON.stringify(fixturesFileSchema, null, 2)}\n`)

@@ -73,8 +73,9 @@ export function loadConfig (env: Readonly<Record<string, string | undefined>>, f
     const { errors } = err as { errors: ErrorObject[] }
     throw new ConfigError(errors.map((e) => {
       const key = e.instancePath.slice(1) as ConfigKey
-      const given = fromFlags[key] ?? env[key]
-      return `${key} (--${flagName(key)}): ${e.message ?? 'is invalid'}${given === undefined ? '' : `, got ${JSON.stringify(given)}`}`
+      // Only given values can fail: defaults are valid.
+      const given = { ...env, ...fromFlags }[key]
+      return `${key} (--${flagName(key)}): ${String(e.message)}, got ${JSON.stringify(given)}`
     }))
   }
 }

@@ -35,7 +35,7 @@ export function loadFixtures (path: string): Fixtures {
       ? readdirSync(path).filter((name) => name.endsWith('.json')).sort().map((name) => join(path, name))
       : [path]
   } catch (err) {
-    throw new FixtureError([`${path}: cannot read fixtures (${(err as NodeJS.ErrnoException).code ?? String(err)})`])
+    throw new FixtureError([`${path}: cannot read fixtures (${String((err as NodeJS.ErrnoException).code)})`])
   }
   if (files.length === 0) throw new FixtureError([`${path}: no *.json fixture files in this folder`])
 
@@ -57,7 +57,8 @@ export function joinFixtures (documents: ReadonlyArray<{ file: string, content: 
   const faults: Array<Located<Fixtures['faults'][number]>> = []
   for (const { file, content } of documents) {
     if (!validateFile(content)) {
-      problems.push(...(validateFile.errors ?? []).map((e) => `${file}: ${describeSchemaError(e)}`))
+      // A failed validation always leaves its errors.
+      problems.push(...(validateFile.errors as ErrorObject[]).map((e) => `${file}: ${describeSchemaError(e)}`))
       continue
     }
     content.sites?.forEach((item, i) => sites.push({ item, file, pointer: `/sites/${i}` }))
@@ -80,7 +81,7 @@ function readFixtureFile (file: string, problems: string[]): unknown {
   try {
     text = readFileSync(file, 'utf8')
   } catch (err) {
-    problems.push(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`)
+    problems.push(`${file}: cannot read (${String((err as NodeJS.ErrnoException).code)})`)
     return undefined
   }
   try {
@@ -95,7 +96,7 @@ function readFixtureFile (file: string, problems: string[]): unknown {
 function describeSchemaError (error: ErrorObject): string {
   const pointer = error.instancePath === '' ? '/' : error.instancePath
   const params = error.params as Record<string, unknown>
-  let detail = error.message ?? 'is invalid'
+  let detail = String(error.message)
   if (error.keyword === 'additionalProperties') detail = `unknown property "${String(params.additionalProperty)}"`
   else if (error.keyword === 'enum') detail = `must be one of ${JSON.stringify(params.allowedValues)}`
   else if (error.keyword === 'const') detail = `must be ${JSON.stringify(params.allowedValue)}`
@@ -160,14 +161,13 @@ function checkReferences (
   for (const d of definitions) {
     unique(definitionIds, d.item.id, d, '/id', `sync action definition ${d.item.id} is defined twice (ids are unique across custom objects)`)
     if (!objects.has(d.item.parentId)) at(d, '/parentId', `custom object ${d.item.parentId} is not defined`)
-    const [key, statement] = Object.entries(d.item.fields)[0] ?? []
-    if (key !== undefined && statement !== undefined) {
-      const parsed = parseIdentifierStatement(statement)
-      if (parsed === undefined || parsed.customObjectId !== d.item.parentId) {
-        at(d, `/fields/${key}`, `must be {{CustomObject[${d.item.parentId}].ExternalId}} or {{CustomObject[${d.item.parentId}].Id}}`)
-      }
-      if (d.item.identifierFieldName !== key) at(d, '/identifierFieldName', `must equal the key of "fields" ("${key}")`)
+    // The schema allows exactly one entry in `fields`.
+    const [key, statement] = Object.entries(d.item.fields)[0] as [string, string]
+    const parsed = parseIdentifierStatement(statement)
+    if (parsed === undefined || parsed.customObjectId !== d.item.parentId) {
+      at(d, `/fields/${key}`, `must be {{CustomObject[${d.item.parentId}].ExternalId}} or {{CustomObject[${d.item.parentId}].Id}}`)
     }
+    if (d.item.identifierFieldName !== key) at(d, '/identifierFieldName', `must equal the key of "fields" ("${key}")`)
   }
 
   const faultNames = new Map<string, Located<unknown>>()

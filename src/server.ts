@@ -36,8 +36,8 @@ async function main (): Promise<void> {
 
   const app = await buildApp({ config, fixtures })
   closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger: app.log }, async ({ signal, err }) => {
-    if (err !== undefined) app.log.error({ err }, 'shutting down after an error')
-    else app.log.info({ signal }, 'shutting down')
+    // `err` is set when an uncaught error, not a signal, brought us here.
+    app.log.info({ signal, err }, 'shutting down')
     await app.close()
   })
   try {

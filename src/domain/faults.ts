@@ -10,7 +10,7 @@ import { FAULT_STATUS_CODES, type FaultRuleFixture } from '../schemas/fixtures.j
 
 export interface FaultRequest {
   readonly method: string
-  /** Path without query string. */
+  /** Path, with or without its query string. */
   readonly path: string
   readonly params: Readonly<Record<string, string | undefined>>
   readonly headers: Readonly<Record<string, string | string[] | undefined>>
@@ -36,9 +36,9 @@ export interface FaultRuleState {
   fired: number
 }
 
-/** Lower-case, one slash between segments, none at the end: how paths are compared. */
+/** Lower-case, no query, one slash between segments, none at the end: how paths are compared. */
 export function normalisePath (path: string): string {
-  const collapsed = path.toLowerCase().replace(/\/{2,}/g, '/')
+  const collapsed = path.replace(/\?.*$/s, '').toLowerCase().replace(/\/{2,}/g, '/')
   return collapsed.length > 1 && collapsed.endsWith('/') ? collapsed.slice(0, -1) : collapsed
 }
 
@@ -54,12 +54,17 @@ function compilePathTemplate (template: string): RegExp {
   return new RegExp(`^${pattern}$`)
 }
 
+function randomSource (seed: number): () => number {
+  const rng = xoroshiro128plus(seed)
+  return () => uniformFloat64(rng)
+}
+
 class FaultRule {
   readonly #fixture: FaultRuleFixture
   readonly #path: RegExp | undefined
   readonly #headers: Array<[string, string]>
   readonly #seed: number
-  #random: () => number = () => 0
+  #random: () => number
   matched = 0
   fired = 0
 
@@ -68,7 +73,7 @@ class FaultRule {
     this.#path = fixture.match?.path === undefined ? undefined : compilePathTemplate(fixture.match.path)
     this.#headers = Object.entries(fixture.match?.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value])
     this.#seed = fixture.seed ?? defaultSeed
-    this.reset()
+    this.#random = randomSource(this.#seed)
   }
 
   get name (): string {
@@ -78,8 +83,7 @@ class FaultRule {
   reset (): void {
     this.matched = 0
     this.fired = 0
-    const rng = xoroshiro128plus(this.#seed)
-    this.#random = () => uniformFloat64(rng)
+    this.#random = randomSource(this.#seed)
   }
 
   matches (request: FaultRequest): boolean {
@@ -103,7 +107,8 @@ class FaultRule {
     else if (when.first !== undefined) fire = this.matched <= when.first
     else if (when.after !== undefined) fire = this.matched > when.after
     else if (when.every !== undefined) fire = this.matched % when.every === 0
-    else fire = this.#random() < (when.probability ?? 0)
+    // The schema allows exactly one policy key, so what is left is a probability.
+    else fire = this.#random() < (when.probability as number)
     if (fire) this.fired += 1
     return fire
   }

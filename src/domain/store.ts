@@ -54,7 +54,6 @@ export interface Sync {
   readonly uri: string
   readonly syncedInstanceUri: string
   readonly definitionId: number
-  readonly callbackUrl: string | undefined
   readonly createdAt: number
   readonly createdBy: string
   readonly startAt: number
@@ -177,7 +176,7 @@ export class Store {
     definition.staged.push({ ...upload, stagedAt: now, stagedBy: principal.loginName })
     definition.stagedBytes += size
     this.#stagingBytes += size
-    return definition.isSyncTriggeredOnImport ? this.#startSync(definition, principal, undefined, now) : undefined
+    return definition.isSyncTriggeredOnImport ? this.#startSync(definition, principal, now) : undefined
   }
 
   getSync (idSegment: string): Sync {
@@ -191,7 +190,6 @@ export class Store {
   syncView (sync: Sync): SyncView {
     const now = this.#clock.now()
     const view: SyncView = { syncedInstanceUri: sync.syncedInstanceUri, status: 'pending', createdAt: eloquaTimestamp(sync.createdAt), createdBy: sync.createdBy, uri: sync.uri }
-    if (sync.callbackUrl !== undefined) view.callbackUrl = sync.callbackUrl
     if (now >= sync.startAt) {
       view.syncStartedAt = eloquaTimestamp(sync.startAt)
       view.status = 'active'
@@ -234,7 +232,7 @@ export class Store {
     }
   }
 
-  #startSync (definition: SyncActionDefinition, principal: Principal, callbackUrl: string | undefined, now: number): Sync {
+  #startSync (definition: SyncActionDefinition, principal: Principal, now: number): Sync {
     const uploads = definition.staged
     const bytes = definition.stagedBytes
     const startAt = Math.max(now + this.#options.syncPendingMs, definition.queueEndsAt)
@@ -244,7 +242,6 @@ export class Store {
       uri: `/syncs/${id}`,
       syncedInstanceUri: definition.uri,
       definitionId: definition.id,
-      callbackUrl,
       createdAt: now,
       createdBy: principal.loginName,
       startAt,

@@ -36,7 +36,8 @@ export default fp(async function auth (app) {
       app.basicAuth(request, reply, done)
       return
     }
-    const principal = app.directory.authenticateBearer(bearer[1] ?? '')
+    // Non-null: the pattern has one mandatory group.
+    const principal = app.directory.authenticateBearer(bearer[1]!)
     if (principal === undefined) {
       reply.header('www-authenticate', 'Bearer realm="Eloqua", error="invalid_token"')
       done(unauthorized('unknown bearer token'))

@@ -16,9 +16,11 @@ declare module 'fastify' {
 }
 
 function decodeUtf8 (request: FastifyRequest, body: Buffer): string {
-  const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1]
+  // A parser runs only for a request that names its Content-Type.
+  const contentType = String(request.headers['content-type'])
+  const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1]
   if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
-    throw validationError([{ field: 'Content-Type', value: request.headers['content-type'] ?? '', constraint: 'Must be UTF-8 encoded.' }])
+    throw validationError([{ field: 'Content-Type', value: contentType, constraint: 'Must be UTF-8 encoded.' }])
   }
   if (!isUtf8(body)) throw parsingError('body', 'Must be UTF-8 encoded.')
   return body.toString('utf8')

@@ -19,18 +19,19 @@ function headerSafe (text: string): string {
   return printable.length > 300 ? `${printable.slice(0, 297)}...` : printable
 }
 
-const CONTEXT_FIELD: Readonly<Record<string, string>> = { body: 'body', params: 'path', querystring: 'query', headers: 'header' }
+const CONTEXT_FIELD = { body: 'body', params: 'path', querystring: 'query', headers: 'header' } as const
 
 /** Ajv's errors as Eloqua failures: `field` is the property path, `constraint` a sentence. */
 function failuresFromValidation (error: FastifyError, request: FastifyRequest): ValidationFailure[] {
-  const context = error.validationContext ?? 'body'
-  const source: unknown = (request as unknown as Record<string, unknown>)[context]
-  return (error.validation ?? []).map((issue) => {
+  const context = error.validationContext as keyof typeof CONTEXT_FIELD
+  const source: unknown = context === 'querystring' ? request.query : request[context]
+  // Called only for errors that carry `validation`.
+  return (error.validation as NonNullable<FastifyError['validation']>).map((issue) => {
     const params = issue.params as Record<string, unknown>
     const segments = issue.instancePath.split('/').slice(1)
     if (typeof params.missingProperty === 'string') segments.push(params.missingProperty)
     const field = segments.length === 0
-      ? (CONTEXT_FIELD[context] ?? context)
+      ? CONTEXT_FIELD[context]
       : segments.map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : i === 0 ? s : `.${s}`)).join('')
     const constraint = constraintFor(issue.keyword, params, issue.message)
     const value = typeof params.missingProperty === 'string'

@@ -30,7 +30,7 @@ export default fp(async function faults (app) {
     if (prefer === undefined && app.faults.size === 0) return
     const fault = preferredFault(prefer) ?? app.faults.decide({
       method: request.method,
-      path: request.url.split('?', 1)[0] ?? request.url,
+      path: request.url,
       params: request.params as Record<string, string | undefined>,
       headers: request.headers,
       identity: () => app.directory.claimedIdentity(request.headers.authorization)

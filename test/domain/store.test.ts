@@ -177,7 +177,7 @@ t.test('fixture timestamps and authors are kept; missing ones default', async (t
     ...fixtures,
     syncActionDefinitions: [
       { ...fixtures.syncActionDefinitions[0]!, createdAt: undefined as unknown as string, createdBy: undefined as unknown as string },
-      { ...fixtures.syncActionDefinitions[1]!, updatedAt: '2024-06-01T00:00:00Z', updatedBy: 'Someone' }
+      { ...fixtures.syncActionDefinitions[1]!, updatedAt: '2024-06-01T00:00:00Z', updatedBy: 'Someone', isSyncTriggeredOnImport: undefined as unknown as boolean }
     ]
   }, OPTIONS, clock)
   const [first, second] = [store.resolveSyncActionDefinition(apiUser, '9', '6'), store.resolveSyncActionDefinition(apiUser, '9', '7')]
@@ -185,6 +185,7 @@ t.test('fixture timestamps and authors are kept; missing ones default', async (t
   t.equal(first.createdBy, 'API.User')
   t.equal(second.updatedAt, Date.UTC(2024, 5, 1))
   t.equal(second.updatedBy, 'Someone')
+  t.equal(second.isSyncTriggeredOnImport, false, 'isSyncTriggeredOnImport defaults to false')
 })
 
 t.test('a CSV upload decodes to string records in the state', async (t) => {

@@ -1,7 +1,9 @@
 import t from 'tap'
 import { Writable } from 'node:stream'
 import { API_USER, build } from '../helper.js'
+import type { FastifyError, FastifyRequest } from 'fastify'
 import { EloquaError, REASON_PHRASES, describeValue } from '../../src/domain/errors.js'
+import { toEloquaError } from '../../src/plugins/errors.js'
 
 t.test('an unknown endpoint answers 404 with no body, and is logged at warn', async (t) => {
   const lines: string[] = []
@@ -59,4 +61,34 @@ t.test('X-Mock-Reason stays a valid header for any request path', async (t) => {
   t.match(res.headers['x-mock-reason'], /^[\x20-\x7e]+$/)
   const long = await app.inject({ method: 'POST', url: `/api/bulk/2.0/customObjects/9/syncActions/${'9'.repeat(400)}/data`, payload: [], headers: { authorization: API_USER } })
   t.equal(String(long.headers['x-mock-reason']).length, 300)
+})
+
+t.test('ajv failures map to Eloqua failures: required properties name the field and carry no value', async (t) => {
+  const error = Object.assign(new Error('body/name must have required property'), {
+    validationContext: 'body',
+    validation: [
+      { keyword: 'required', instancePath: '', schemaPath: '#/required', params: { missingProperty: 'name' }, message: "must have required property 'name'" },
+      { keyword: 'maxItems', instancePath: '/syncActions', schemaPath: '#/properties/syncActions/maxItems', params: { limit: 10 }, message: 'must NOT have more than 10 items' },
+      { keyword: 'enum', instancePath: '/syncActions/0/action', schemaPath: '#', params: {}, message: undefined }
+    ]
+  })
+  const request = { body: { syncActions: [{ action: 'fly' }] } }
+  const mapped = toEloquaError(error as unknown as FastifyError, request as unknown as FastifyRequest)
+  t.equal(mapped.statusCode, 400)
+  t.strictSame(mapped.body(), {
+    failures: [
+      { field: 'name', constraint: 'Is required.' },
+      { field: 'syncActions', value: '[{"action":"fly"}]', constraint: 'Must NOT have more than 10 items.' },
+      { field: 'syncActions[0].action', value: 'fly', constraint: 'Is invalid.' }
+    ]
+  })
+})
+
+t.test('framework errors keep a 4xx status; only 400 gets a failures body', async (t) => {
+  const request = { headers: {} } as unknown as FastifyRequest
+  const teapot = toEloquaError(Object.assign(new Error('no'), { statusCode: 405 }) as unknown as FastifyError, request)
+  t.equal(teapot.statusCode, 405)
+  t.equal(teapot.body(), undefined)
+  const media = toEloquaError(Object.assign(new Error('x'), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 }) as unknown as FastifyError, request)
+  t.strictSame(media.body(), { failures: [{ field: 'Content-Type', value: '', constraint: 'Must be application/json or text/csv.' }] })
 })

@@ -158,3 +158,15 @@ t.test('fault counters show in /__mock/state and restart on reset', async (t) =>
   t.equal((await upload(app, 9, 6, RECORDS, scenario('flaky'))).statusCode, 503, 'first N again after reset')
   t.equal((await app.inject({ url: '/api/bulk/2.0/syncs/1', headers: { authorization: API_USER } })).statusCode, 404)
 })
+
+t.test('without fault rules, requests pass straight through, and Prefer still works', async (t) => {
+  const app = await build(t, { fixtures: withFaults([]) })
+  t.equal((await upload(app, 9, 6, RECORDS, scenario('unavailable'))).statusCode, 204)
+  t.equal((await upload(app, 9, 6, RECORDS, { prefer: 'code=503' })).statusCode, 503)
+  t.strictSame((await app.inject('/__mock/state')).json().faults, [])
+})
+
+t.test('rules match paths whatever the query string', async (t) => {
+  const app = await build(t, { fixtures: withFaults([{ name: 'q', match: { path: '/api/bulk/2.0/syncs/{id}' }, response: { status: 500 } }]) })
+  t.equal((await app.inject({ url: '/api/bulk/2.0/syncs/1?links=self', headers: { authorization: API_USER } })).statusCode, 500)
+})
