@@ -1,11 +1,13 @@
 /** buildApp: one configured mock, used by the CLI and by every test. It never listens and never reads process.env. */
 import { readFileSync } from 'node:fs'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { pino } from 'pino'
 import type { Config } from './config.js'
 import { systemClock, type Clock } from './domain/clock.js'
 import type { Fixtures } from './schemas/fixtures.js'
 import { sharedSchemas } from './schemas/common.js'
 import errors, { sendEloquaError, toEloquaError } from './plugins/errors.js'
+import { RequestLog } from './plugins/request-log.js'
 import store from './plugins/store.js'
 import faults from './plugins/faults.js'
 import contentTypes from './plugins/content-types.js'
@@ -28,7 +30,9 @@ export interface AppOptions {
 
 export async function buildApp ({ config, fixtures, clock = systemClock, logger }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: logger ?? { level: config.LOG_LEVEL, redact: ['req.headers.authorization'] },
+    // Asynchronous writes keep logging off the request path; pino flushes them on exit.
+    logger: logger ?? { level: config.LOG_LEVEL, redact: ['req.headers.authorization'], stream: pino.destination({ dest: 1, sync: false }) },
+    logController: new RequestLog(),
     bodyLimit: config.MAX_UPLOAD_BYTES,
     requestIdHeader: 'x-request-id',
     // Malformed URLs are refused by the router before any handler; answer them in Eloqua's shape too.
@@ -37,12 +41,16 @@ export async function buildApp ({ config, fixtures, clock = systemClock, logger 
     routerOptions: { caseSensitive: false, ignoreDuplicateSlashes: true, ignoreTrailingSlash: true, maxParamLength: 2048 }
   })
   for (const schema of sharedSchemas) app.addSchema(schema)
-  app.addHook('onRequest', async (request, reply) => { reply.header('x-request-id', request.id) })
+  // Hooks on every request are callback-style: no promise to allocate on the hot path.
+  app.addHook('onRequest', (request, reply, done) => { reply.header('x-request-id', request.id); done() })
   // While shutting down, answers to requests in flight close their keep-alive connections, so
   // close() returns as soon as they are answered instead of waiting for idle sockets to time out.
   let closing = false
   app.addHook('preClose', async () => { closing = true })
-  app.addHook('onSend', async (_request, reply) => { if (closing) reply.header('connection', 'close') })
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close')
+    done(null, payload)
+  })
 
   await app.register(errors)
   await app.register(store, {

@@ -6,7 +6,7 @@
  * LIMITATIONS: no OAuth token endpoint, no token expiry, no IP allow-lists; all sites share one
  * set of custom objects and definitions.
  */
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { hash, timingSafeEqual } from 'node:crypto'
 import type { SiteFixture, UserFixture } from '../schemas/fixtures.js'
 
 export interface Principal {
@@ -19,7 +19,8 @@ export interface Principal {
 
 interface Account { principal: Principal, passwordDigest: Buffer | undefined }
 
-const digest = (secret: string): Buffer => createHash('sha256').update(secret, 'utf8').digest()
+// crypto.hash is the one-shot form (Node 20.12+), several times cheaper than createHash per call.
+const digest = (secret: string): Buffer => hash('sha256', secret, 'buffer')
 const NO_PASSWORD = digest('\u0000no password\u0000')
 
 export class Directory {

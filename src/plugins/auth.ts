@@ -23,10 +23,14 @@ export default fp(async function auth (app) {
   await app.register(basicAuth, {
     strictCredentials: false,
     authenticate: { realm: 'Eloqua' },
-    async validate (login: string, password: string, request: FastifyRequest) {
+    validate (login: string, password: string, request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) {
       const principal = app.directory.authenticateBasic(login, password)
-      if (principal === undefined) throw unauthorized(`wrong credentials for "${login}" (expected Site\\User:password)`)
+      if (principal === undefined) {
+        done(unauthorized(`wrong credentials for "${login}" (expected Site\\User:password)`))
+        return
+      }
       request.principal = principal
+      done()
     }
   })
 
@@ -47,7 +51,7 @@ export default fp(async function auth (app) {
     done()
   })
 
-  app.addHook('onRequest', async function authorize (request: FastifyRequest) {
-    if (!mayUseBulkApi(request.principal)) throw forbidden(`user ${request.principal.loginName} may not use the Bulk API`)
+  app.addHook('onRequest', function authorize (request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) {
+    done(mayUseBulkApi(request.principal) ? undefined : forbidden(`user ${request.principal.loginName} may not use the Bulk API`))
   })
 }, { name: 'auth', dependencies: ['store'] })

@@ -15,6 +15,38 @@ declare module 'fastify' {
   }
 }
 
+type ParserDone = (err: Error | null, body?: unknown) => void
+
+function parse (request: FastifyRequest, body: Buffer, format: UploadFormat): [Error | null, unknown?] {
+  try {
+    const text = decodeUtf8(request, body)
+    const parsed = format === 'json' ? parseJson(text) : parseCsv(text)
+    request.upload = { format, bytes: body }
+    return [null, parsed]
+  } catch (err) {
+    return [err as Error]
+  }
+}
+
+function parseJson (text: string): unknown {
+  if (text.trim() === '') throw parsingError('body', 'Must not be empty.')
+  try {
+    // Plain JSON.parse: the records are read once here and kept as bytes, never merged into objects.
+    return JSON.parse(text)
+  } catch (err) {
+    throw parsingError('body', `Must be valid JSON: ${(err as Error).message}.`, describeValue(text))
+  }
+}
+
+function parseCsv (text: string): unknown {
+  if (text.trim() === '') throw parsingError('body', 'Must have a header row.')
+  try {
+    return parseCsvRecords(text)
+  } catch (err) {
+    throw parsingError('body', `Must be valid CSV with a header row: ${(err as Error).message}.`)
+  }
+}
+
 function decodeUtf8 (request: FastifyRequest, body: Buffer): string {
   // A parser runs only for a request that names its Content-Type.
   const contentType = String(request.headers['content-type'])
@@ -30,30 +62,11 @@ export default fp(async function contentTypes (app) {
   app.decorateRequest('upload', null)
   app.removeContentTypeParser(['application/json', 'text/plain'])
 
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, async (request: FastifyRequest, body: Buffer) => {
-    const text = decodeUtf8(request, body)
-    if (text.trim() === '') throw parsingError('body', 'Must not be empty.')
-    let parsed: unknown
-    try {
-      // JSON.parse, not a reviver-based parser: the body is read once here and kept as bytes.
-      parsed = JSON.parse(text)
-    } catch (err) {
-      throw parsingError('body', `Must be valid JSON: ${(err as Error).message}.`, describeValue(text))
-    }
-    request.upload = { format: 'json', bytes: body }
-    return parsed
+  // Callback-style parsers: no promise per request on the upload path.
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer | string, done: ParserDone) => {
+    done(...parse(request, body as Buffer, 'json'))
   })
-
-  app.addContentTypeParser('text/csv', { parseAs: 'buffer' }, async (request: FastifyRequest, body: Buffer) => {
-    const text = decodeUtf8(request, body)
-    if (text.trim() === '') throw parsingError('body', 'Must have a header row.')
-    let records: Array<Record<string, string>>
-    try {
-      records = parseCsvRecords(text)
-    } catch (err) {
-      throw parsingError('body', `Must be valid CSV with a header row: ${(err as Error).message}.`)
-    }
-    request.upload = { format: 'csv', bytes: body }
-    return records
+  app.addContentTypeParser('text/csv', { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer | string, done: ParserDone) => {
+    done(...parse(request, body as Buffer, 'csv'))
   })
 }, { name: 'content-types' })

@@ -2,7 +2,6 @@
  * Applies fault rules and `Prefer: code=...` to every Eloqua request, before authentication, as a
  * failing gateway would. The only place faults act: routes and the domain never see them.
  */
-import { setTimeout as sleep } from 'node:timers/promises'
 import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { EloquaError } from '../domain/errors.js'
@@ -19,29 +18,47 @@ declare module 'fastify' {
 }
 
 /** Eloqua documents a body only for 400; a simulated 400 carries one so clients can parse it. */
-function defaultBody (fault: FaultResponse): unknown {
-  return fault.status === 400 ? { failures: [{ field: 'request', constraint: 'There was a validation error.' }] } : undefined
+function defaultBody (status: number): unknown {
+  return status === 400 ? { failures: [{ field: 'request', constraint: 'There was a validation error.' }] } : undefined
 }
 
 export default fp(async function faults (app) {
-  app.addHook('onRequest', async function applyFaults (request: FastifyRequest, reply: FastifyReply) {
-    if (request.routeOptions.config?.mockAdmin === true) return
+  // Callback-style, so a request that no fault touches costs no promise.
+  app.addHook('onRequest', function applyFaults (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
     const prefer = typeof request.headers.prefer === 'string' ? request.headers.prefer : undefined
-    if (prefer === undefined && app.faults.size === 0) return
-    const fault = preferredFault(prefer) ?? app.faults.decide({
-      method: request.method,
-      path: request.url,
-      params: request.params as Record<string, string | undefined>,
-      headers: request.headers,
-      identity: () => app.directory.claimedIdentity(request.headers.authorization)
-    })
-    if (fault === undefined) return
-    request.log.info({ fault: fault.explanation }, 'fault injected')
+    if ((prefer === undefined && app.faults.size === 0) || request.routeOptions.config?.mockAdmin === true) {
+      done()
+      return
+    }
+    let fault: FaultResponse | undefined
+    try {
+      fault = preferredFault(prefer) ?? app.faults.decide({
+        method: request.method,
+        path: request.url,
+        params: request.params as Record<string, string | undefined>,
+        headers: request.headers,
+        identity: () => app.directory.claimedIdentity(request.headers.authorization)
+      })
+    } catch (err) {
+      done(err as Error)
+      return
+    }
+    if (fault === undefined) {
+      done()
+      return
+    }
+    const { status, explanation, headers, body, delayMs } = fault
+    request.log.info({ fault: explanation }, 'fault injected')
     reply.header('x-mock-fault', fault.ruleName)
-    if (fault.delayMs > 0) await sleep(fault.delayMs)
-    if (fault.status === undefined) return
-    for (const [name, value] of Object.entries(fault.headers)) reply.header(name, value)
-    const error = new EloquaError(fault.status, `simulated by ${fault.explanation}`)
-    return sendEloquaError(reply, error, fault.body ?? defaultBody(fault))
+    const answer = (): void => {
+      if (status === undefined) {
+        done()
+        return
+      }
+      for (const [name, value] of Object.entries(headers)) reply.header(name, value)
+      sendEloquaError(reply, new EloquaError(status, `simulated by ${explanation}`), body ?? defaultBody(status))
+    }
+    if (delayMs > 0) setTimeout(answer, delayMs)
+    else answer()
   })
 }, { name: 'faults', dependencies: ['store', 'errors'] })

@@ -17,7 +17,8 @@ export interface RunningServer {
 interface Teardown { teardown: (fn: () => unknown) => void }
 
 function exitOf (child: ChildProcess): Promise<{ code: number | null, signal: NodeJS.Signals | null }> {
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+  // 'close' rather than 'exit': by then everything the process wrote has been read.
+  return new Promise((resolve) => child.once('close', (code, signal) => resolve({ code, signal })))
 }
 
 export async function startServer (t: Teardown, args: string[] = [], env: Record<string, string> = {}, options: { cwd?: string, command?: string[] } = {}): Promise<RunningServer> {

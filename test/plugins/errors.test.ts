@@ -29,7 +29,8 @@ t.test('an unexpected error is a 500 with Eloqua\'s reason phrase, logged at err
   t.equal(failed.statusMessage, 'The service has encountered an error.')
   t.equal(failed.body, '')
   t.notMatch(failed.headers['x-mock-reason'], /secret/)
-  t.match(JSON.parse(lines[0] ?? '{}'), { level: 50, msg: 'request failed', err: { message: 'secret internals' } })
+  const entries = lines.map((l) => JSON.parse(l) as Record<string, unknown>)
+  t.match(entries.find((e) => e.msg === 'request failed'), { level: 50, err: { message: 'secret internals' } })
 })
 
 t.test('a malformed URL is a 400 in Eloqua\'s shape, not the framework\'s', async (t) => {

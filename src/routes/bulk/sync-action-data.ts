@@ -18,14 +18,15 @@ const syncActionData: FastifyPluginAsync = async (app) => {
     attachValidation: true,
     validatorCompiler: ({ schema }) => exactAjv.compile(schema),
     config: { operation: 'uploadSyncActionData' }
-  }, async (request, reply) => {
+  }, (request, reply) => {
+    // A synchronous handler: the hot path allocates no promise; fastify catches what it throws.
     const { store } = app
     const definition = store.resolveSyncActionDefinition(request.principal, request.params.parentId, request.params.id)
     if (request.validationError !== undefined) throw request.validationError
     // Non-null: a body that passed validation came through one of our parsers, which set `upload`.
     const sync = store.stageUpload(definition, { ...request.upload!, recordCount: request.body.length }, request.principal)
-    if (sync === undefined) return reply.code(204).send()
-    return reply.code(201).send(store.syncView(sync))
+    if (sync === undefined) reply.code(204).send()
+    else reply.code(201).send(store.syncView(sync))
   })
 }
 

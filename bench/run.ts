@@ -1,0 +1,70 @@
+// npm run bench: throughput of the upload endpoint against a bare node:http server doing the
+// same work, and the memory it takes to stage millions of records. Prints figures and ratios;
+// nothing here asserts timings, as shared machines are too noisy for that.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer, type AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const DURATION = Number(process.env.BENCH_SECONDS ?? 10)
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
+const RECORDS_PER_UPLOAD = Number(process.env.BENCH_RECORDS ?? 100)
+
+const auth = `Basic ${Buffer.from('APITest\\API.User:secret').toString('base64')}`
+const body = JSON.stringify(Array.from({ length: RECORDS_PER_UPLOAD }, (_, i) => ({ Id: `DLPSB${String(i).padStart(12, '0')}` })))
+
+async function freePort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+/** Starts a server process and waits until its port answers. */
+async function start (args: string[], env: Record<string, string>): Promise<{ child: ChildProcess, port: number }> {
+  const port = await freePort()
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore' })
+  for (let attempt = 0; attempt < 100; attempt++) {
+    try {
+      await fetch(`http://127.0.0.1:${port}/`)
+      return { child, port }
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+  throw new Error(`${args.join(' ')} did not start`)
+}
+
+async function load (port: number, seconds: number): Promise<autocannon.Result> {
+  return await autocannon({
+    url: `http://127.0.0.1:${port}/api/bulk/2.0/customObjects/9/syncActions/6/data`,
+    method: 'POST',
+    headers: { authorization: auth, 'content-type': 'application/json' },
+    body,
+    connections: CONNECTIONS,
+    duration: seconds
+  })
+}
+
+async function measure (name: string, args: string[], env: Record<string, string> = {}): Promise<autocannon.Result> {
+  const { child, port } = await start(args, env)
+  await load(port, 2) // warm-up: JIT and connection set-up
+  const result = await load(port, DURATION)
+  child.kill('SIGTERM')
+  const codes = Object.entries(result.statusCodeStats ?? {}).map(([code, stats]) => `${code}x${stats.count}`).join(' ')
+  console.log(`${name.padEnd(34)} ${result.requests.average.toFixed(0).padStart(8)} req/s   p50 ${result.latency.p50} ms   p99 ${result.latency.p99} ms   ${codes}`)
+  return result
+}
+
+console.log(`upload throughput: ${RECORDS_PER_UPLOAD} records (${Buffer.byteLength(body)} bytes) per request, ${CONNECTIONS} connections, ${DURATION} s`)
+// The mock keeps every upload, so give it room for the whole run.
+const roomy = { STAGING_QUOTA_BYTES: String(64 * 1024 ** 3), MAX_UPLOADS_PER_SYNC: '100000000' }
+const bare = await measure('bare node:http (same work)', ['--import', 'tsx', 'bench/bare-server.ts'])
+const quiet = await measure('eloqua-bulk-mock, LOG_LEVEL=warn', ['dist/server.js'], { ...roomy, LOG_LEVEL: 'warn' })
+const logged = await measure('eloqua-bulk-mock, LOG_LEVEL=info', ['dist/server.js'], { ...roomy, LOG_LEVEL: 'info' })
+console.log(`ratio mock/bare: ${(quiet.requests.average / bare.requests.average).toFixed(3)} (warn), ${(logged.requests.average / bare.requests.average).toFixed(3)} (info, a log line per request)`)
+
+const memory = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/memory.ts'], { cwd: ROOT, stdio: 'inherit' })
+await new Promise((resolve) => memory.once('exit', resolve))
