@@ -62,9 +62,11 @@ console.log(`upload throughput: ${RECORDS_PER_UPLOAD} records (${Buffer.byteLeng
 // The mock keeps every upload, so give it room for the whole run.
 const roomy = { STAGING_QUOTA_BYTES: String(64 * 1024 ** 3), MAX_UPLOADS_PER_SYNC: '100000000' }
 const bare = await measure('bare node:http (same work)', ['--import', 'tsx', 'bench/bare-server.ts'])
+const framework = await measure('plain fastify (same work)', ['--import', 'tsx', 'bench/fastify-server.ts'])
 const quiet = await measure('eloqua-bulk-mock, LOG_LEVEL=warn', ['dist/server.js'], { ...roomy, LOG_LEVEL: 'warn' })
 const logged = await measure('eloqua-bulk-mock, LOG_LEVEL=info', ['dist/server.js'], { ...roomy, LOG_LEVEL: 'info' })
-console.log(`ratio mock/bare: ${(quiet.requests.average / bare.requests.average).toFixed(3)} (warn), ${(logged.requests.average / bare.requests.average).toFixed(3)} (info, a log line per request)`)
+const ratio = (a: autocannon.Result, b: autocannon.Result): string => (a.requests.average / b.requests.average).toFixed(3)
+console.log(`ratio mock/bare: ${ratio(quiet, bare)} (warn), ${ratio(logged, bare)} (info, a log line per request); plain fastify/bare: ${ratio(framework, bare)}; mock/plain fastify: ${ratio(quiet, framework)} (warn)`)
 
 const memory = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/memory.ts'], { cwd: ROOT, stdio: 'inherit' })
 await new Promise((resolve) => memory.once('exit', resolve))
