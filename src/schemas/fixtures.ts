@@ -15,6 +15,7 @@ export const SYNC_ACTION_STATUSES = [
 const id = { type: 'integer', minimum: 1, description: 'Positive integer id, unique per kind.' } as const
 const timestamp = { type: 'string', description: 'ISO 8601 date-time, e.g. 2024-01-10T09:00:00Z.' } as const
 const loginName = { type: 'string', minLength: 1 } as const
+const audit = { createdAt: timestamp, createdBy: loginName, updatedAt: timestamp, updatedBy: loginName } as const
 
 const user = {
   type: 'object',
@@ -100,10 +101,7 @@ const customObject = {
     uniqueFieldId: id,
     fields: { type: 'array', items: customObjectField },
     records: { type: 'array', items: customObjectRecord },
-    createdAt: timestamp,
-    createdBy: loginName,
-    updatedAt: timestamp,
-    updatedBy: loginName
+    ...audit
   }
 } as const
 
@@ -139,10 +137,7 @@ const syncActionDefinition = {
     identifierFieldName: { type: 'string', minLength: 1, maxLength: 100 },
     isSyncTriggeredOnImport: { type: 'boolean', description: 'true: each upload answers 201 and starts a sync. Default false.' },
     syncActions: { type: 'array', minItems: 1, maxItems: 10, items: syncAction },
-    createdAt: timestamp,
-    createdBy: loginName,
-    updatedAt: timestamp,
-    updatedBy: loginName
+    ...audit
   }
 } as const
 
