@@ -2,16 +2,22 @@
 import { readFileSync } from 'node:fs'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { pino } from 'pino'
+import swagger from '@fastify/swagger'
 import type { Config } from './config.js'
-import { systemClock, type Clock } from './domain/clock.js'
+import { SystemClock, type Clock } from './domain/clock.js'
 import type { Fixtures } from './schemas/fixtures.js'
 import { sharedSchemas } from './schemas/common.js'
+import { validatorCompiler } from './schemas/validators.js'
 import errors, { sendEloquaError, toEloquaError } from './plugins/errors.js'
 import { RequestLog } from './plugins/request-log.js'
 import store from './plugins/store.js'
 import faults from './plugins/faults.js'
 import contentTypes from './plugins/content-types.js'
 import auth from './plugins/auth.js'
+import syncEvents from './plugins/sync-events.js'
+import discovery from './routes/discovery.js'
+import customObjects from './routes/bulk/custom-objects.js'
+import syncActions from './routes/bulk/sync-actions.js'
 import syncActionData from './routes/bulk/sync-action-data.js'
 import syncs from './routes/bulk/syncs.js'
 import mockAdmin from './routes/mock-admin.js'
@@ -28,7 +34,7 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger']
 }
 
-export async function buildApp ({ config, fixtures, clock = systemClock, logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp ({ config, fixtures, clock = new SystemClock(), logger }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     // Asynchronous writes keep logging off the request path; pino flushes them on exit.
     logger: logger ?? { level: config.LOG_LEVEL, redact: ['req.headers.authorization'], stream: pino.destination({ dest: 1, sync: false }) },
@@ -41,6 +47,7 @@ export async function buildApp ({ config, fixtures, clock = systemClock, logger 
     routerOptions: { caseSensitive: false, ignoreDuplicateSlashes: true, ignoreTrailingSlash: true, maxParamLength: 2048 }
   })
   for (const schema of sharedSchemas) app.addSchema(schema)
+  app.setValidatorCompiler(validatorCompiler)
   // Hooks on every request are callback-style: no promise to allocate on the hot path.
   app.addHook('onRequest', (request, reply, done) => { reply.header('x-request-id', request.id); done() })
   // While shutting down, answers to requests in flight close their keep-alive connections, so
@@ -65,10 +72,23 @@ export async function buildApp ({ config, fixtures, clock = systemClock, logger 
       syncActiveMs: config.SYNC_ACTIVE_MS
     }
   })
+  await app.register(syncEvents, { callbackTimeoutMs: config.CALLBACK_TIMEOUT_MS, tickMs: 50 })
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'eloqua-bulk-mock', version: VERSION, description: 'The parts of the Oracle Eloqua Bulk API 2.0 this mock implements, and its own /__mock control surface.' },
+      components: { securitySchemes: { basic: { type: 'http', scheme: 'basic', description: 'Site\\User:password' }, bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ basic: [] }, { bearer: [] }]
+    },
+    // Name shared schemas after their $id in components/schemas.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `schema${i}` }
+  })
   await app.register(faults)
   await app.register(contentTypes)
+  await app.register(discovery)
   await app.register(async function bulkApi (api) {
     await api.register(auth)
+    await api.register(customObjects)
+    await api.register(syncActions)
     await api.register(syncActionData)
     await api.register(syncs)
   }, { prefix: BULK_PREFIX })

@@ -35,6 +35,7 @@ export const configSchema = {
     },
     SYNC_PENDING_MS: { type: 'integer', minimum: 0, default: 500, description: 'How long a new sync stays pending.' },
     SYNC_ACTIVE_MS: { type: 'integer', minimum: 0, default: 500, description: 'How long a sync stays active before it ends.' },
+    CALLBACK_TIMEOUT_MS: { type: 'integer', minimum: 1, default: 5000, description: 'How long a sync callback may take before it counts as failed.' },
     FAULT_SEED: { type: 'integer', default: 1, description: 'Seed for fault rules with a probability, so runs repeat.' },
     SHUTDOWN_GRACE_MS: { type: 'integer', minimum: 0, default: 10000, description: 'On SIGTERM/SIGINT, how long in-flight requests may take before the process exits anyway.' }
   }
@@ -120,7 +121,7 @@ export function helpText (version: string): string {
     '  -h, --help      print this help and exit',
     '  -v, --version   print the version and exit',
     '',
-    'Mock endpoints: GET /__mock/health, GET /__mock/state, POST /__mock/reset.',
+    'Mock endpoints: GET /__mock/health, GET /__mock/state, POST /__mock/reset, GET|POST /__mock/clock, GET /__mock/openapi.json.',
     ''
   ].join('\n')
 }

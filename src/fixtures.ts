@@ -171,7 +171,14 @@ function checkReferences (
   }
 
   const faultNames = new Map<string, Located<unknown>>()
-  for (const f of faults) unique(faultNames, f.item.name, f, '/name', `fault rule "${f.item.name}" is defined twice`)
+  for (const f of faults) {
+    unique(faultNames, f.item.name, f, '/name', `fault rule "${f.item.name}" is defined twice`)
+    const { response, sync, match = {} } = f.item
+    if ((response === undefined) === (sync === undefined)) at(f, '', 'a fault rule needs either "response" or "sync", not both')
+    if (sync !== undefined && (match.method !== undefined || match.path !== undefined || match.headers !== undefined)) {
+      at(f, '/match', 'a "sync" rule matches syncs by parentId, id, site and user only')
+    }
+  }
 
   function unique<K> (seen: Map<K, Located<unknown>>, key: K, where: Located<unknown>, suffix: string, detail: string): void {
     if (seen.has(key)) at(where, suffix, detail)

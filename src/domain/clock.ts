@@ -1,11 +1,24 @@
 /** Time source for everything that ages: syncs read their status from it, so tests advance it instead of sleeping. */
 export interface Clock {
   now(): number
+  /** Moves time forward: `POST /__mock/clock` lets a test skip waiting for syncs. */
+  advance(ms: number): void
 }
 
-export const systemClock: Clock = { now: () => Date.now() }
+/** Real time, plus whatever the clock has been advanced by. */
+export class SystemClock implements Clock {
+  #offset = 0
 
-/** A clock that only moves when told to; tests and `/__mock/clock` use it. */
+  now (): number {
+    return Date.now() + this.#offset
+  }
+
+  advance (ms: number): void {
+    this.#offset += ms
+  }
+}
+
+/** A clock that only moves when told to; tests use it. */
 export class ManualClock implements Clock {
   #now: number
 

@@ -1,4 +1,6 @@
 /** Rules of custom object sync action definitions that both fixtures and the API apply. */
+import { describeValue, validationError, type ValidationFailure } from './errors.js'
+import { SYNC_ACTION_KINDS, SYNC_ACTION_STATUSES, type SyncAction } from '../schemas/fixtures.js'
 
 // Per the Bulk API reference the one field of a custom object sync action definition is
 // {{CustomObject[n].ExternalId}}; the sync actions tutorial also lists {{CustomObject[n].Id}}.
@@ -15,4 +17,94 @@ export function parseIdentifierStatement (statement: string): { customObjectId: 
 /** Path segments are ids only when they are plain decimal integers; anything else names no resource. */
 export function parseId (segment: string): number | undefined {
   return /^[1-9]\d{0,14}$/.test(segment) ? Number(segment) : undefined
+}
+
+export type SyncActionKind = typeof SYNC_ACTION_KINDS[number]
+export type SyncActionStatus = typeof SYNC_ACTION_STATUSES[number]
+
+/** What a client may set on a sync action definition; read-only fields are left out on input. */
+export interface DefinitionInput {
+  name: string
+  fields: Record<string, string>
+  identifierFieldName: string
+  isSyncTriggeredOnImport: boolean
+  syncActions: SyncAction[]
+}
+
+const NAME_RULE = 'Must be a string value, at least 1 character and at most 100 characters long.'
+// Eloqua destinations are markup such as {{ContactList[12345]}} or {{ActionInstance(guid).Execution[1]}}.
+const DESTINATION = /^\{\{.+\}\}$/
+
+/**
+ * Checks a definition body the way the Bulk API documents it (eloqua-reference §6, §14): every
+ * problem becomes one `failures` entry, read-only and unknown properties are ignored, and
+ * `isSyncTriggeredOnImport` defaults to false.
+ */
+export function readDefinitionInput (body: unknown, parentId: number): DefinitionInput {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw validationError([{ field: 'body', value: describeValue(body), constraint: 'Must be a JSON object.' }])
+  }
+  const input = body as Record<string, unknown>
+  const failures: ValidationFailure[] = []
+  const fail = (field: string, constraint: string, value?: unknown): void => {
+    failures.push(value === undefined ? { field, constraint } : { field, value: describeValue(value), constraint })
+  }
+
+  const { name, fields, identifierFieldName, isSyncTriggeredOnImport, syncActions } = input
+  if (typeof name !== 'string' || name.trim() === '' || name.length > 100) fail('name', NAME_RULE, name)
+  const statement = `{{CustomObject[${parentId}].ExternalId}}`
+  let fieldKey: string | undefined
+  if (fields === null || typeof fields !== 'object' || Array.isArray(fields) || Object.keys(fields).length !== 1) {
+    fail('fields', `Must contain only one field, e.g. {"ExternalId": "${statement}"}.`, fields)
+  } else {
+    const [key, value] = Object.entries(fields)[0] as [string, unknown]
+    fieldKey = key
+    const parsed = typeof value === 'string' ? parseIdentifierStatement(value) : undefined
+    if (parsed === undefined || parsed.customObjectId !== parentId) {
+      fail(`fields.${key}`, `Must be ${statement} or {{CustomObject[${parentId}].Id}}.`, value)
+    }
+  }
+  if (typeof identifierFieldName !== 'string' || identifierFieldName === '' || identifierFieldName.length > 100) {
+    fail('identifierFieldName', NAME_RULE, identifierFieldName)
+  } else if (fieldKey !== undefined && identifierFieldName !== fieldKey) {
+    fail('identifierFieldName', 'Must be contained within fields.', identifierFieldName)
+  }
+  if (isSyncTriggeredOnImport !== undefined && typeof isSyncTriggeredOnImport !== 'boolean') {
+    fail('isSyncTriggeredOnImport', 'Must be a boolean value.', isSyncTriggeredOnImport)
+  }
+  const actions: SyncAction[] = []
+  if (!Array.isArray(syncActions) || syncActions.length < 1 || syncActions.length > 10) {
+    fail('syncActions', 'Must contain at least 1 and at most 10 sync actions.', syncActions)
+  } else {
+    syncActions.forEach((candidate: unknown, i) => {
+      const at = `syncActions[${i}]`
+      if (candidate === null || typeof candidate !== 'object' || Array.isArray(candidate)) {
+        fail(at, 'Must be a JSON object.', candidate)
+        return
+      }
+      const { action, destination, status, updateAll } = candidate as Record<string, unknown>
+      if (!SYNC_ACTION_KINDS.includes(action as SyncActionKind)) fail(`${at}.action`, `Must be one of ${SYNC_ACTION_KINDS.join(', ')}.`, action)
+      if (typeof destination !== 'string' || !DESTINATION.test(destination)) {
+        fail(`${at}.destination`, 'Must be a destination statement such as {{ContactList[12345]}} or {{ActionInstance(<id>).Execution[<id>]}}.', destination)
+      }
+      if (status === undefined) {
+        if (action === 'setStatus') fail(`${at}.status`, 'Is required for the setStatus action.')
+      } else if (!SYNC_ACTION_STATUSES.includes(status as SyncActionStatus)) {
+        fail(`${at}.status`, `Must be one of ${SYNC_ACTION_STATUSES.join(', ')}.`, status)
+      }
+      if (updateAll !== undefined && typeof updateAll !== 'boolean') fail(`${at}.updateAll`, 'Must be a boolean value.', updateAll)
+      const kept: SyncAction = { action: action as SyncActionKind, destination: destination as string }
+      if (status !== undefined) kept.status = status as SyncActionStatus
+      if (updateAll !== undefined) kept.updateAll = updateAll as boolean
+      actions.push(kept)
+    })
+  }
+  if (failures.length > 0) throw validationError(failures)
+  return {
+    name: name as string,
+    fields: fields as Record<string, string>,
+    identifierFieldName: identifierFieldName as string,
+    isSyncTriggeredOnImport: (isSyncTriggeredOnImport as boolean | undefined) ?? false,
+    syncActions: actions
+  }
 }

@@ -7,6 +7,7 @@ import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64'
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
 import { validationError } from './errors.js'
 import { FAULT_STATUS_CODES, type FaultRuleFixture } from '../schemas/fixtures.js'
+import type { SyncShaper, SyncShaping } from './store.js'
 
 export interface FaultRequest {
   readonly method: string
@@ -114,9 +115,18 @@ class FaultRule {
     return fire
   }
 
+  get shapesSyncs (): boolean {
+    return this.#fixture.sync !== undefined
+  }
+
   response (): FaultResponse {
-    const { status, headers = {}, body, delayMs = 0 } = this.#fixture.response
+    // Request rules always have `response` (fixtures are checked for that).
+    const { status, headers = {}, body, delayMs = 0 } = this.#fixture.response as NonNullable<FaultRuleFixture['response']>
     return { ruleName: this.name, explanation: this.explain(), status, headers, body, delayMs }
+  }
+
+  shaping (): SyncShaping {
+    return { ruleName: this.name, ...this.#fixture.sync }
   }
 
   explain (): string {
@@ -132,9 +142,12 @@ class FaultRule {
     ].filter((c) => c !== undefined)
     const when = this.#fixture.when ?? 'always'
     const policy = when === 'always' ? 'always' : Object.entries(when).map(([k, v]) => `${k} ${v}`).join('')
-    const { status, delayMs } = this.#fixture.response
-    const action = [status === undefined ? undefined : `answer ${status}`, delayMs === undefined ? undefined : `after ${delayMs} ms`]
-      .filter((a) => a !== undefined).join(' ') || 'no change'
+    const { status, delayMs } = this.#fixture.response ?? {}
+    const sync = this.#fixture.sync
+    const action = sync !== undefined
+      ? `syncs ${Object.entries(sync).map(([k, v]) => `${k}=${v}`).join(' ')}`
+      : [status === undefined ? undefined : `answer ${status}`, delayMs === undefined ? undefined : `after ${delayMs} ms`]
+          .filter((a) => a !== undefined).join(' ') || 'no change'
     return `${this.name}: ${criteria.length > 0 ? criteria.join(' ') : 'any request'}, ${policy}: ${action}`
   }
 
@@ -159,7 +172,16 @@ export class FaultStore {
   /** The first rule, in fixture order, that matches the request and fires on it. */
   decide (request: FaultRequest): FaultResponse | undefined {
     for (const rule of this.#rules) {
-      if (rule.matches(request) && rule.fires()) return rule.response()
+      if (!rule.shapesSyncs && rule.matches(request) && rule.fires()) return rule.response()
+    }
+    return undefined
+  }
+
+  /** The first `sync` rule that matches a new sync and fires on it. */
+  readonly decideSync: SyncShaper = ({ parentId, id, site, user }) => {
+    const request: FaultRequest = { method: '', path: '', params: { parentId: String(parentId), id: String(id) }, headers: {}, identity: () => ({ site, user }) }
+    for (const rule of this.#rules) {
+      if (rule.shapesSyncs && rule.matches(request) && rule.fires()) return rule.shaping()
     }
     return undefined
   }

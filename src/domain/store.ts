@@ -1,16 +1,18 @@
 /**
- * The in-memory state of one mock Eloqua instance: custom objects, sync action definitions with
- * their staging areas, and syncs. Pure TypeScript: it takes a clock and never sleeps; a sync's
- * status is computed from its timestamps when read.
+ * The in-memory state of one mock Eloqua instance: custom objects and their records, sync action
+ * definitions with their staging areas, and syncs with their logs and rejects. Pure TypeScript:
+ * it takes a clock and never sleeps; a sync's status is computed from its timestamps, and a sync
+ * whose time is up is settled (processed) by the next call that looks.
  *
- * LIMITATIONS: all sites share this state; a sync ends in `success` once its time is up (the
- * record-level outcome is not simulated); staged data is never expired.
+ * LIMITATIONS: all sites share this state; staged data never expires; only custom object sync
+ * actions can be synced (no contact or account imports or exports).
  */
 import { eloquaTimestamp, type Clock } from './clock.js'
 import { conflict, forbidden, notFound, storageExceeded, validationError } from './errors.js'
 import { mayUseCustomObject, type Principal } from './directory.js'
-import { parseId } from './definitions.js'
+import { parseId, parseIdentifierStatement, readDefinitionInput, type DefinitionInput, type IdentifierKind } from './definitions.js'
 import { decodeUpload, kilobytes, type StagedUpload, type UploadFormat } from './records.js'
+import { processSync, summaryLine, type FinalStatus, type LogLine, type SyncReject } from './sync-engine.js'
 import type { CustomObjectFixture, Fixtures, SyncAction } from '../schemas/fixtures.js'
 
 export interface StoreOptions {
@@ -24,17 +26,34 @@ export interface StoreOptions {
   readonly syncActiveMs: number
 }
 
-export type SyncStatus = 'pending' | 'active' | 'success' | 'warning' | 'error'
+/** How a fault rule shapes a sync: its end, and the delivery of its callback. */
+export interface SyncShaping {
+  readonly ruleName: string
+  readonly status?: 'error' | 'warning' | 'pending'
+  readonly callback?: 'never' | 'twice' | 'late'
+  readonly callbackDelayMs?: number
+}
 
-export interface SyncActionDefinition {
+export type SyncShaper = (sync: { parentId: number, id: number, site: string, user: string }) => SyncShaping | undefined
+
+export type SyncStatus = 'pending' | 'active' | FinalStatus
+
+export interface DestinationState { status?: string, member?: boolean, syncUri: string, updatedAt: string }
+
+export interface RecordState {
+  id: number
+  externalId?: string
+  fieldValues?: Record<string, string>
+  /** What sync actions did to this record, by destination. */
+  destinations: Record<string, DestinationState>
+}
+
+interface CustomObjectState { fixture: CustomObjectFixture, records: RecordState[] }
+
+export interface SyncActionDefinition extends DefinitionInput {
   readonly id: number
   readonly parentId: number
   readonly uri: string
-  name: string
-  fields: Record<string, string>
-  identifierFieldName: string
-  isSyncTriggeredOnImport: boolean
-  syncActions: SyncAction[]
   readonly createdAt: number
   readonly createdBy: string
   updatedAt: number
@@ -47,22 +66,32 @@ export interface SyncActionDefinition {
   runningSyncs: number
   /** When this definition's last queued sync ends; a new sync starts no earlier. */
   queueEndsAt: number
+  deleted: boolean
 }
+
+export interface CallbackAttempt { at: string, url: string, statusCode?: number, error?: string, durationMs: number }
 
 export interface Sync {
   readonly id: number
   readonly uri: string
   readonly syncedInstanceUri: string
-  readonly definitionId: number
+  readonly definition: SyncActionDefinition
+  readonly callbackUrl: string | undefined
   readonly createdAt: number
   readonly createdBy: string
-  readonly startAt: number
-  readonly endAt: number
+  startAt: number
+  endAt: number
+  /** The definition as it was when the sync started. */
+  readonly identifierFieldName: string
+  readonly identifierKind: IdentifierKind
+  readonly syncActions: readonly SyncAction[]
   /** The uploads this sync processes; released when it ends. */
   uploads: StagedUpload[]
   readonly recordCount: number
   readonly bytes: number
-  finalStatus: 'success' | 'warning' | 'error' | undefined
+  readonly shaping: SyncShaping | undefined
+  final: { status: FinalStatus, logs: LogLine[], rejects: SyncReject[] } | undefined
+  readonly callbackAttempts: CallbackAttempt[]
 }
 
 /** The sync object as Eloqua returns it: absent timestamps are omitted, not null. */
@@ -83,74 +112,148 @@ export interface NewUpload {
   readonly recordCount: number
 }
 
+const DEFINITION_URI = /^\/customObjects\/(\d+)\/syncActions\/(\d+)\/?$/i
+
 export class Store {
   readonly #fixtures: Fixtures
   readonly #options: StoreOptions
   readonly #clock: Clock
-  #customObjects = new Map<number, CustomObjectFixture>()
+  readonly #shape: SyncShaper
+  #customObjects = new Map<number, CustomObjectState>()
   #definitions = new Map<number, SyncActionDefinition>()
   #syncs = new Map<number, Sync>()
   /** Syncs not yet ended, so settling costs nothing when none are due. */
   #running = new Set<Sync>()
   #nextSyncId = 1
+  #nextDefinitionId = 1
   #stagingBytes = 0
+  /** Told about every sync as it ends (callbacks are sent from there). */
+  onSyncEnded: (sync: Sync) => void = () => {}
 
-  constructor (fixtures: Fixtures, options: StoreOptions, clock: Clock) {
+  constructor (fixtures: Fixtures, options: StoreOptions, clock: Clock, shape: SyncShaper = () => undefined) {
     this.#fixtures = fixtures
     this.#options = options
     this.#clock = clock
+    this.#shape = shape
     this.reset()
   }
 
   /** Back to the state the fixtures describe. */
   reset (): void {
     const loadedAt = this.#clock.now()
-    this.#customObjects = new Map(this.#fixtures.customObjects.map((c) => [c.id, c]))
+    this.#customObjects = new Map(this.#fixtures.customObjects.map((c) => [c.id, {
+      fixture: c,
+      records: (c.records ?? []).map((r) => ({ ...structuredClone(r), destinations: {} }))
+    }]))
     this.#definitions = new Map(this.#fixtures.syncActionDefinitions.map((d) => {
       const createdAt = d.createdAt === undefined ? loadedAt : Date.parse(d.createdAt)
-      const definition: SyncActionDefinition = {
-        id: d.id,
-        parentId: d.parentId,
-        uri: `/customObjects/${d.parentId}/syncActions/${d.id}`,
+      const definition = this.#newDefinition(d.id, d.parentId, {
         name: d.name,
         fields: { ...d.fields },
         identifierFieldName: d.identifierFieldName,
         isSyncTriggeredOnImport: d.isSyncTriggeredOnImport ?? false,
-        syncActions: structuredClone(d.syncActions),
-        createdAt,
-        createdBy: d.createdBy ?? 'API.User',
-        updatedAt: d.updatedAt === undefined ? createdAt : Date.parse(d.updatedAt),
-        updatedBy: d.updatedBy ?? d.createdBy ?? 'API.User',
-        staged: [],
-        stagedBytes: 0,
-        syncingBytes: 0,
-        runningSyncs: 0,
-        queueEndsAt: 0
-      }
+        syncActions: structuredClone(d.syncActions)
+      }, createdAt, d.createdBy ?? 'API.User')
+      definition.updatedAt = d.updatedAt === undefined ? createdAt : Date.parse(d.updatedAt)
+      definition.updatedBy = d.updatedBy ?? definition.createdBy
       return [d.id, definition]
     }))
     this.#syncs = new Map()
     this.#running = new Set()
     this.#nextSyncId = 1
+    this.#nextDefinitionId = Math.max(0, ...this.#definitions.keys()) + 1
     this.#stagingBytes = 0
   }
+
+  // Custom objects -----------------------------------------------------------------------------
+
+  /** The custom object a path names: 404 when there is none, 403 when the user may not use it. */
+  resolveCustomObject (principal: Principal, idSegment: string): CustomObjectFixture {
+    const id = parseId(idSegment)
+    const state = id === undefined ? undefined : this.#customObjects.get(id)
+    if (id === undefined || state === undefined) throw notFound(`custom object ${idSegment} does not exist`)
+    if (!mayUseCustomObject(principal, id)) throw forbidden(`user ${principal.loginName} may not use custom object ${id}`)
+    return state.fixture
+  }
+
+  /** Custom objects the user may use. */
+  customObjects (principal: Principal): CustomObjectFixture[] {
+    return [...this.#customObjects.values()].map((c) => c.fixture).filter((c) => mayUseCustomObject(principal, c.id))
+  }
+
+  // Definitions --------------------------------------------------------------------------------
 
   /**
    * The definition a path names, checked in the order a caller can see: the custom object exists
    * (404), the user may use it (403), the definition exists under it (404).
    */
   resolveSyncActionDefinition (principal: Principal, parentIdSegment: string, idSegment: string): SyncActionDefinition {
-    const parentId = parseId(parentIdSegment)
-    const customObject = parentId === undefined ? undefined : this.#customObjects.get(parentId)
-    if (parentId === undefined || customObject === undefined) throw notFound(`custom object ${parentIdSegment} does not exist`)
-    if (!mayUseCustomObject(principal, parentId)) throw forbidden(`user ${principal.loginName} may not use custom object ${parentId}`)
+    const customObject = this.resolveCustomObject(principal, parentIdSegment)
     const id = parseId(idSegment)
     const definition = id === undefined ? undefined : this.#definitions.get(id)
-    if (definition === undefined || definition.parentId !== parentId) {
-      throw notFound(`custom object ${parentId} has no sync action definition ${idSegment}`)
+    if (definition === undefined || definition.parentId !== customObject.id) {
+      throw notFound(`custom object ${customObject.id} has no sync action definition ${idSegment}`)
     }
     return definition
   }
+
+  /** Definitions of one custom object, or of every custom object the user may use. */
+  syncActionDefinitions (principal: Principal, parentId?: number): SyncActionDefinition[] {
+    return [...this.#definitions.values()].filter((d) => parentId === undefined ? mayUseCustomObject(principal, d.parentId) : d.parentId === parentId)
+  }
+
+  createSyncActionDefinition (principal: Principal, parentIdSegment: string, body: unknown): SyncActionDefinition {
+    const customObject = this.resolveCustomObject(principal, parentIdSegment)
+    const input = readDefinitionInput(body, customObject.id)
+    const definition = this.#newDefinition(this.#nextDefinitionId++, customObject.id, input, this.#clock.now(), principal.loginName)
+    this.#definitions.set(definition.id, definition)
+    return definition
+  }
+
+  /** PUT is a full replacement of the writable fields (eloqua-reference §6.4). */
+  replaceSyncActionDefinition (principal: Principal, definition: SyncActionDefinition, body: unknown): SyncActionDefinition {
+    Object.assign(definition, readDefinitionInput(body, definition.parentId), { updatedAt: this.#clock.now(), updatedBy: principal.loginName })
+    return definition
+  }
+
+  /** Deleting a definition ends its running syncs in `error` (ELQ-00143) and drops its staged data. */
+  deleteSyncActionDefinition (definition: SyncActionDefinition): void {
+    const now = this.#settle()
+    for (const sync of [...this.#running].filter((s) => s.definition === definition)) {
+      sync.startAt = Math.min(sync.startAt, now)
+      sync.endAt = now
+      sync.final = {
+        status: 'error',
+        logs: [
+          { count: 0, severity: 'error', statusCode: 'ELQ-00143', message: `Sync Recovery Worker could not recover from sync error. SyncAction definition for id ${definition.id} has been deleted.` },
+          summaryLine(sync.id, 'error')
+        ],
+        rejects: []
+      }
+    }
+    this.#settle()
+    this.#stagingBytes -= definition.stagedBytes
+    definition.deleted = true
+    this.#definitions.delete(definition.id)
+  }
+
+  definitionView (definition: SyncActionDefinition): object {
+    return {
+      name: definition.name,
+      fields: definition.fields,
+      identifierFieldName: definition.identifierFieldName,
+      isSyncTriggeredOnImport: definition.isSyncTriggeredOnImport,
+      syncActions: definition.syncActions,
+      kbUsed: kilobytes(definition.stagedBytes + definition.syncingBytes),
+      uri: definition.uri,
+      createdBy: definition.createdBy,
+      createdAt: eloquaTimestamp(definition.createdAt),
+      updatedBy: definition.updatedBy,
+      updatedAt: eloquaTimestamp(definition.updatedAt)
+    }
+  }
+
+  // Staged data --------------------------------------------------------------------------------
 
   /**
    * Adds one upload ("file") to a definition's staging area. Every check runs before anything
@@ -176,7 +279,46 @@ export class Store {
     definition.staged.push({ ...upload, stagedAt: now, stagedBy: principal.loginName })
     definition.stagedBytes += size
     this.#stagingBytes += size
-    return definition.isSyncTriggeredOnImport ? this.#startSync(definition, principal, now) : undefined
+    return definition.isSyncTriggeredOnImport ? this.#startSync(definition, principal, undefined, now) : undefined
+  }
+
+  /** Empties a definition's staging area; refused with 409 while one of its syncs is pending or active (since 24B). */
+  deleteStagedData (definition: SyncActionDefinition): void {
+    this.#settle()
+    if (definition.runningSyncs > 0) throw conflict(`a sync of ${definition.uri} is pending or active`)
+    this.#stagingBytes -= definition.stagedBytes
+    definition.staged = []
+    definition.stagedBytes = 0
+  }
+
+  // Syncs --------------------------------------------------------------------------------------
+
+  /** `POST /syncs`: `syncedInstanceUri` must name a definition the user may use, with no sync pending or active. */
+  createSync (principal: Principal, body: unknown): Sync {
+    const now = this.#settle()
+    const { syncedInstanceUri, callbackUrl, callbackURL } = (body !== null && typeof body === 'object' ? body : {}) as Record<string, unknown>
+    const match = typeof syncedInstanceUri === 'string' ? DEFINITION_URI.exec(syncedInstanceUri) : null
+    const definition = match === null ? undefined : this.#definitions.get(Number(match[2]))
+    if (match === null || definition === undefined || definition.parentId !== Number(match[1])) {
+      throw validationError([{
+        field: 'syncedInstanceUri',
+        ...(syncedInstanceUri === undefined ? {} : { value: String(syncedInstanceUri) }),
+        constraint: 'Must be the uri of an existing custom object sync action definition, e.g. /customObjects/9/syncActions/6.'
+      }])
+    }
+    if (!mayUseCustomObject(principal, definition.parentId)) throw forbidden(`user ${principal.loginName} may not use custom object ${definition.parentId}`)
+    // Oracle's own example spells it callbackURL; the schema says callbackUrl.
+    const callback = callbackUrl ?? callbackURL
+    if (callback !== undefined && (typeof callback !== 'string' || !/^https?:\/\/[^\s]+$/i.test(callback) || !URL.canParse(callback))) {
+      throw validationError([{ field: 'callbackUrl', value: String(callback), constraint: 'Must be an absolute http or https URL.' }])
+    }
+    if (definition.runningSyncs > 0) throw conflict(`a sync of ${definition.uri} is already pending or active`)
+    return this.#startSync(definition, principal, callback, now)
+  }
+
+  syncs (): Sync[] {
+    this.#settle()
+    return [...this.#syncs.values()]
   }
 
   getSync (idSegment: string): Sync {
@@ -188,24 +330,49 @@ export class Store {
   }
 
   syncView (sync: Sync): SyncView {
-    const now = this.#clock.now()
+    const now = this.#settle()
     const view: SyncView = { syncedInstanceUri: sync.syncedInstanceUri, status: 'pending', createdAt: eloquaTimestamp(sync.createdAt), createdBy: sync.createdBy, uri: sync.uri }
+    if (sync.callbackUrl !== undefined) view.callbackUrl = sync.callbackUrl
     if (now >= sync.startAt) {
       view.syncStartedAt = eloquaTimestamp(sync.startAt)
       view.status = 'active'
     }
-    if (now >= sync.endAt) {
+    if (now >= sync.endAt && sync.final !== undefined) {
       view.syncEndedAt = eloquaTimestamp(sync.endAt)
-      view.status = sync.finalStatus ?? 'success'
+      view.status = sync.final.status
     }
     return view
+  }
+
+  /** Log lines of an ended sync, in Eloqua's shape; none while it runs. */
+  syncLogs (sync: Sync): object[] {
+    const createdAt = eloquaTimestamp(sync.endAt)
+    return (sync.final?.logs ?? []).map((line) => ({ syncUri: sync.uri, count: line.count, severity: line.severity, statusCode: line.statusCode, message: line.message, createdAt }))
+  }
+
+  syncRejects (sync: Sync): SyncReject[] {
+    return sync.final?.rejects ?? []
+  }
+
+  recordCallbackAttempt (sync: Sync, attempt: CallbackAttempt): void {
+    sync.callbackAttempts.push(attempt)
+  }
+
+  /** Ends every sync whose time is up; the sync engine's timer calls it so callbacks go out on time. */
+  tick (): void {
+    this.#settle()
+  }
+
+  get hasRunningSyncs (): boolean {
+    return this.#running.size > 0
   }
 
   /** Everything the mock holds, for `/__mock/state`. */
   snapshot (options: { records: boolean }): object {
     this.#settle()
     return {
-      customObjects: [...this.#customObjects.values()].map((c) => ({ id: c.id, name: c.name, uri: `/customObjects/${c.id}`, records: c.records ?? [] })),
+      now: eloquaTimestamp(this.#clock.now()),
+      customObjects: [...this.#customObjects.values()].map(({ fixture, records }) => ({ id: fixture.id, name: fixture.name, uri: `/customObjects/${fixture.id}`, records })),
       syncActionDefinitions: [...this.#definitions.values()].map((d) => ({
         id: d.id,
         parentId: d.parentId,
@@ -226,30 +393,60 @@ export class Store {
         ...this.syncView(s),
         recordCount: s.recordCount,
         bytes: s.bytes,
-        files: s.uploads.map((u) => describeUpload(u, options.records))
+        ...(s.shaping === undefined ? {} : { fault: s.shaping.ruleName }),
+        files: s.uploads.map((u) => describeUpload(u, options.records)),
+        callbacks: s.callbackAttempts
       })),
       stagingBytes: this.#stagingBytes
     }
   }
 
-  #startSync (definition: SyncActionDefinition, principal: Principal, now: number): Sync {
+  #newDefinition (id: number, parentId: number, input: DefinitionInput, createdAt: number, createdBy: string): SyncActionDefinition {
+    return {
+      ...input,
+      id,
+      parentId,
+      uri: `/customObjects/${parentId}/syncActions/${id}`,
+      createdAt,
+      createdBy,
+      updatedAt: createdAt,
+      updatedBy: createdBy,
+      staged: [],
+      stagedBytes: 0,
+      syncingBytes: 0,
+      runningSyncs: 0,
+      queueEndsAt: 0,
+      deleted: false
+    }
+  }
+
+  #startSync (definition: SyncActionDefinition, principal: Principal, callbackUrl: string | undefined, now: number): Sync {
     const uploads = definition.staged
     const bytes = definition.stagedBytes
-    const startAt = Math.max(now + this.#options.syncPendingMs, definition.queueEndsAt)
+    const shaping = this.#shape({ parentId: definition.parentId, id: definition.id, site: principal.siteName, user: principal.loginName })
+    const startAt = shaping?.status === 'pending' ? Infinity : Math.max(now + this.#options.syncPendingMs, definition.queueEndsAt)
     const id = this.#nextSyncId++
+    // The schema allows only the two identifier statements, so this parses.
+    const statement = parseIdentifierStatement(Object.values(definition.fields)[0] as string)
     const sync: Sync = {
       id,
       uri: `/syncs/${id}`,
       syncedInstanceUri: definition.uri,
-      definitionId: definition.id,
+      definition,
+      callbackUrl,
       createdAt: now,
       createdBy: principal.loginName,
       startAt,
       endAt: startAt + this.#options.syncActiveMs,
+      identifierFieldName: definition.identifierFieldName,
+      identifierKind: statement?.kind ?? 'ExternalId',
+      syncActions: structuredClone(definition.syncActions),
       uploads,
       recordCount: uploads.reduce((sum, u) => sum + u.recordCount, 0),
       bytes,
-      finalStatus: undefined
+      shaping,
+      final: undefined,
+      callbackAttempts: []
     }
     definition.staged = []
     definition.stagedBytes = 0
@@ -268,16 +465,52 @@ export class Store {
     const due = [...this.#running].filter((s) => s.endAt <= now).sort((a, b) => a.endAt - b.endAt)
     for (const sync of due) {
       this.#running.delete(sync)
-      sync.finalStatus = 'success'
-      const definition = this.#definitions.get(sync.definitionId)
-      if (definition !== undefined) {
-        definition.syncingBytes -= sync.bytes
-        definition.runningSyncs -= 1
-      }
+      sync.final ??= this.#process(sync)
+      const definition = sync.definition
+      definition.syncingBytes -= sync.bytes
+      definition.runningSyncs -= 1
       this.#stagingBytes -= sync.bytes
       sync.uploads = []
+      this.onSyncEnded(sync)
     }
     return now
+  }
+
+  #process (sync: Sync): NonNullable<Sync['final']> {
+    if (sync.shaping?.status === 'error') {
+      return {
+        status: 'error',
+        logs: [
+          { count: 0, severity: 'error', statusCode: 'ELQ-00146', message: 'The sync failed because of a temporary error.' },
+          summaryLine(sync.id, 'error')
+        ],
+        rejects: []
+      }
+    }
+    const records = this.#customObjects.get(sync.definition.parentId)?.records ?? []
+    const outcome = processSync({
+      syncId: sync.id,
+      identifierFieldName: sync.identifierFieldName,
+      identifierKind: sync.identifierKind,
+      syncActions: sync.syncActions,
+      uploads: sync.uploads,
+      records
+    })
+    const byId = new Map(records.map((r) => [r.id, r]))
+    const updatedAt = eloquaTimestamp(sync.endAt)
+    for (const { recordId, action } of outcome.effects) {
+      const record = byId.get(recordId) as RecordState
+      const destination = action.destination ?? ''
+      const state: DestinationState = { ...record.destinations[destination], syncUri: sync.uri, updatedAt }
+      if (action.action === 'setStatus') state.status = action.status as string
+      else state.member = action.action === 'add'
+      record.destinations[destination] = state
+    }
+    if (sync.shaping?.status === 'warning' && outcome.status === 'success') {
+      outcome.status = 'warning'
+      outcome.logs.splice(-1, 1, summaryLine(sync.id, 'warning'))
+    }
+    return { status: outcome.status, logs: outcome.logs, rejects: outcome.rejects }
   }
 }
 
@@ -290,4 +523,37 @@ function describeUpload (upload: StagedUpload, withRecords: boolean): object {
     stagedBy: upload.stagedBy
   }
   return withRecords ? { ...description, records: decodeUpload(upload) } : description
+}
+
+/** A custom object as `GET /customObjects/{id}` returns it. */
+export function customObjectView (c: CustomObjectFixture): object {
+  const fieldUri = (id: number | undefined): string | undefined => id === undefined ? undefined : `/customObjects/${c.id}/fields/${id}`
+  return {
+    name: c.name,
+    displayNameFieldUri: fieldUri(c.displayNameFieldId),
+    emailAddressFieldUri: fieldUri(c.emailAddressFieldId),
+    uniqueFieldUri: fieldUri(c.uniqueFieldId),
+    uri: `/customObjects/${c.id}`,
+    createdBy: c.createdBy,
+    createdAt: c.createdAt === undefined ? undefined : eloquaTimestamp(Date.parse(c.createdAt)),
+    updatedBy: c.updatedBy ?? c.createdBy,
+    updatedAt: (c.updatedAt ?? c.createdAt) === undefined ? undefined : eloquaTimestamp(Date.parse(c.updatedAt ?? c.createdAt ?? ''))
+  }
+}
+
+type FieldFixture = NonNullable<CustomObjectFixture['fields']>[number]
+
+/** A custom object field as `GET /customObjects/{id}/fields` returns it. */
+export function fieldView (c: CustomObjectFixture, f: FieldFixture): object {
+  return {
+    name: f.name,
+    internalName: f.internalName ?? f.name.replace(/\W+/g, '_'),
+    dataType: f.dataType ?? 'string',
+    defaultValue: f.defaultValue,
+    hasReadOnlyConstraint: f.hasReadOnlyConstraint ?? false,
+    hasNotNullConstraint: f.hasNotNullConstraint ?? false,
+    hasUniquenessConstraint: f.hasUniquenessConstraint ?? false,
+    statement: `{{CustomObject[${c.id}].Field[${f.id}]}}`,
+    uri: `/customObjects/${c.id}/fields/${f.id}`
+  }
 }

@@ -23,8 +23,9 @@ export interface StorePluginOptions {
 }
 
 export default fp<StorePluginOptions>(async function store (app, options) {
+  const faults = new FaultStore(options.fixtures.faults, options.faultSeed)
   app.decorate('clock', options.clock)
-  app.decorate('store', new Store(options.fixtures, options.storeOptions, options.clock))
-  app.decorate('faults', new FaultStore(options.fixtures.faults, options.faultSeed))
+  app.decorate('faults', faults)
+  app.decorate('store', new Store(options.fixtures, options.storeOptions, options.clock, faults.decideSync))
   app.decorate('directory', new Directory(options.fixtures.sites))
 }, { name: 'store' })

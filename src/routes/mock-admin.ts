@@ -1,14 +1,21 @@
 /** `/__mock/*`: the mock's own control surface for tests and health checks. Not Eloqua API; no auth. */
 import type { FastifyPluginAsync } from 'fastify'
+import { eloquaTimestamp } from '../domain/clock.js'
+
+const admin = { mockAdmin: true } as const
+const tags = ['mock control']
 
 const mockAdmin: FastifyPluginAsync<{ version: string }> = async (app, options) => {
   app.get('/__mock/health', {
-    config: { mockAdmin: true }
+    config: admin,
+    schema: { summary: 'Liveness and readiness of the mock', tags }
   }, async () => ({ status: 'ok', version: options.version }))
 
   app.get<{ Querystring: { records?: boolean } }>('/__mock/state', {
-    config: { mockAdmin: true },
+    config: admin,
     schema: {
+      summary: 'Everything the mock holds: custom objects with what sync actions did to their records, definitions with their staged data, syncs with their callbacks, fault rules',
+      tags,
       querystring: {
         type: 'object',
         additionalProperties: false,
@@ -21,13 +28,37 @@ const mockAdmin: FastifyPluginAsync<{ version: string }> = async (app, options) 
   }))
 
   app.post('/__mock/reset', {
-    config: { mockAdmin: true }
+    config: admin,
+    schema: { summary: 'Restore the loaded fixtures: drop staged data and syncs, restart fault rule counters', tags }
   }, async (request, reply) => {
     app.store.reset()
     app.faults.reset()
     request.log.info('state reset to fixtures')
     return reply.code(204).send()
   })
+
+  app.get('/__mock/clock', {
+    config: admin,
+    schema: { summary: "The mock's current time", tags }
+  }, async () => ({ now: eloquaTimestamp(app.clock.now()) }))
+
+  app.post<{ Body: { advanceMs: number } }>('/__mock/clock', {
+    config: admin,
+    schema: {
+      summary: "Move the mock's clock forward, ending the syncs whose time comes",
+      tags,
+      body: { type: 'object', required: ['advanceMs'], additionalProperties: false, properties: { advanceMs: { type: 'integer', minimum: 0 } } }
+    }
+  }, async (request) => {
+    app.clock.advance(request.body.advanceMs)
+    app.store.tick()
+    return { now: eloquaTimestamp(app.clock.now()) }
+  })
+
+  app.get('/__mock/openapi.json', {
+    config: admin,
+    schema: { summary: 'OpenAPI 3 description of every endpoint the mock implements', tags }
+  }, async () => app.swagger())
 }
 
 export default mockAdmin

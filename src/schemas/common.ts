@@ -41,12 +41,170 @@ export const sync = {
   }
 } as const
 
-export const sharedSchemas = [validationFailures, sync] as const
-
 const idParam = { type: 'string', description: 'Integer id.' } as const
+
+const timestamp = { type: 'string', description: 'UTC, seven fractional digits, e.g. 2024-05-01T10:00:00.0000000Z.' } as const
+
+export const syncActionDefinition = {
+  $id: 'SyncActionDefinition',
+  description: 'A custom object sync action definition (CustomObjectSyncActionOperationIndividual).',
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    fields: { type: 'object', additionalProperties: { type: 'string' } },
+    identifierFieldName: { type: 'string' },
+    isSyncTriggeredOnImport: { type: 'boolean' },
+    syncActions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          action: { type: 'string', enum: ['add', 'remove', 'setStatus'] },
+          destination: { type: 'string' },
+          status: { type: 'string' },
+          updateAll: { type: 'boolean' }
+        }
+      }
+    },
+    kbUsed: { type: 'integer' },
+    uri: { type: 'string' },
+    createdBy: { type: 'string' },
+    createdAt: timestamp,
+    updatedBy: { type: 'string' },
+    updatedAt: timestamp
+  }
+} as const
+
+export const customObject = {
+  $id: 'CustomObject',
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    displayNameFieldUri: { type: 'string' },
+    emailAddressFieldUri: { type: 'string' },
+    uniqueFieldUri: { type: 'string' },
+    uri: { type: 'string' },
+    createdBy: { type: 'string' },
+    createdAt: timestamp,
+    updatedBy: { type: 'string' },
+    updatedAt: timestamp
+  }
+} as const
+
+export const customObjectField = {
+  $id: 'CustomObjectField',
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    internalName: { type: 'string' },
+    dataType: { type: 'string', enum: ['number', 'string', 'boolean', 'date', 'emailAddress'] },
+    defaultValue: { type: 'string' },
+    hasReadOnlyConstraint: { type: 'boolean' },
+    hasNotNullConstraint: { type: 'boolean' },
+    hasUniquenessConstraint: { type: 'boolean' },
+    statement: { type: 'string' },
+    uri: { type: 'string' }
+  }
+} as const
+
+export const syncLog = {
+  $id: 'SyncLog',
+  type: 'object',
+  properties: {
+    syncUri: { type: 'string' },
+    count: { type: 'integer' },
+    severity: { type: 'string', enum: ['information', 'warning', 'error'] },
+    statusCode: { type: 'string' },
+    message: { type: 'string' },
+    createdAt: timestamp
+  }
+} as const
+
+export const syncReject = {
+  $id: 'SyncReject',
+  type: 'object',
+  properties: {
+    fieldValues: { type: 'object', additionalProperties: { type: 'string' } },
+    message: { type: 'string' },
+    statusCode: { type: 'string' },
+    recordIndex: { type: 'integer', description: '1-based position of the record among all the records the sync processed.' },
+    invalidFields: { type: 'array', items: { type: 'string' } }
+  }
+} as const
+
+export const sharedSchemas = [validationFailures, sync, syncActionDefinition, customObject, customObjectField, syncLog, syncReject] as const
+
+/** Eloqua's list envelope, keys in Eloqua's order. */
+function listOf (ref: string, description: string): object {
+  return {
+    description,
+    type: 'object',
+    properties: {
+      items: { type: 'array', items: { $ref: `${ref}#` } },
+      totalResults: { type: 'integer' },
+      limit: { type: 'integer' },
+      offset: { type: 'integer' },
+      count: { type: 'integer' },
+      hasMore: { type: 'boolean' }
+    }
+  }
+}
+
+/** Query parameters of every list (eloqua-reference §3.1). */
+export const listQuery = {
+  type: 'object',
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 1000 },
+    offset: { type: 'integer', minimum: 0, default: 0 },
+    totalResults: { type: 'boolean', default: true },
+    orderBy: { type: 'string', description: 'term ASC|DESC, e.g. name ASC' },
+    q: { type: 'string', description: 'term<op>value joined by AND, op one of = != < > <= >=, * as wildcard, e.g. name=*Test*' },
+    links: { type: 'string', description: 'Accepted and ignored.' }
+  }
+} as const
+
+const idParams = (...names: string[]): object => ({
+  type: 'object',
+  required: names,
+  properties: Object.fromEntries(names.map((n) => [n, idParam]))
+})
+
+const errors = { 400: { $ref: 'ValidationFailures#' } } as const
+
+export const routeSchemas = {
+  discovery: {
+    summary: 'Discover the site, the user and the base URLs (login.eloqua.com/id)',
+    tags: ['discovery']
+  },
+  listCustomObjects: { summary: 'List custom objects', tags: ['custom objects'], querystring: listQuery, response: { 200: listOf('CustomObject', 'Custom objects'), ...errors } },
+  getCustomObject: { summary: 'Retrieve a custom object', tags: ['custom objects'], params: idParams('id'), response: { 200: { $ref: 'CustomObject#' } } },
+  listCustomObjectFields: { summary: 'List the fields of a custom object', tags: ['custom objects'], params: idParams('parentId'), querystring: listQuery, response: { 200: listOf('CustomObjectField', 'Fields'), ...errors } },
+  getCustomObjectField: { summary: 'Retrieve a field of a custom object', tags: ['custom objects'], params: idParams('parentId', 'id'), response: { 200: { $ref: 'CustomObjectField#' } } },
+  listSyncActionDefinitions: { summary: 'List the sync action definitions of a custom object', tags: ['sync action definitions'], params: idParams('parentId'), querystring: listQuery, response: { 200: listOf('SyncActionDefinition', 'Sync action definitions'), ...errors } },
+  listAllSyncActionDefinitions: { summary: 'List every sync action definition', tags: ['sync action definitions'], querystring: listQuery, response: { 200: listOf('SyncActionDefinition', 'Sync action definitions'), ...errors } },
+  createSyncActionDefinition: { summary: 'Create a sync action definition', tags: ['sync action definitions'], params: idParams('parentId'), body: { $ref: 'SyncActionDefinition#' }, response: { 201: { $ref: 'SyncActionDefinition#' }, ...errors } },
+  getSyncActionDefinition: { summary: 'Retrieve a sync action definition', tags: ['sync action definitions'], params: idParams('parentId', 'id'), response: { 200: { $ref: 'SyncActionDefinition#' } } },
+  replaceSyncActionDefinition: { summary: 'Replace a sync action definition', tags: ['sync action definitions'], params: idParams('parentId', 'id'), body: { $ref: 'SyncActionDefinition#' }, response: { 200: { $ref: 'SyncActionDefinition#' }, ...errors } },
+  deleteSyncActionDefinition: { summary: 'Delete a sync action definition', tags: ['sync action definitions'], params: idParams('parentId', 'id'), response: { 204: { description: 'Deleted.', type: 'null' } } },
+  deleteSyncActionData: { summary: 'Delete the staged data of a sync action definition', tags: ['sync action definitions'], params: idParams('parentId', 'id'), response: { 204: { description: 'Deleted.', type: 'null' } } },
+  createSync: {
+    summary: 'Create a sync',
+    tags: ['syncs'],
+    body: {
+      type: 'object',
+      properties: { syncedInstanceUri: { type: 'string' }, callbackUrl: { type: 'string' }, callbackURL: { type: 'string', description: "Oracle's example spelling of callbackUrl." } }
+    },
+    response: { 201: { $ref: 'Sync#' }, ...errors }
+  },
+  listSyncs: { summary: 'List syncs', tags: ['syncs'], querystring: listQuery, response: { 200: listOf('Sync', 'Syncs'), ...errors } },
+  getSync: { summary: 'Retrieve a sync', tags: ['syncs'], params: idParams('id'), response: { 200: { $ref: 'Sync#' } } },
+  listSyncLogs: { summary: 'Retrieve the logs of a sync', tags: ['syncs'], params: idParams('id'), querystring: listQuery, response: { 200: listOf('SyncLog', 'Log lines'), ...errors } },
+  listSyncRejects: { summary: 'Retrieve the rejected records of a sync', tags: ['syncs'], params: idParams('id'), querystring: listQuery, response: { 200: listOf('SyncReject', 'Rejected records'), ...errors } }
+} as const
 
 export const uploadSyncActionDataSchema = {
   summary: 'Upload records to a custom object sync action definition',
+  tags: ['sync action definitions'],
   params: {
     type: 'object',
     required: ['parentId', 'id'],
@@ -61,17 +219,5 @@ export const uploadSyncActionDataSchema = {
     201: { $ref: 'Sync#' },
     204: { description: 'Staged; the definition does not sync on import.', type: 'null' },
     400: { $ref: 'ValidationFailures#' }
-  }
-} as const
-
-export const getSyncSchema = {
-  summary: 'Retrieve a sync',
-  params: {
-    type: 'object',
-    required: ['id'],
-    properties: { id: idParam }
-  },
-  response: {
-    200: { $ref: 'Sync#' }
   }
 } as const

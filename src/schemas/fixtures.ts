@@ -144,7 +144,8 @@ const syncActionDefinition = {
 const faultRule = {
   type: 'object',
   additionalProperties: false,
-  required: ['name', 'response'],
+  description: 'A rule has either `response` (how to answer matching requests) or `sync` (how matching syncs end).',
+  required: ['name'],
   properties: {
     name: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$', description: 'Unique; sent back in the X-Mock-Fault header when the rule fires.' },
     description: { type: 'string' },
@@ -189,6 +190,17 @@ const faultRule = {
       ]
     },
     seed: { type: 'integer', description: 'Seed for a probability rule; defaults to the FAULT_SEED setting.' },
+    sync: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      description: 'Shapes the syncs of matching definitions (match by parentId, id, site, user) instead of answering a request.',
+      properties: {
+        status: { enum: ['error', 'warning', 'pending'], description: 'error: ends in error with ELQ-00146; warning: ends in warning; pending: never starts.' },
+        callback: { enum: ['never', 'twice', 'late'], description: 'Deliver the callback never, twice, or callbackDelayMs late.' },
+        callbackDelayMs: { type: 'integer', minimum: 0, maximum: 600000, description: 'Delay of a late callback. Default 5000.' }
+      }
+    },
     response: {
       type: 'object',
       additionalProperties: false,

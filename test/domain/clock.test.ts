@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ManualClock, eloquaTimestamp, systemClock } from '../../src/domain/clock.js'
+import { ManualClock, SystemClock, eloquaTimestamp } from '../../src/domain/clock.js'
 
 t.test('eloquaTimestamp writes UTC with seven fractional digits, as Eloqua does', async (t) => {
   t.equal(eloquaTimestamp(Date.UTC(2024, 4, 1, 10, 5, 0, 123)), '2024-05-01T10:05:00.1230000Z')
@@ -13,8 +13,11 @@ t.test('ManualClock moves only when advanced', async (t) => {
   t.equal(clock.now(), 1250)
 })
 
-t.test('systemClock follows Date.now', async (t) => {
+t.test('SystemClock follows Date.now, plus what it was advanced by', async (t) => {
+  const clock = new SystemClock()
   const before = Date.now()
-  const now = systemClock.now()
+  const now = clock.now()
   t.ok(now >= before && now <= Date.now())
+  clock.advance(60_000)
+  t.ok(clock.now() >= before + 60_000 && clock.now() <= Date.now() + 60_000)
 })

@@ -98,9 +98,9 @@ t.test('a definition that syncs on import starts a pending sync per upload', asy
 t.test('syncs of one definition run one after another', async (t) => {
   const { store, clock } = setup()
   const definition = store.resolveSyncActionDefinition(apiUser, '9', '7')
-  const first = store.stageUpload(definition, jsonUpload([{ Id: 'a' }]), apiUser)
+  const first = store.stageUpload(definition, jsonUpload([{ Id: 'DLPSB000000000020' }]), apiUser)
   clock.advance(500)
-  const second = store.stageUpload(definition, jsonUpload([{ Id: 'b' }]), apiUser)
+  const second = store.stageUpload(definition, jsonUpload([{ Id: 'DLPSB000000000021' }]), apiUser)
   if (first === undefined || second === undefined) throw new Error('expected syncs')
   t.equal(second.uri, '/syncs/2')
   t.equal(second.startAt, first.endAt, 'the second starts when the first ends')

@@ -1,10 +1,6 @@
-/** `POST /customObjects/{parentId}/syncActions/{id}/data`: stage records for a sync action definition. */
+/** `/customObjects/{parentId}/syncActions/{id}/data`: stage records for a sync action definition, or drop them. */
 import type { FastifyPluginAsync } from 'fastify'
-import { Ajv } from 'ajv'
-import { uploadSyncActionDataSchema } from '../../schemas/common.js'
-
-// Fastify's shared ajv coerces a scalar body into a one-element array; an upload must be an array as sent.
-const exactAjv = new Ajv({ coerceTypes: false })
+import { routeSchemas, uploadSyncActionDataSchema } from '../../schemas/common.js'
 
 interface UploadRoute {
   Params: { parentId: string, id: string }
@@ -16,7 +12,6 @@ const syncActionData: FastifyPluginAsync = async (app) => {
     schema: uploadSyncActionDataSchema,
     // The definition is looked up before the body is judged, so a wrong path is a 404 whatever the body.
     attachValidation: true,
-    validatorCompiler: ({ schema }) => exactAjv.compile(schema),
     config: { operation: 'uploadSyncActionData' }
   }, (request, reply) => {
     // A synchronous handler: the hot path allocates no promise; fastify catches what it throws.
@@ -27,6 +22,14 @@ const syncActionData: FastifyPluginAsync = async (app) => {
     const sync = store.stageUpload(definition, { ...request.upload!, recordCount: request.body.length }, request.principal)
     if (sync === undefined) reply.code(204).send()
     else reply.code(201).send(store.syncView(sync))
+  })
+
+  app.delete<{ Params: UploadRoute['Params'] }>('/customObjects/:parentId/syncActions/:id/data', {
+    schema: routeSchemas.deleteSyncActionData,
+    config: { operation: 'deleteSyncActionData' }
+  }, async (request, reply) => {
+    app.store.deleteStagedData(app.store.resolveSyncActionDefinition(request.principal, request.params.parentId, request.params.id))
+    return reply.code(204).send()
   })
 }
 

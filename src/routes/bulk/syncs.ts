@@ -1,12 +1,31 @@
-/** `/syncs`: the syncs that process staged data. */
+/** `/syncs`: create syncs, follow them, read their logs and rejects. */
 import type { FastifyPluginAsync } from 'fastify'
-import { getSyncSchema } from '../../schemas/common.js'
+import { routeSchemas } from '../../schemas/common.js'
+import { paginate, type ListQuery } from '../../domain/lists.js'
+
+interface One { Params: { id: string }, Querystring: ListQuery }
 
 const syncs: FastifyPluginAsync = async (app) => {
-  app.get<{ Params: { id: string } }>('/syncs/:id', {
-    schema: getSyncSchema,
-    config: { operation: 'getSync' }
-  }, async (request) => app.store.syncView(app.store.getSync(request.params.id)))
+  const { store } = app
+
+  app.post('/syncs', { schema: routeSchemas.createSync, attachValidation: true, config: { operation: 'createSync' } }, async (request, reply) => {
+    if (request.validationError !== undefined) throw request.validationError
+    const sync = store.createSync(request.principal, request.body)
+    request.log.info({ sync: sync.uri, syncedInstanceUri: sync.syncedInstanceUri }, 'sync created')
+    return reply.code(201).send(store.syncView(sync))
+  })
+
+  app.get<{ Querystring: ListQuery }>('/syncs', { schema: routeSchemas.listSyncs, config: { operation: 'listSyncs' } },
+    async (request) => paginate(store.syncs().map((s) => store.syncView(s)), request.query, ['syncedInstanceUri', 'status', 'createdAt', 'createdBy', 'uri', 'syncStartedAt', 'syncEndedAt']))
+
+  app.get<One>('/syncs/:id', { schema: routeSchemas.getSync, config: { operation: 'getSync' } },
+    async (request) => store.syncView(store.getSync(request.params.id)))
+
+  app.get<One>('/syncs/:id/logs', { schema: routeSchemas.listSyncLogs, config: { operation: 'listSyncLogs' } },
+    async (request) => paginate(store.syncLogs(store.getSync(request.params.id)), request.query, ['statusCode', 'severity', 'count', 'message', 'createdAt']))
+
+  app.get<One>('/syncs/:id/rejects', { schema: routeSchemas.listSyncRejects, config: { operation: 'listSyncRejects' } },
+    async (request) => paginate(store.syncRejects(store.getSync(request.params.id)), request.query, ['recordIndex', 'statusCode', 'message']))
 }
 
 export default syncs

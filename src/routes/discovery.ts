@@ -1,0 +1,69 @@
+/**
+ * `GET /id`, the mock's login.eloqua.com/id: who the credentials belong to and where the APIs
+ * are. The URLs point back at the mock as the client reached it (Host and X-Forwarded-* headers),
+ * so it works on localhost, as a compose service or behind a proxy. Failed authentication answers
+ * 200 with the JSON string "Not authenticated.", as Eloqua does.
+ */
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import { routeSchemas } from '../schemas/common.js'
+
+const BEARER = /^\s*bearer\s+(\S+)\s*$/i
+
+function firstHeader (request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name]
+  return (Array.isArray(value) ? value[0] : value)?.split(',')[0]?.trim()
+}
+
+/** The origin the client used, e.g. http://localhost:8080 or https://eloqua-mock.example. */
+function origin (request: FastifyRequest): string {
+  const proto = firstHeader(request, 'x-forwarded-proto') ?? request.protocol
+  const host = firstHeader(request, 'x-forwarded-host') ?? request.host
+  return `${proto}://${host}`
+}
+
+const discovery: FastifyPluginAsync = async (app) => {
+  app.get('/id', { schema: routeSchemas.discovery, config: { operation: 'discover' } }, async (request, reply) => {
+    const authorization = request.headers.authorization ?? ''
+    const bearer = BEARER.exec(authorization)
+    let principal
+    if (bearer !== null) {
+      principal = app.directory.authenticateBearer(bearer[1] as string)
+    } else if (/^\s*basic\s+/i.test(authorization)) {
+      const decoded = Buffer.from(authorization.trim().slice(6).trim(), 'base64').toString('utf8')
+      const colon = decoded.indexOf(':')
+      principal = colon < 0 ? undefined : app.directory.authenticateBasic(decoded.slice(0, colon), decoded.slice(colon + 1))
+    }
+    reply.type('application/json; charset=utf-8')
+    if (principal === undefined) return reply.serializer(JSON.stringify).send('Not authenticated.')
+    const base = origin(request)
+    const { user } = principal
+    return reply.serializer(JSON.stringify).send({
+      site: { id: principal.siteId, name: principal.siteName },
+      user: {
+        id: user.id,
+        username: user.username,
+        displayName: user.displayName ?? user.username,
+        firstName: user.firstName ?? '',
+        lastName: user.lastName ?? '',
+        emailAddress: user.emailAddress ?? ''
+      },
+      urls: {
+        base,
+        apis: {
+          soap: {
+            standard: `${base}/API/{version}/Service.svc`,
+            dataTransfer: `${base}/API/{version}/DataTransferService.svc`,
+            email: `${base}/API/{version}/EmailService.svc`,
+            externalAction: `${base}/API/{version}/ExternalActionService.svc`
+          },
+          rest: {
+            standard: `${base}/API/REST/{version}/`,
+            bulk: `${base}/API/Bulk/{version}/`
+          }
+        }
+      }
+    })
+  })
+}
+
+export default discovery

@@ -1,0 +1,15 @@
+/**
+ * Request validation for every route, compiled once per route at start. Path and query values
+ * arrive as text and are coerced (limit=10 is a number); bodies are checked exactly as sent, never
+ * coerced, since fastify's default would turn a scalar upload into a one-element array.
+ */
+import { Ajv } from 'ajv'
+import type { FastifySchemaCompiler } from 'fastify'
+import { sharedSchemas } from './common.js'
+
+const options = { allErrors: false, strict: false, schemas: [...sharedSchemas] }
+const coercing = new Ajv({ ...options, coerceTypes: 'array', useDefaults: true })
+const exact = new Ajv({ ...options, coerceTypes: false })
+
+export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) =>
+  (httpPart === 'body' ? exact : coercing).compile(schema)
