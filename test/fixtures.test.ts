@@ -100,7 +100,12 @@ t.test('references across files are checked', async (t) => {
       'x.json: /sites/0/users/1/tokens/0: token is given to more than one user',
       'x.json: /sites/0/users/2: user has neither a password nor a token, so cannot authenticate'
     ]],
-    [{ faults: [{ name: 'f', response: { status: 500 } }, { name: 'f', response: { status: 503 } }] }, ['x.json: /faults/1/name: fault rule "f" is defined twice']]
+    [{ faults: [{ name: 'f', response: { status: 500 } }, { name: 'f', response: { status: 503 } }] }, ['x.json: /faults/1/name: fault rule "f" is defined twice']],
+    [{ faults: [{ name: 'g' }, { name: 'h', response: { status: 500 }, sync: { status: 'error' } }] }, [
+      'x.json: /faults/0: a fault rule needs either "response" or "sync", not both',
+      'x.json: /faults/1: a fault rule needs either "response" or "sync", not both'
+    ]],
+    [{ faults: [{ name: 's', match: { path: '/api/bulk/2.0/syncs' }, sync: { status: 'error' } }] }, ['x.json: /faults/0/match: a "sync" rule matches syncs by parentId, id, site and user only']]
   ]
   for (const [content, expected] of cases) {
     t.strictSame(problems([base, { file: 'x.json', content }]), expected, expected[0] ?? '')

@@ -2,7 +2,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { buildApp, type AppOptions } from '../src/app.js'
 import { loadConfig, type Config } from '../src/config.js'
-import { ManualClock } from '../src/domain/clock.js'
+import { ManualClock, type Clock } from '../src/domain/clock.js'
 import { DEFAULT_FIXTURES_PATH, loadFixtures } from '../src/fixtures.js'
 import type { Fixtures } from '../src/schemas/fixtures.js'
 
@@ -19,12 +19,12 @@ export function defaultFixtures (): Fixtures {
 export interface BuildOptions {
   config?: Partial<Config>
   fixtures?: Fixtures
-  clock?: ManualClock
+  clock?: Clock
   logger?: AppOptions['logger']
 }
 
 /** A ready app on a manual clock, closed when the test ends. */
-export async function build (t: Teardown, options: BuildOptions = {}): Promise<FastifyInstance & { clock: ManualClock }> {
+export async function build (t: Teardown, options: BuildOptions = {}): Promise<FastifyInstance & { clock: Clock }> {
   const clock = options.clock ?? new ManualClock()
   const app = await buildApp({
     config: testConfig(options.config),
@@ -34,7 +34,7 @@ export async function build (t: Teardown, options: BuildOptions = {}): Promise<F
   })
   t.teardown(() => app.close())
   await app.ready()
-  return app as FastifyInstance & { clock: ManualClock }
+  return app
 }
 
 export function basic (login: string, password: string): string {

@@ -47,7 +47,8 @@ function parseConditions (q: string, terms: ReadonlySet<string>): Condition[] {
       throw validationError([{ field: 'q', value: q, constraint: `Must be term<operator>value joined by AND, with term one of ${[...terms].join(', ')}.` }])
     }
     const op = match[2] as string
-    const wanted = match[3] ?? match[4] ?? match[5] ?? ''
+    // The last alternative matches anything, so one of the three groups is set.
+    const wanted = (match[3] ?? match[4] ?? match[5]) as string
     if (op === '=' || op === '!=') {
       const pattern = new RegExp(`^${wanted.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i')
       return { term, op, test: (value) => pattern.test(String(value ?? '')) === (op === '=') }

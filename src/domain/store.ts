@@ -426,8 +426,8 @@ export class Store {
     const shaping = this.#shape({ parentId: definition.parentId, id: definition.id, site: principal.siteName, user: principal.loginName })
     const startAt = shaping?.status === 'pending' ? Infinity : Math.max(now + this.#options.syncPendingMs, definition.queueEndsAt)
     const id = this.#nextSyncId++
-    // The schema allows only the two identifier statements, so this parses.
-    const statement = parseIdentifierStatement(Object.values(definition.fields)[0] as string)
+    // Fixtures and the API accept only the two identifier statements, so this parses.
+    const statement = parseIdentifierStatement(Object.values(definition.fields)[0] as string) as { kind: IdentifierKind }
     const sync: Sync = {
       id,
       uri: `/syncs/${id}`,
@@ -439,7 +439,7 @@ export class Store {
       startAt,
       endAt: startAt + this.#options.syncActiveMs,
       identifierFieldName: definition.identifierFieldName,
-      identifierKind: statement?.kind ?? 'ExternalId',
+      identifierKind: statement.kind,
       syncActions: structuredClone(definition.syncActions),
       uploads,
       recordCount: uploads.reduce((sum, u) => sum + u.recordCount, 0),
@@ -535,10 +535,14 @@ export function customObjectView (c: CustomObjectFixture): object {
     uniqueFieldUri: fieldUri(c.uniqueFieldId),
     uri: `/customObjects/${c.id}`,
     createdBy: c.createdBy,
-    createdAt: c.createdAt === undefined ? undefined : eloquaTimestamp(Date.parse(c.createdAt)),
+    createdAt: timestampOf(c.createdAt),
     updatedBy: c.updatedBy ?? c.createdBy,
-    updatedAt: (c.updatedAt ?? c.createdAt) === undefined ? undefined : eloquaTimestamp(Date.parse(c.updatedAt ?? c.createdAt ?? ''))
+    updatedAt: timestampOf(c.updatedAt ?? c.createdAt)
   }
+}
+
+function timestampOf (iso: string | undefined): string | undefined {
+  return iso === undefined ? undefined : eloquaTimestamp(Date.parse(iso))
 }
 
 type FieldFixture = NonNullable<CustomObjectFixture['fields']>[number]

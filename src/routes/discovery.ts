@@ -11,7 +11,8 @@ const BEARER = /^\s*bearer\s+(\S+)\s*$/i
 
 function firstHeader (request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name]
-  return (Array.isArray(value) ? value[0] : value)?.split(',')[0]?.trim()
+  // A proxy chain lists one value per hop; the first is the client's.
+  return typeof value === 'string' ? (value.split(',')[0] as string).trim() : undefined
 }
 
 /** The origin the client used, e.g. http://localhost:8080 or https://eloqua-mock.example. */

@@ -25,7 +25,7 @@ t.test('GET /__mock/state shows custom objects, definitions with staged records,
     syncs: [{ id: 1, uri: '/syncs/1', status: 'pending', recordCount: 1, files: [{ records: [{ Id: 'DLPSB000000000021' }] }] }],
     faults: [{ name: 'definition-12-gone', matched: 0, fired: 0 }]
   })
-  t.equal(body.syncActionDefinitions.length, 5)
+  t.equal(body.syncActionDefinitions.length, 8)
 })
 
 t.test('GET /__mock/state?records=false leaves the records out', async (t) => {
@@ -44,4 +44,54 @@ t.test('POST /__mock/reset restores the fixtures', async (t) => {
   const reset = await app.inject({ method: 'POST', url: '/__mock/reset' })
   t.equal(reset.statusCode, 204)
   t.strictSame((await app.inject('/__mock/state')).json(), pristine)
+})
+
+t.test('GET/POST /__mock/clock read and advance the mock\'s time; syncs due end at once', async (t) => {
+  const app = await build(t)
+  t.strictSame((await app.inject('/__mock/clock')).json(), { now: '2024-05-01T10:00:00.0000000Z' })
+  await upload(app, 9, 7, [{ Id: 'DLPSB000000000020' }])
+  const res = await app.inject({ method: 'POST', url: '/__mock/clock', payload: { advanceMs: 90_000 } })
+  t.equal(res.statusCode, 200)
+  t.strictSame(res.json(), { now: '2024-05-01T10:01:30.0000000Z' })
+  t.match((await app.inject('/__mock/state')).json(), { syncs: [{ status: 'success' }] })
+  for (const payload of [{}, { advanceMs: -1 }, { advanceMs: 'soon' }]) {
+    t.equal((await app.inject({ method: 'POST', url: '/__mock/clock', payload })).statusCode, 400, JSON.stringify(payload))
+  }
+})
+
+t.test('GET /__mock/openapi.json describes every implemented endpoint, generated from the route schemas', async (t) => {
+  const app = await build(t)
+  const res = await app.inject('/__mock/openapi.json')
+  t.equal(res.statusCode, 200)
+  const doc = res.json()
+  t.match(doc, { openapi: /^3\./, info: { title: 'eloqua-bulk-mock' } })
+  const operations = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`)).sort()
+  t.strictSame(operations, [
+    'DELETE /api/bulk/2.0/customObjects/{parentId}/syncActions/{id}',
+    'DELETE /api/bulk/2.0/customObjects/{parentId}/syncActions/{id}/data',
+    'GET /__mock/clock',
+    'GET /__mock/health',
+    'GET /__mock/openapi.json',
+    'GET /__mock/state',
+    'GET /api/bulk/2.0/customObjects',
+    'GET /api/bulk/2.0/customObjects/{id}',
+    'GET /api/bulk/2.0/customObjects/{parentId}/fields',
+    'GET /api/bulk/2.0/customObjects/{parentId}/fields/{id}',
+    'GET /api/bulk/2.0/customObjects/{parentId}/syncActions',
+    'GET /api/bulk/2.0/customObjects/{parentId}/syncActions/{id}',
+    'GET /api/bulk/2.0/syncActions',
+    'GET /api/bulk/2.0/syncs',
+    'GET /api/bulk/2.0/syncs/{id}',
+    'GET /api/bulk/2.0/syncs/{id}/logs',
+    'GET /api/bulk/2.0/syncs/{id}/rejects',
+    'GET /id',
+    'POST /__mock/clock',
+    'POST /__mock/reset',
+    'POST /api/bulk/2.0/customObjects/{parentId}/syncActions',
+    'POST /api/bulk/2.0/customObjects/{parentId}/syncActions/{id}/data',
+    'POST /api/bulk/2.0/syncs',
+    'PUT /api/bulk/2.0/customObjects/{parentId}/syncActions/{id}'
+  ])
+  t.ok(doc.components.schemas.Sync, 'shared schemas are components')
+  t.match(doc.paths['/api/bulk/2.0/customObjects/{parentId}/syncActions/{id}/data'].post.responses, { 201: {}, 204: {}, 400: {} })
 })

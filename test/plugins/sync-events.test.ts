@@ -1,0 +1,171 @@
+import t from 'tap'
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { once } from 'node:events'
+import type { AddressInfo } from 'node:net'
+import { API_USER, build, defaultFixtures, upload } from '../helper.js'
+import { SystemClock } from '../../src/domain/clock.js'
+import type { FaultRuleFixture } from '../../src/schemas/fixtures.js'
+
+interface Received { method: string, contentType: string | undefined, body: unknown }
+
+/** A callback receiver on a real port: records what arrives, answers `status` (or never, when null). */
+async function receiver (t: { teardown: (fn: () => unknown) => void }, status: number | null = 200): Promise<{ url: string, received: Received[], next: () => Promise<Received> }> {
+  const received: Received[] = []
+  const waiting: Array<(r: Received) => void> = []
+  const server: Server = createServer((req: IncomingMessage, res) => {
+    let text = ''
+    req.on('data', (chunk: Buffer) => { text += chunk.toString() })
+    req.on('end', () => {
+      const entry = { method: req.method ?? '', contentType: req.headers['content-type'], body: JSON.parse(text) as unknown }
+      received.push(entry)
+      waiting.shift()?.(entry)
+      if (status !== null) res.writeHead(status).end()
+    })
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(() => { server.closeAllConnections(); server.close() })
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/eloqua/sync-done`,
+    received,
+    next: async () => await new Promise((resolve) => waiting.push(resolve))
+  }
+}
+
+const createSync = (definition: number, callbackUrl: string): object => ({
+  method: 'POST',
+  url: '/api/bulk/2.0/syncs',
+  payload: { syncedInstanceUri: `/customObjects/9/syncActions/${definition}`, callbackUrl },
+  headers: { authorization: API_USER }
+})
+const advance = (ms: number): object => ({ method: 'POST', url: '/__mock/clock', payload: { advanceMs: ms } })
+const syncState = async (app: Awaited<ReturnType<typeof build>>): Promise<Array<{ callbacks: Array<Record<string, unknown>>, status: string }>> => (await app.inject('/__mock/state')).json().syncs
+
+t.test('when a sync ends, its callbackUrl gets a POST with the final sync, and the attempt is recorded', async (t) => {
+  const app = await build(t)
+  const target = await receiver(t)
+  await upload(app, 9, 6, [{ Id: 'DLPSB000000000020' }])
+  t.equal((await app.inject(createSync(6, target.url))).statusCode, 201)
+  const arrival = target.next()
+  t.equal((await app.inject(advance(1000))).statusCode, 200)
+  const got = await arrival
+  t.equal(got.method, 'POST')
+  t.equal(got.contentType, 'application/json')
+  t.strictSame(got.body, {
+    syncedInstanceUri: '/customObjects/9/syncActions/6',
+    callbackUrl: target.url,
+    syncStartedAt: '2024-05-01T10:00:00.5000000Z',
+    syncEndedAt: '2024-05-01T10:00:01.0000000Z',
+    status: 'success',
+    createdAt: '2024-05-01T10:00:00.0000000Z',
+    createdBy: 'API.User',
+    uri: '/syncs/1'
+  })
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  t.match((await syncState(app))[0]?.callbacks, [{ url: target.url, statusCode: 200, at: '2024-05-01T10:00:01.0000000Z', durationMs: Number }])
+})
+
+t.test('a receiver that is down is recorded as a failed attempt; the mock carries on', async (t) => {
+  const app = await build(t)
+  const closed = createServer()
+  closed.listen(0, '127.0.0.1')
+  await once(closed, 'listening')
+  const url = `http://127.0.0.1:${(closed.address() as AddressInfo).port}/gone`
+  closed.close()
+  await app.inject(createSync(6, url))
+  await app.inject(advance(1000))
+  for (let i = 0; i < 50 && (await syncState(app))[0]?.callbacks.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20))
+  t.match((await syncState(app))[0]?.callbacks, [{ url, error: /ECONNREFUSED|connect/ }])
+  t.equal((await app.inject({ url: '/api/bulk/2.0/syncs/1', headers: { authorization: API_USER } })).statusCode, 200)
+})
+
+t.test('a receiver that never answers times out after CALLBACK_TIMEOUT_MS without holding anything up', async (t) => {
+  const app = await build(t, { config: { CALLBACK_TIMEOUT_MS: 100 } })
+  const silent = await receiver(t, null)
+  await app.inject(createSync(6, silent.url))
+  const started = performance.now()
+  t.equal((await app.inject(advance(1000))).statusCode, 200)
+  t.ok(performance.now() - started < 100, 'the request that ended the sync did not wait for the callback')
+  await silent.next()
+  for (let i = 0; i < 50 && (await syncState(app))[0]?.callbacks.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20))
+  t.match((await syncState(app))[0]?.callbacks, [{ error: /timeout|aborted/i }])
+})
+
+t.test('syncs end on time without polling, and send their callback', async (t) => {
+  const app = await build(t, { clock: new SystemClock(), config: { SYNC_PENDING_MS: 10, SYNC_ACTIVE_MS: 10 } })
+  const target = await receiver(t)
+  await app.inject(createSync(6, target.url))
+  const got = await target.next()
+  t.match(got.body, { uri: '/syncs/1', status: 'success' })
+})
+
+function withSyncRule (sync: NonNullable<FaultRuleFixture['sync']>, id = 6): ReturnType<typeof defaultFixtures> {
+  return { ...defaultFixtures(), faults: [{ name: 'shaped', match: { parentId: 9, id }, sync }] }
+}
+
+t.test('sync fault rules: callbacks twice, late, or never', async (t) => {
+  const twice = await build(t, { fixtures: withSyncRule({ callback: 'twice' }) })
+  const target = await receiver(t)
+  await twice.inject(createSync(6, target.url))
+  const both = Promise.all([target.next(), target.next()])
+  await twice.inject(advance(1000))
+  t.equal((await both).length, 2)
+
+  const late = await build(t, { fixtures: withSyncRule({ callback: 'late', callbackDelayMs: 150 }) })
+  await late.inject(createSync(6, target.url))
+  const started = performance.now()
+  const arrival = target.next()
+  await late.inject(advance(1000))
+  await arrival
+  t.ok(performance.now() - started >= 140, 'arrived after the delay')
+
+  const never = await build(t, { fixtures: withSyncRule({ callback: 'never' }) })
+  const count = target.received.length
+  await never.inject(createSync(6, target.url))
+  await never.inject(advance(1000))
+  await new Promise((resolve) => setTimeout(resolve, 150))
+  t.equal(target.received.length, count, 'nothing arrived')
+  t.match((await syncState(never))[0], { status: 'success', callbacks: [], fault: 'shaped' })
+})
+
+t.test('a late callback still waiting when the app closes is dropped, not sent', async (t) => {
+  const app = await build(t, { fixtures: withSyncRule({ callback: 'late', callbackDelayMs: 5000 }) })
+  const target = await receiver(t)
+  await app.inject(createSync(6, target.url))
+  await app.inject(advance(1000))
+  await app.close()
+  t.equal(target.received.length, 0)
+})
+
+t.test('sync fault rules: end in error (ELQ-00146), end in warning, or stay pending', async (t) => {
+  const bundled = await build(t)
+  await upload(bundled, 9, 14, [{ Id: 'DLPSB000000000020' }])
+  await bundled.inject({ ...createSync(14, 'http://127.0.0.1:9/x') })
+  await bundled.inject(advance(1000))
+  const errored = (await bundled.inject({ url: '/api/bulk/2.0/syncs/1/logs', headers: { authorization: API_USER } })).json().items
+  t.match(errored, [{ severity: 'error', statusCode: 'ELQ-00146', message: 'The sync failed because of a temporary error.' }, { statusCode: 'ELQ-00101', message: 'Sync processed for sync 1, resulting in Error status.' }])
+  t.match((await syncState(bundled))[0], { status: 'error', fault: 'definition-14-sync-error' })
+  t.strictSame((await bundled.inject('/__mock/state')).json().customObjects[0].records[0].destinations, {}, 'no record was actioned')
+
+  await bundled.inject({ method: 'POST', url: '/api/bulk/2.0/syncs', payload: { syncedInstanceUri: '/customObjects/9/syncActions/16' }, headers: { authorization: API_USER } })
+  await bundled.inject(advance(3_600_000))
+  t.match((await syncState(bundled))[1], { uri: '/syncs/2', status: 'pending', fault: 'definition-16-stuck-pending' })
+  t.equal((await bundled.inject({ method: 'POST', url: '/api/bulk/2.0/syncs', payload: { syncedInstanceUri: '/customObjects/9/syncActions/16' }, headers: { authorization: API_USER } })).statusCode, 409)
+
+  const warning = await build(t, { fixtures: withSyncRule({ status: 'warning' }) })
+  await upload(warning, 9, 6, [{ Id: 'DLPSB000000000020' }])
+  await warning.inject({ method: 'POST', url: '/api/bulk/2.0/syncs', payload: { syncedInstanceUri: '/customObjects/9/syncActions/6' }, headers: { authorization: API_USER } })
+  await warning.inject(advance(1000))
+  t.match((await syncState(warning))[0], { status: 'warning' })
+  const logs = (await warning.inject({ url: '/api/bulk/2.0/syncs/1/logs', headers: { authorization: API_USER } })).json().items
+  t.match(logs.at(-1), { message: 'Sync processed for sync 1, resulting in Warning status.' })
+})
+
+t.test('sync rules narrow by user and count like request rules', async (t) => {
+  const fixtures = { ...defaultFixtures(), faults: [{ name: 'first-errs', match: { user: 'API.User' }, when: { first: 1 }, sync: { status: 'error' as const } }] }
+  const app = await build(t, { fixtures })
+  for (const definition of [6, 8]) await app.inject({ method: 'POST', url: '/api/bulk/2.0/syncs', payload: { syncedInstanceUri: `/customObjects/9/syncActions/${definition}` }, headers: { authorization: API_USER } })
+  await app.inject(advance(1000))
+  t.strictSame((await syncState(app)).map((s) => s.status), ['error', 'success'])
+  t.match((await app.inject('/__mock/state')).json().faults, [{ name: 'first-errs', matched: 2, fired: 1, explanation: 'first-errs: user=API.User, first 1: syncs status=error' }])
+})

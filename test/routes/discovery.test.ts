@@ -1,0 +1,51 @@
+import t from 'tap'
+import { API_USER, basic, build } from '../helper.js'
+
+const expectedUrls = (base: string): unknown => ({
+  base,
+  apis: {
+    soap: {
+      standard: `${base}/API/{version}/Service.svc`,
+      dataTransfer: `${base}/API/{version}/DataTransferService.svc`,
+      email: `${base}/API/{version}/EmailService.svc`,
+      externalAction: `${base}/API/{version}/ExternalActionService.svc`
+    },
+    rest: { standard: `${base}/API/REST/{version}/`, bulk: `${base}/API/Bulk/{version}/` }
+  }
+})
+
+t.test('GET /id describes the site, the user and URLs pointing back at the mock', async (t) => {
+  const app = await build(t)
+  const res = await app.inject({ url: '/id', headers: { authorization: API_USER, host: 'localhost:8080' } })
+  t.equal(res.statusCode, 200)
+  t.equal(res.headers['content-type'], 'application/json; charset=utf-8')
+  t.strictSame(res.json(), {
+    site: { id: 42, name: 'APITest' },
+    user: { id: 314, username: 'API.User', displayName: 'API User', firstName: 'API', lastName: 'User', emailAddress: 'api.user@example.com' },
+    urls: expectedUrls('http://localhost:8080')
+  })
+})
+
+t.test('GET /id follows X-Forwarded-Proto and X-Forwarded-Host, as behind a proxy', async (t) => {
+  const app = await build(t)
+  const res = await app.inject({ url: '/id', headers: { authorization: 'Bearer mock-access-token', host: 'eloqua:8080', 'x-forwarded-proto': 'https, http', 'x-forwarded-host': 'mock.example.com' } })
+  t.match(res.json(), { urls: expectedUrls('https://mock.example.com') })
+  const service = await app.inject({ url: '/ID', headers: { authorization: API_USER, host: 'eloqua:8080' } })
+  t.equal(service.json().urls.apis.rest.bulk, 'http://eloqua:8080/API/Bulk/{version}/', 'a compose service name works too')
+})
+
+t.test('users without optional names get empty strings', async (t) => {
+  const app = await build(t)
+  const res = await app.inject({ url: '/id', headers: { authorization: basic('APITest\\Events.User', 'secret') } })
+  t.match(res.json().user, { id: 315, username: 'Events.User', displayName: 'Events User', firstName: '', lastName: '', emailAddress: '' })
+})
+
+t.test('bad or missing credentials answer 200 "Not authenticated.", as Eloqua does', async (t) => {
+  const app = await build(t)
+  for (const authorization of [undefined, basic('APITest\\API.User', 'wrong'), 'Basic bm9jb2xvbg==', 'Bearer nope', 'Digest x']) {
+    const res = await app.inject({ url: '/id', headers: authorization === undefined ? {} : { authorization } })
+    t.equal(res.statusCode, 200)
+    t.equal(res.body, '"Not authenticated."')
+    t.equal(res.headers['content-length'], '20')
+  }
+})
