@@ -3,6 +3,11 @@
  * Property order follows Eloqua's recorded answers (shared real-responses §4), because the
  * serializer writes properties in schema order.
  */
+import { SYNC_ACTION_KINDS, SYNC_ACTION_STATUSES } from './fixtures.js'
+
+/** Marks a body schema that documents the request only: the domain checks it, reporting every problem at once. */
+export const DOMAIN_VALIDATED = 'x-checked-by-domain'
+
 export const validationFailures = {
   $id: 'ValidationFailures',
   description: "Eloqua's validation error body (400).",
@@ -44,6 +49,7 @@ export const sync = {
 const idParam = { type: 'string', description: 'Integer id.' } as const
 
 const timestamp = { type: 'string', description: 'UTC, seven fractional digits, e.g. 2024-05-01T10:00:00.0000000Z.' } as const
+const audit = { createdBy: { type: 'string' }, createdAt: timestamp, updatedBy: { type: 'string' }, updatedAt: timestamp } as const
 
 export const syncActionDefinition = {
   $id: 'SyncActionDefinition',
@@ -59,19 +65,16 @@ export const syncActionDefinition = {
       items: {
         type: 'object',
         properties: {
-          action: { type: 'string', enum: ['add', 'remove', 'setStatus'] },
+          action: { type: 'string', enum: SYNC_ACTION_KINDS },
           destination: { type: 'string' },
-          status: { type: 'string' },
+          status: { type: 'string', enum: SYNC_ACTION_STATUSES },
           updateAll: { type: 'boolean' }
         }
       }
     },
     kbUsed: { type: 'integer' },
     uri: { type: 'string' },
-    createdBy: { type: 'string' },
-    createdAt: timestamp,
-    updatedBy: { type: 'string' },
-    updatedAt: timestamp
+    ...audit
   }
 } as const
 
@@ -84,10 +87,7 @@ export const customObject = {
     emailAddressFieldUri: { type: 'string' },
     uniqueFieldUri: { type: 'string' },
     uri: { type: 'string' },
-    createdBy: { type: 'string' },
-    createdAt: timestamp,
-    updatedBy: { type: 'string' },
-    updatedAt: timestamp
+    ...audit
   }
 } as const
 
@@ -171,6 +171,9 @@ const idParams = (...names: string[]): object => ({
 
 const errors = { 400: { $ref: 'ValidationFailures#' } } as const
 
+/** A request body the domain checks itself (see validators.ts); the schema is for the OpenAPI description. */
+const domainChecked = (ref: string): object => ({ [DOMAIN_VALIDATED]: true, $ref: ref })
+
 export const routeSchemas = {
   discovery: {
     summary: 'Discover the site, the user and the base URLs (login.eloqua.com/id)',
@@ -182,15 +185,16 @@ export const routeSchemas = {
   getCustomObjectField: { summary: 'Retrieve a field of a custom object', tags: ['custom objects'], params: idParams('parentId', 'id'), response: { 200: { $ref: 'CustomObjectField#' } } },
   listSyncActionDefinitions: { summary: 'List the sync action definitions of a custom object', tags: ['sync action definitions'], params: idParams('parentId'), querystring: listQuery, response: { 200: listOf('SyncActionDefinition', 'Sync action definitions'), ...errors } },
   listAllSyncActionDefinitions: { summary: 'List every sync action definition', tags: ['sync action definitions'], querystring: listQuery, response: { 200: listOf('SyncActionDefinition', 'Sync action definitions'), ...errors } },
-  createSyncActionDefinition: { summary: 'Create a sync action definition', tags: ['sync action definitions'], params: idParams('parentId'), body: { $ref: 'SyncActionDefinition#' }, response: { 201: { $ref: 'SyncActionDefinition#' }, ...errors } },
+  createSyncActionDefinition: { summary: 'Create a sync action definition', tags: ['sync action definitions'], params: idParams('parentId'), body: domainChecked('SyncActionDefinition#'), response: { 201: { $ref: 'SyncActionDefinition#' }, ...errors } },
   getSyncActionDefinition: { summary: 'Retrieve a sync action definition', tags: ['sync action definitions'], params: idParams('parentId', 'id'), response: { 200: { $ref: 'SyncActionDefinition#' } } },
-  replaceSyncActionDefinition: { summary: 'Replace a sync action definition', tags: ['sync action definitions'], params: idParams('parentId', 'id'), body: { $ref: 'SyncActionDefinition#' }, response: { 200: { $ref: 'SyncActionDefinition#' }, ...errors } },
+  replaceSyncActionDefinition: { summary: 'Replace a sync action definition', tags: ['sync action definitions'], params: idParams('parentId', 'id'), body: domainChecked('SyncActionDefinition#'), response: { 200: { $ref: 'SyncActionDefinition#' }, ...errors } },
   deleteSyncActionDefinition: { summary: 'Delete a sync action definition', tags: ['sync action definitions'], params: idParams('parentId', 'id'), response: { 204: { description: 'Deleted.', type: 'null' } } },
   deleteSyncActionData: { summary: 'Delete the staged data of a sync action definition', tags: ['sync action definitions'], params: idParams('parentId', 'id'), response: { 204: { description: 'Deleted.', type: 'null' } } },
   createSync: {
     summary: 'Create a sync',
     tags: ['syncs'],
     body: {
+      [DOMAIN_VALIDATED]: true,
       type: 'object',
       properties: { syncedInstanceUri: { type: 'string' }, callbackUrl: { type: 'string' }, callbackURL: { type: 'string', description: "Oracle's example spelling of callbackUrl." } }
     },
@@ -205,6 +209,7 @@ export const routeSchemas = {
 export const uploadSyncActionDataSchema = {
   summary: 'Upload records to a custom object sync action definition',
   tags: ['sync action definitions'],
+  consumes: ['application/json', 'text/csv'],
   params: {
     type: 'object',
     required: ['parentId', 'id'],

@@ -19,10 +19,8 @@ const syncActions: FastifyPluginAsync = async (app) => {
       return paginate(store.syncActionDefinitions(request.principal, customObject.id).map((d) => store.definitionView(d)), request.query, TERMS)
     })
 
-  app.post<{ Params: { parentId: string } }>('/customObjects/:parentId/syncActions', { schema: routeSchemas.createSyncActionDefinition, attachValidation: true, config: { operation: 'createSyncActionDefinition' } },
+  app.post<{ Params: { parentId: string } }>('/customObjects/:parentId/syncActions', { schema: routeSchemas.createSyncActionDefinition, config: { operation: 'createSyncActionDefinition' } },
     async (request, reply) => {
-      store.resolveCustomObject(request.principal, request.params.parentId)
-      if (request.validationError !== undefined) throw request.validationError
       const definition = store.createSyncActionDefinition(request.principal, request.params.parentId, request.body)
       return reply.code(201).send(store.definitionView(definition))
     })
@@ -30,10 +28,9 @@ const syncActions: FastifyPluginAsync = async (app) => {
   app.get<One>('/customObjects/:parentId/syncActions/:id', { schema: routeSchemas.getSyncActionDefinition, config: { operation: 'getSyncActionDefinition' } },
     async (request) => store.definitionView(store.resolveSyncActionDefinition(request.principal, request.params.parentId, request.params.id)))
 
-  app.put<One>('/customObjects/:parentId/syncActions/:id', { schema: routeSchemas.replaceSyncActionDefinition, attachValidation: true, config: { operation: 'replaceSyncActionDefinition' } },
+  app.put<One>('/customObjects/:parentId/syncActions/:id', { schema: routeSchemas.replaceSyncActionDefinition, config: { operation: 'replaceSyncActionDefinition' } },
     async (request) => {
       const definition = store.resolveSyncActionDefinition(request.principal, request.params.parentId, request.params.id)
-      if (request.validationError !== undefined) throw request.validationError
       return store.definitionView(store.replaceSyncActionDefinition(request.principal, definition, request.body))
     })
 

@@ -8,8 +8,7 @@ interface One { Params: { id: string }, Querystring: ListQuery }
 const syncs: FastifyPluginAsync = async (app) => {
   const { store } = app
 
-  app.post('/syncs', { schema: routeSchemas.createSync, attachValidation: true, config: { operation: 'createSync' } }, async (request, reply) => {
-    if (request.validationError !== undefined) throw request.validationError
+  app.post('/syncs', { schema: routeSchemas.createSync, config: { operation: 'createSync' } }, async (request, reply) => {
     const sync = store.createSync(request.principal, request.body)
     request.log.info({ sync: sync.uri, syncedInstanceUri: sync.syncedInstanceUri }, 'sync created')
     return reply.code(201).send(store.syncView(sync))
