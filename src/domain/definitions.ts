@@ -50,7 +50,9 @@ export function readDefinitionInput (body: unknown, parentId: number): Definitio
     failures.push(value === undefined ? { field, constraint } : { field, value: describeValue(value), constraint })
   }
 
-  const { name, fields, identifierFieldName, isSyncTriggeredOnImport, syncActions } = input
+  const { name, fields, identifierFieldName, syncActions } = input
+  // Clients that serialize every field send null for the optional ones they leave unset.
+  const isSyncTriggeredOnImport = input.isSyncTriggeredOnImport ?? undefined
   if (typeof name !== 'string' || name.trim() === '' || name.length > 100) fail('name', NAME_RULE, name)
   const statement = `{{CustomObject[${parentId}].ExternalId}}`
   let fieldKey: string | undefined
@@ -82,7 +84,9 @@ export function readDefinitionInput (body: unknown, parentId: number): Definitio
         fail(at, 'Must be a JSON object.', candidate)
         return
       }
-      const { action, destination, status, updateAll } = candidate as Record<string, unknown>
+      const { action, destination } = candidate as Record<string, unknown>
+      const status = (candidate as Record<string, unknown>).status ?? undefined
+      const updateAll = (candidate as Record<string, unknown>).updateAll ?? undefined
       if (!SYNC_ACTION_KINDS.includes(action as SyncActionKind)) fail(`${at}.action`, `Must be one of ${SYNC_ACTION_KINDS.join(', ')}.`, action)
       if (typeof destination !== 'string' || !DESTINATION.test(destination)) {
         fail(`${at}.destination`, 'Must be a destination statement such as {{ContactList[12345]}} or {{ActionInstance(<id>).Execution[<id>]}}.', destination)

@@ -220,7 +220,6 @@ export class Store {
   deleteSyncActionDefinition (definition: SyncActionDefinition): void {
     const now = this.#settle()
     for (const sync of [...this.#running].filter((s) => s.definition === definition)) {
-      sync.startAt = Math.min(sync.startAt, now)
       sync.endAt = now
       sync.final = {
         status: 'error',
@@ -307,8 +306,8 @@ export class Store {
       }])
     }
     if (!mayUseCustomObject(principal, definition.parentId)) throw forbidden(`user ${principal.loginName} may not use custom object ${definition.parentId}`)
-    // Oracle's own example spells it callbackURL; the schema says callbackUrl.
-    const callback = callbackUrl ?? callbackURL
+    // Oracle's own example spells it callbackURL; the schema says callbackUrl. Empty means none.
+    const callback = [callbackUrl, callbackURL].find((c) => c !== undefined && c !== null && c !== '')
     if (callback !== undefined && (typeof callback !== 'string' || !/^https?:\/\/[^\s]+$/i.test(callback) || !URL.canParse(callback))) {
       throw validationError([{ field: 'callbackUrl', value: String(callback), constraint: 'Must be an absolute http or https URL.' }])
     }
@@ -316,32 +315,36 @@ export class Store {
     return this.#startSync(definition, principal, callback, now)
   }
 
-  syncs (): Sync[] {
+  /** Syncs of the custom objects the user may use. */
+  syncs (principal: Principal): Sync[] {
     this.#settle()
-    return [...this.#syncs.values()]
+    return [...this.#syncs.values()].filter((s) => mayUseCustomObject(principal, s.definition.parentId))
   }
 
-  getSync (idSegment: string): Sync {
+  /** A sync: 404 when there is none, 403 when it syncs a custom object the user may not use. */
+  getSync (principal: Principal, idSegment: string): Sync {
     this.#settle()
     const id = parseId(idSegment)
     const sync = id === undefined ? undefined : this.#syncs.get(id)
     if (sync === undefined) throw notFound(`sync ${idSegment} does not exist`)
+    if (!mayUseCustomObject(principal, sync.definition.parentId)) throw forbidden(`user ${principal.loginName} may not use custom object ${sync.definition.parentId}`)
     return sync
   }
 
+  /** Built key by key in Eloqua's order, so it reads the same wherever it is serialized (callbacks too). */
   syncView (sync: Sync): SyncView {
     const now = this.#settle()
-    const view: SyncView = { syncedInstanceUri: sync.syncedInstanceUri, status: 'pending', createdAt: eloquaTimestamp(sync.createdAt), createdBy: sync.createdBy, uri: sync.uri }
+    const started = now >= sync.startAt
+    const ended = now >= sync.endAt && sync.final !== undefined
+    const view: Partial<SyncView> = { syncedInstanceUri: sync.syncedInstanceUri }
     if (sync.callbackUrl !== undefined) view.callbackUrl = sync.callbackUrl
-    if (now >= sync.startAt) {
-      view.syncStartedAt = eloquaTimestamp(sync.startAt)
-      view.status = 'active'
-    }
-    if (now >= sync.endAt && sync.final !== undefined) {
-      view.syncEndedAt = eloquaTimestamp(sync.endAt)
-      view.status = sync.final.status
-    }
-    return view
+    if (started) view.syncStartedAt = eloquaTimestamp(sync.startAt)
+    if (ended) view.syncEndedAt = eloquaTimestamp(sync.endAt)
+    view.status = ended ? (sync.final as NonNullable<Sync['final']>).status : started ? 'active' : 'pending'
+    view.createdAt = eloquaTimestamp(sync.createdAt)
+    view.createdBy = sync.createdBy
+    view.uri = sync.uri
+    return view as SyncView
   }
 
   /** Log lines of an ended sync, in Eloqua's shape; none while it runs. */
@@ -501,10 +504,9 @@ export class Store {
     for (const { recordId, action } of outcome.effects) {
       const record = byId.get(recordId) as RecordState
       const destination = action.destination ?? ''
-      const state: DestinationState = { ...record.destinations[destination], syncUri: sync.uri, updatedAt }
-      if (action.action === 'setStatus') state.status = action.status as string
-      else state.member = action.action === 'add'
-      record.destinations[destination] = state
+      const { status, member } = record.destinations[destination] ?? {}
+      const change = action.action === 'setStatus' ? { status: action.status as string } : { member: action.action === 'add' }
+      record.destinations[destination] = { ...(status === undefined ? {} : { status }), ...(member === undefined ? {} : { member }), ...change, syncUri: sync.uri, updatedAt }
     }
     if (sync.shaping?.status === 'warning' && outcome.status === 'success') {
       outcome.status = 'warning'
@@ -558,6 +560,11 @@ export function fieldView (c: CustomObjectFixture, f: FieldFixture): object {
     hasNotNullConstraint: f.hasNotNullConstraint ?? false,
     hasUniquenessConstraint: f.hasUniquenessConstraint ?? false,
     statement: `{{CustomObject[${c.id}].Field[${f.id}]}}`,
-    uri: `/customObjects/${c.id}/fields/${f.id}`
+    uri: `/customObjects/${c.id}/fields/${f.id}`,
+    // A field without its own audit data shares its custom object's.
+    createdBy: f.createdBy ?? c.createdBy,
+    createdAt: timestampOf(f.createdAt ?? c.createdAt),
+    updatedBy: f.updatedBy ?? f.createdBy ?? c.updatedBy ?? c.createdBy,
+    updatedAt: timestampOf(f.updatedAt ?? f.createdAt ?? c.updatedAt ?? c.createdAt)
   }
 }

@@ -29,7 +29,8 @@ function parse (request: FastifyRequest, body: Buffer, format: UploadFormat): [E
 }
 
 function parseJson (text: string): unknown {
-  if (text.trim() === '') throw parsingError('body', 'Must not be empty.')
+  // An empty body with a JSON Content-Type is no body: clients send that header on DELETE too.
+  if (text.trim() === '') return undefined
   try {
     // Plain JSON.parse: the records are read once here and kept as bytes, never merged into objects.
     return JSON.parse(text)

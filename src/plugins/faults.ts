@@ -55,6 +55,8 @@ export default fp(async function faults (app) {
         done()
         return
       }
+      // A simulated 401 challenges like a real one, unless the rule says otherwise.
+      if (status === 401) reply.header('www-authenticate', 'Basic realm="Eloqua", charset="UTF-8"')
       for (const [name, value] of Object.entries(headers)) reply.header(name, value)
       sendEloquaError(reply, new EloquaError(status, `simulated by ${explanation}`), body ?? defaultBody(status))
     }

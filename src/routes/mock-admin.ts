@@ -29,7 +29,7 @@ const mockAdmin: FastifyPluginAsync<{ version: string }> = async (app, options) 
 
   app.post('/__mock/reset', {
     config: admin,
-    schema: { summary: 'Restore the loaded fixtures: drop staged data and syncs, restart fault rule counters', tags }
+    schema: { summary: 'Restore the loaded fixtures: drop staged data and syncs, restart fault rule counters', tags, response: { 204: { description: 'Reset.', type: 'null' } } }
   }, async (request, reply) => {
     app.store.reset()
     app.faults.reset()

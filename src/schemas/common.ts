@@ -103,7 +103,8 @@ export const customObjectField = {
     hasNotNullConstraint: { type: 'boolean' },
     hasUniquenessConstraint: { type: 'boolean' },
     statement: { type: 'string' },
-    uri: { type: 'string' }
+    uri: { type: 'string' },
+    ...audit
   }
 } as const
 
@@ -169,7 +170,15 @@ const idParams = (...names: string[]): object => ({
   properties: Object.fromEntries(names.map((n) => [n, idParam]))
 })
 
-const errors = { 400: { $ref: 'ValidationFailures#' } } as const
+const noBody = (description: string): { description: string, type: 'null' } => ({ description, type: 'null' })
+// Responses every Bulk route can give; other statuses come from fault rules and Prefer.
+const guarded = {
+  401: noBody('Unauthorized: missing or wrong credentials (WWW-Authenticate is set).'),
+  403: noBody('Forbidden: no permission for the Bulk API or for this custom object.')
+} as const
+const errors = { 400: { $ref: 'ValidationFailures#' }, ...guarded } as const
+const missing = { 404: noBody('The requested resource was not found.'), ...guarded } as const
+const conflicted = { 409: noBody('There was a conflict: a sync of this definition is pending or active.') } as const
 
 /** A request body the domain checks itself (see validators.ts); the schema is for the OpenAPI description. */
 const domainChecked = (ref: string): object => ({ [DOMAIN_VALIDATED]: true, $ref: ref })
@@ -180,16 +189,16 @@ export const routeSchemas = {
     tags: ['discovery']
   },
   listCustomObjects: { summary: 'List custom objects', tags: ['custom objects'], querystring: listQuery, response: { 200: listOf('CustomObject', 'Custom objects'), ...errors } },
-  getCustomObject: { summary: 'Retrieve a custom object', tags: ['custom objects'], params: idParams('id'), response: { 200: { $ref: 'CustomObject#' } } },
-  listCustomObjectFields: { summary: 'List the fields of a custom object', tags: ['custom objects'], params: idParams('parentId'), querystring: listQuery, response: { 200: listOf('CustomObjectField', 'Fields'), ...errors } },
-  getCustomObjectField: { summary: 'Retrieve a field of a custom object', tags: ['custom objects'], params: idParams('parentId', 'id'), response: { 200: { $ref: 'CustomObjectField#' } } },
-  listSyncActionDefinitions: { summary: 'List the sync action definitions of a custom object', tags: ['sync action definitions'], params: idParams('parentId'), querystring: listQuery, response: { 200: listOf('SyncActionDefinition', 'Sync action definitions'), ...errors } },
+  getCustomObject: { summary: 'Retrieve a custom object', tags: ['custom objects'], params: idParams('id'), response: { 200: { $ref: 'CustomObject#' }, ...missing } },
+  listCustomObjectFields: { summary: 'List the fields of a custom object', tags: ['custom objects'], params: idParams('parentId'), querystring: listQuery, response: { 200: listOf('CustomObjectField', 'Fields'), ...errors, ...missing } },
+  getCustomObjectField: { summary: 'Retrieve a field of a custom object', tags: ['custom objects'], params: idParams('parentId', 'id'), response: { 200: { $ref: 'CustomObjectField#' }, ...missing } },
+  listSyncActionDefinitions: { summary: 'List the sync action definitions of a custom object', tags: ['sync action definitions'], params: idParams('parentId'), querystring: listQuery, response: { 200: listOf('SyncActionDefinition', 'Sync action definitions'), ...errors, ...missing } },
   listAllSyncActionDefinitions: { summary: 'List every sync action definition', tags: ['sync action definitions'], querystring: listQuery, response: { 200: listOf('SyncActionDefinition', 'Sync action definitions'), ...errors } },
-  createSyncActionDefinition: { summary: 'Create a sync action definition', tags: ['sync action definitions'], params: idParams('parentId'), body: domainChecked('SyncActionDefinition#'), response: { 201: { $ref: 'SyncActionDefinition#' }, ...errors } },
-  getSyncActionDefinition: { summary: 'Retrieve a sync action definition', tags: ['sync action definitions'], params: idParams('parentId', 'id'), response: { 200: { $ref: 'SyncActionDefinition#' } } },
-  replaceSyncActionDefinition: { summary: 'Replace a sync action definition', tags: ['sync action definitions'], params: idParams('parentId', 'id'), body: domainChecked('SyncActionDefinition#'), response: { 200: { $ref: 'SyncActionDefinition#' }, ...errors } },
-  deleteSyncActionDefinition: { summary: 'Delete a sync action definition', tags: ['sync action definitions'], params: idParams('parentId', 'id'), response: { 204: { description: 'Deleted.', type: 'null' } } },
-  deleteSyncActionData: { summary: 'Delete the staged data of a sync action definition', tags: ['sync action definitions'], params: idParams('parentId', 'id'), response: { 204: { description: 'Deleted.', type: 'null' } } },
+  createSyncActionDefinition: { summary: 'Create a sync action definition', tags: ['sync action definitions'], params: idParams('parentId'), body: domainChecked('SyncActionDefinition#'), response: { 201: { $ref: 'SyncActionDefinition#' }, ...errors, ...missing } },
+  getSyncActionDefinition: { summary: 'Retrieve a sync action definition', tags: ['sync action definitions'], params: idParams('parentId', 'id'), response: { 200: { $ref: 'SyncActionDefinition#' }, ...missing } },
+  replaceSyncActionDefinition: { summary: 'Replace a sync action definition', tags: ['sync action definitions'], params: idParams('parentId', 'id'), body: domainChecked('SyncActionDefinition#'), response: { 200: { $ref: 'SyncActionDefinition#' }, ...errors, ...missing } },
+  deleteSyncActionDefinition: { summary: 'Delete a sync action definition', tags: ['sync action definitions'], params: idParams('parentId', 'id'), response: { 204: noBody('Deleted; a running sync of it ends in error.'), ...missing } },
+  deleteSyncActionData: { summary: 'Delete the staged data of a sync action definition', tags: ['sync action definitions'], params: idParams('parentId', 'id'), response: { 204: noBody('Deleted.'), ...missing, ...conflicted } },
   createSync: {
     summary: 'Create a sync',
     tags: ['syncs'],
@@ -198,12 +207,12 @@ export const routeSchemas = {
       type: 'object',
       properties: { syncedInstanceUri: { type: 'string' }, callbackUrl: { type: 'string' }, callbackURL: { type: 'string', description: "Oracle's example spelling of callbackUrl." } }
     },
-    response: { 201: { $ref: 'Sync#' }, ...errors }
+    response: { 201: { $ref: 'Sync#' }, ...errors, ...conflicted }
   },
   listSyncs: { summary: 'List syncs', tags: ['syncs'], querystring: listQuery, response: { 200: listOf('Sync', 'Syncs'), ...errors } },
-  getSync: { summary: 'Retrieve a sync', tags: ['syncs'], params: idParams('id'), response: { 200: { $ref: 'Sync#' } } },
-  listSyncLogs: { summary: 'Retrieve the logs of a sync', tags: ['syncs'], params: idParams('id'), querystring: listQuery, response: { 200: listOf('SyncLog', 'Log lines'), ...errors } },
-  listSyncRejects: { summary: 'Retrieve the rejected records of a sync', tags: ['syncs'], params: idParams('id'), querystring: listQuery, response: { 200: listOf('SyncReject', 'Rejected records'), ...errors } }
+  getSync: { summary: 'Retrieve a sync', tags: ['syncs'], params: idParams('id'), response: { 200: { $ref: 'Sync#' }, ...missing } },
+  listSyncLogs: { summary: 'Retrieve the logs of a sync', tags: ['syncs'], params: idParams('id'), querystring: listQuery, response: { 200: listOf('SyncLog', 'Log lines'), ...errors, ...missing } },
+  listSyncRejects: { summary: 'Retrieve the rejected records of a sync', tags: ['syncs'], params: idParams('id'), querystring: listQuery, response: { 200: listOf('SyncReject', 'Rejected records'), ...errors, ...missing } }
 } as const
 
 export const uploadSyncActionDataSchema = {
@@ -222,7 +231,11 @@ export const uploadSyncActionDataSchema = {
   },
   response: {
     201: { $ref: 'Sync#' },
-    204: { description: 'Staged; the definition does not sync on import.', type: 'null' },
-    400: { $ref: 'ValidationFailures#' }
+    204: noBody('Staged; the definition does not sync on import.'),
+    400: { $ref: 'ValidationFailures#' },
+    ...missing,
+    404: noBody('No such custom object or definition, or a body over MAX_UPLOAD_BYTES (Eloqua answers 404 past 32 MB).'),
+    ...conflicted,
+    413: noBody('Storage space exceeded: the staging quota is full.')
   }
 } as const

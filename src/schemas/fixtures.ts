@@ -74,7 +74,8 @@ const customObjectField = {
     defaultValue: { type: 'string' },
     hasNotNullConstraint: { type: 'boolean' },
     hasReadOnlyConstraint: { type: 'boolean' },
-    hasUniquenessConstraint: { type: 'boolean' }
+    hasUniquenessConstraint: { type: 'boolean' },
+    ...audit
   }
 } as const
 

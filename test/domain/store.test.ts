@@ -80,10 +80,10 @@ t.test('a definition that syncs on import starts a pending sync per upload', asy
   t.match(store.snapshot({ records: false }), { syncActionDefinitions: [{}, { id: 7, kbUsed: 1 }] }, 'still counted until the sync ends')
 
   clock.advance(1000)
-  t.match(store.syncView(store.getSync('1')), { status: 'active', syncStartedAt: '2024-05-01T10:00:01.0000000Z' })
+  t.match(store.syncView(store.getSync(apiUser, '1')), { status: 'active', syncStartedAt: '2024-05-01T10:00:01.0000000Z' })
   t.notOk('syncEndedAt' in store.syncView(sync))
   clock.advance(2000)
-  t.strictSame(store.syncView(store.getSync('1')), {
+  t.strictSame(store.syncView(store.getSync(apiUser, '1')), {
     syncedInstanceUri: '/customObjects/9/syncActions/7',
     syncStartedAt: '2024-05-01T10:00:01.0000000Z',
     syncEndedAt: '2024-05-01T10:00:03.0000000Z',
@@ -109,11 +109,20 @@ t.test('syncs of one definition run one after another', async (t) => {
   t.equal(store.syncView(second).status, 'active')
 })
 
+t.test('getSync answers 403 for a sync of a custom object the user may not use', async (t) => {
+  const { store } = setup()
+  store.stageUpload(store.resolveSyncActionDefinition(apiUser, '9', '7'), jsonUpload([{ Id: 'DLPSB000000000020' }]), apiUser)
+  const error = t.throws(() => store.getSync(principal('Events.User'), '1')) as EloquaError
+  t.equal(error.statusCode, 403)
+  t.strictSame(store.syncs(principal('Events.User')), [])
+  t.equal(store.syncs(apiUser).length, 1)
+})
+
 t.test('getSync answers 404 for unknown or malformed ids', async (t) => {
   const { store } = setup()
   for (const id of ['1', 'x', '0', '-1']) {
     let caught: unknown
-    try { store.getSync(id) } catch (err) { caught = err }
+    try { store.getSync(apiUser, id) } catch (err) { caught = err }
     t.equal(statusOf(caught), 404, id)
   }
 })

@@ -125,6 +125,13 @@ t.test('Prefer: code=N answers N for that request only', async (t) => {
   t.equal((await upload(app, 9, 6, RECORDS, { prefer: 'return=minimal' })).statusCode, 204, 'other preferences are ignored')
 })
 
+t.test('a simulated 401 challenges like a real one', async (t) => {
+  const app = await build(t)
+  const res = await upload(app, 9, 6, RECORDS, { prefer: 'code=401' })
+  t.equal(res.statusCode, 401)
+  t.equal(res.headers['www-authenticate'], 'Basic realm="Eloqua", charset="UTF-8"')
+})
+
 t.test('an invalid Prefer code gets a clear 400 from the mock', async (t) => {
   const app = await build(t)
   const res = await upload(app, 9, 6, RECORDS, { prefer: 'code=299' })

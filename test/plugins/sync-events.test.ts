@@ -6,7 +6,7 @@ import { API_USER, build, defaultFixtures, upload } from '../helper.js'
 import { SystemClock } from '../../src/domain/clock.js'
 import type { FaultRuleFixture } from '../../src/schemas/fixtures.js'
 
-interface Received { method: string, contentType: string | undefined, body: unknown }
+interface Received { method: string, contentType: string | undefined, body: unknown, text: string }
 
 /** A callback receiver on a real port: records what arrives, answers `status` (or never, when null). */
 async function receiver (t: { teardown: (fn: () => unknown) => void }, status: number | null = 200): Promise<{ url: string, received: Received[], next: () => Promise<Received> }> {
@@ -16,7 +16,7 @@ async function receiver (t: { teardown: (fn: () => unknown) => void }, status: n
     let text = ''
     req.on('data', (chunk: Buffer) => { text += chunk.toString() })
     req.on('end', () => {
-      const entry = { method: req.method ?? '', contentType: req.headers['content-type'], body: JSON.parse(text) as unknown }
+      const entry = { method: req.method ?? '', contentType: req.headers['content-type'], body: JSON.parse(text) as unknown, text }
       received.push(entry)
       waiting.shift()?.(entry)
       if (status !== null) res.writeHead(status).end()
@@ -51,6 +51,7 @@ t.test('when a sync ends, its callbackUrl gets a POST with the final sync, and t
   const got = await arrival
   t.equal(got.method, 'POST')
   t.equal(got.contentType, 'application/json')
+  t.equal(Object.keys(got.body as object).join(), 'syncedInstanceUri,callbackUrl,syncStartedAt,syncEndedAt,status,createdAt,createdBy,uri', 'keys in Eloqua\'s order')
   t.strictSame(got.body, {
     syncedInstanceUri: '/customObjects/9/syncActions/6',
     callbackUrl: target.url,

@@ -15,16 +15,16 @@ const syncs: FastifyPluginAsync = async (app) => {
   })
 
   app.get<{ Querystring: ListQuery }>('/syncs', { schema: routeSchemas.listSyncs, config: { operation: 'listSyncs' } },
-    async (request) => paginate(store.syncs().map((s) => store.syncView(s)), request.query, ['syncedInstanceUri', 'status', 'createdAt', 'createdBy', 'uri', 'syncStartedAt', 'syncEndedAt']))
+    async (request) => paginate(store.syncs(request.principal).map((s) => store.syncView(s)), request.query, ['syncedInstanceUri', 'status', 'createdAt', 'createdBy', 'uri', 'syncStartedAt', 'syncEndedAt']))
 
   app.get<One>('/syncs/:id', { schema: routeSchemas.getSync, config: { operation: 'getSync' } },
-    async (request) => store.syncView(store.getSync(request.params.id)))
+    async (request) => store.syncView(store.getSync(request.principal, request.params.id)))
 
   app.get<One>('/syncs/:id/logs', { schema: routeSchemas.listSyncLogs, config: { operation: 'listSyncLogs' } },
-    async (request) => paginate(store.syncLogs(store.getSync(request.params.id)), request.query, ['statusCode', 'severity', 'count', 'message', 'createdAt']))
+    async (request) => paginate(store.syncLogs(store.getSync(request.principal, request.params.id)), request.query, ['statusCode', 'severity', 'count', 'message', 'createdAt']))
 
   app.get<One>('/syncs/:id/rejects', { schema: routeSchemas.listSyncRejects, config: { operation: 'listSyncRejects' } },
-    async (request) => paginate(store.syncRejects(store.getSync(request.params.id)), request.query, ['recordIndex', 'statusCode', 'message']))
+    async (request) => paginate(store.syncRejects(store.getSync(request.principal, request.params.id)), request.query, ['recordIndex', 'statusCode', 'message']))
 }
 
 export default syncs

@@ -46,7 +46,11 @@ t.test('GET /customObjects/{id}/fields and /fields/{fieldId}', async (t) => {
       hasNotNullConstraint: false,
       hasUniquenessConstraint: true,
       statement: '{{CustomObject[9].Field[102]}}',
-      uri: '/customObjects/9/fields/102'
+      uri: '/customObjects/9/fields/102',
+      createdBy: 'API.User',
+      createdAt: '2024-01-10T09:00:00.0000000Z',
+      updatedBy: 'API.User',
+      updatedAt: '2024-01-10T09:00:00.0000000Z'
     }],
     totalResults: 3,
     limit: 1,

@@ -98,9 +98,9 @@ const refusals: Array<{ name: string, status: number, reason: string, request: {
   {
     name: 'an empty JSON body',
     status: 400,
-    reason: 'There was a parsing error.',
+    reason: 'There was a validation error.',
     request: { payload: '', headers: { 'content-type': 'application/json' } },
-    body: { failures: [{ field: 'body', constraint: 'Must not be empty.' }] }
+    body: { failures: [{ field: 'body', constraint: 'Must be a JSON array of records.' }] }
   },
   {
     name: 'malformed CSV (a row with more columns than the header)',

@@ -122,3 +122,28 @@ t.test('DELETE .../data empties the staging area: 204, or 409 while a sync runs'
   t.equal((await app.inject(req('DELETE', '/customObjects/9/syncActions/7/data'))).statusCode, 204)
   t.equal((await app.inject(req('DELETE', '/customObjects/9/syncActions/99/data'))).statusCode, 404)
 })
+
+t.test('DELETE requests that carry Content-Type: application/json and no body succeed', async (t) => {
+  const app = await build(t)
+  const headers = { authorization: API_USER, 'content-type': 'application/json' }
+  t.equal((await app.inject({ method: 'DELETE', url: '/api/bulk/2.0/customObjects/9/syncActions/8/data', headers })).statusCode, 204)
+  t.equal((await app.inject({ method: 'DELETE', url: '/api/bulk/2.0/customObjects/9/syncActions/8', headers })).statusCode, 204)
+  t.equal((await app.inject({ method: 'POST', url: '/__mock/reset', headers: { 'content-type': 'application/json' } })).statusCode, 204)
+})
+
+t.test('null for an optional field means unset, as clients that serialize every field send it', async (t) => {
+  const app = await build(t)
+  const res = await app.inject(req('POST', '/customObjects/9/syncActions', { ...BODY, isSyncTriggeredOnImport: null, syncActions: [{ action: 'add', destination: '{{ContactList[1]}}', status: null, updateAll: null }] }))
+  t.equal(res.statusCode, 201)
+  t.match(res.json(), { isSyncTriggeredOnImport: false, syncActions: [{ action: 'add', destination: '{{ContactList[1]}}' }] })
+  t.notOk('status' in res.json().syncActions[0])
+})
+
+t.test('a definition deleted while its sync is still pending ends it without a start time', async (t) => {
+  const app = await build(t)
+  await upload(app, 9, 7, [{ Id: 'DLPSB000000000020' }])
+  await app.inject(req('DELETE', '/customObjects/9/syncActions/7'))
+  const sync = (await app.inject(req('GET', '/syncs/1'))).json()
+  t.match(sync, { status: 'error', syncEndedAt: '2024-05-01T10:00:00.0000000Z' })
+  t.notOk('syncStartedAt' in sync)
+})

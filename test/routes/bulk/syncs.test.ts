@@ -173,3 +173,22 @@ t.test('GET /syncs lists every sync, filters and sorts', async (t) => {
   const pending = (await app.inject({ url: '/api/bulk/2.0/syncs?q=status=pending&orderBy=createdAt%20DESC', headers: { authorization: API_USER } })).json()
   t.match(pending, { totalResults: 1, items: [{ uri: '/syncs/2' }] })
 })
+
+t.test('an empty or null callbackUrl means no callback', async (t) => {
+  const app = await build(t)
+  for (const [i, callbackUrl] of [[1, ''], [2, null]] as const) {
+    const res = await app.inject(post({ syncedInstanceUri: `/customObjects/9/syncActions/${i === 1 ? 6 : 8}`, callbackUrl }))
+    t.equal(res.statusCode, 201)
+    t.notOk('callbackUrl' in res.json())
+  }
+})
+
+t.test('syncs of a custom object the user may not use answer 403 and are not listed', async (t) => {
+  const app = await build(t)
+  await upload(app, 9, 7, [{ Id: 'DLPSB000000000020' }])
+  const events = `Basic ${Buffer.from('APITest\\Events.User:secret').toString('base64')}`
+  for (const path of ['/syncs/1', '/syncs/1/logs', '/syncs/1/rejects']) {
+    t.equal((await app.inject({ url: `/api/bulk/2.0${path}`, headers: { authorization: events } })).statusCode, 403, path)
+  }
+  t.equal((await app.inject({ url: '/api/bulk/2.0/syncs', headers: { authorization: events } })).json().totalResults, 0)
+})
