@@ -7,7 +7,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Ajv, type ErrorObject } from 'ajv'
-import { fixturesFileSchema, type Fixtures, type FixturesFile } from './schemas/fixtures.js'
+import { faultRule, fixturesFileSchema, type FaultRuleFixture, type Fixtures, type FixturesFile } from './schemas/fixtures.js'
 import { parseIdentifierStatement } from './domain/definitions.js'
 
 export const DEFAULT_FIXTURES_PATH = fileURLToPath(new URL('../fixtures', import.meta.url))
@@ -22,7 +22,21 @@ export class FixtureError extends Error {
   }
 }
 
-const validateFile = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }).compile<FixturesFile>(fixturesFileSchema)
+const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true })
+const validateFile = ajv.compile<FixturesFile>(fixturesFileSchema)
+const validateFaultRule = ajv.compile<FaultRuleFixture>(faultRule)
+
+/** What is wrong with one fault rule on its own, as `pointer: problem` lines; none when it is valid. */
+export function faultRuleProblems (rule: unknown): string[] {
+  if (!validateFaultRule(rule)) return (validateFaultRule.errors as ErrorObject[]).map(describeSchemaError)
+  const { response, sync, match = {} } = rule
+  const problems: string[] = []
+  if ((response === undefined) === (sync === undefined)) problems.push('/: a fault rule needs either "response" or "sync", not both')
+  if (sync !== undefined && (match.method !== undefined || match.path !== undefined || match.headers !== undefined || match.operation !== undefined)) {
+    problems.push('/match: a "sync" rule matches syncs by parentId, id, site and user only')
+  }
+  return problems
+}
 
 interface Located<T> { item: T, file: string, pointer: string }
 
@@ -173,11 +187,7 @@ function checkReferences (
   const faultNames = new Map<string, Located<unknown>>()
   for (const f of faults) {
     unique(faultNames, f.item.name, f, '/name', `fault rule "${f.item.name}" is defined twice`)
-    const { response, sync, match = {} } = f.item
-    if ((response === undefined) === (sync === undefined)) at(f, '', 'a fault rule needs either "response" or "sync", not both')
-    if (sync !== undefined && (match.method !== undefined || match.path !== undefined || match.headers !== undefined)) {
-      at(f, '/match', 'a "sync" rule matches syncs by parentId, id, site and user only')
-    }
+    for (const problem of faultRuleProblems(f.item)) problems.push(`${f.file}: ${f.pointer}${problem.startsWith('/:') ? problem.slice(1) : problem}`)
   }
 
   function unique<K> (seen: Map<K, Located<unknown>>, key: K, where: Located<unknown>, suffix: string, detail: string): void {

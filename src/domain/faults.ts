@@ -10,6 +10,8 @@ import { FAULT_STATUS_CODES, type FaultRuleFixture } from '../schemas/fixtures.j
 import type { SyncShaper, SyncShaping } from './store.js'
 
 export interface FaultRequest {
+  /** The endpoint's operation id, when the request reached one. */
+  readonly operation?: string | undefined
   readonly method: string
   /** Path, with or without its query string. */
   readonly path: string
@@ -92,6 +94,7 @@ class FaultRule {
     const match = this.#fixture.match
     if (match === undefined) return true
     if (match.method !== undefined && match.method !== request.method) return false
+    if (match.operation !== undefined && match.operation !== request.operation) return false
     if (!this.#headers.every(([name, value]) => request.headers[name] === value)) return false
     if (match.parentId !== undefined && request.params.parentId !== String(match.parentId)) return false
     if (match.id !== undefined && request.params.id !== String(match.id)) return false
@@ -132,6 +135,7 @@ class FaultRule {
   explain (): string {
     const m = this.#fixture.match ?? {}
     const criteria = [
+      m.operation,
       m.method,
       m.path,
       m.parentId === undefined ? undefined : `parentId=${m.parentId}`,
@@ -159,10 +163,38 @@ class FaultRule {
 }
 
 export class FaultStore {
-  readonly #rules: FaultRule[]
+  readonly #fixtureRules: FaultRule[]
+  readonly #defaultSeed: number
+  /** Runtime rules first, newest first, then the fixture rules. */
+  #rules: FaultRule[]
 
   constructor (rules: readonly FaultRuleFixture[], defaultSeed: number) {
-    this.#rules = rules.map((rule) => new FaultRule(rule, defaultSeed))
+    this.#defaultSeed = defaultSeed
+    this.#fixtureRules = rules.map((rule) => new FaultRule(rule, defaultSeed))
+    this.#rules = [...this.#fixtureRules]
+  }
+
+  has (name: string): boolean {
+    return this.#rules.some((rule) => rule.name === name)
+  }
+
+  /** Adds a rule at run time (already checked); it is tried before every other rule. */
+  add (fixture: FaultRuleFixture): FaultRuleState {
+    const rule = new FaultRule(fixture, this.#defaultSeed)
+    this.#rules.unshift(rule)
+    return rule.state()
+  }
+
+  /** Removes one rule, fixture or runtime, until the next reset; false when there is none. */
+  remove (name: string): boolean {
+    const before = this.#rules.length
+    this.#rules = this.#rules.filter((rule) => rule.name !== name)
+    return this.#rules.length < before
+  }
+
+  /** Drops the rules added at run time. */
+  clearRuntime (): void {
+    this.#rules = this.#rules.filter((rule) => this.#fixtureRules.includes(rule))
   }
 
   get size (): number {
@@ -186,7 +218,9 @@ export class FaultStore {
     return undefined
   }
 
+  /** Back to the fixture rules, counters restarted. */
   reset (): void {
+    this.#rules = [...this.#fixtureRules]
     for (const rule of this.#rules) rule.reset()
   }
 

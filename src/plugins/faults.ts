@@ -33,6 +33,7 @@ export default fp(async function faults (app) {
     let fault: FaultResponse | undefined
     try {
       fault = preferredFault(prefer) ?? app.faults.decide({
+        operation: request.routeOptions.config?.operation,
         method: request.method,
         path: request.url,
         params: request.params as Record<string, string | undefined>,

@@ -1,6 +1,10 @@
 /** `/__mock/*`: the mock's own control surface for tests and health checks. Not Eloqua API; no auth. */
 import type { FastifyPluginAsync } from 'fastify'
 import { eloquaTimestamp } from '../domain/clock.js'
+import { notFound, validationError } from '../domain/errors.js'
+import { faultRuleProblems } from '../fixtures.js'
+import { DOMAIN_VALIDATED } from '../schemas/common.js'
+import { faultRule, type FaultRuleFixture } from '../schemas/fixtures.js'
 
 const admin = { mockAdmin: true } as const
 const tags = ['mock control']
@@ -53,6 +57,48 @@ const mockAdmin: FastifyPluginAsync<{ version: string }> = async (app, options) 
     app.clock.advance(request.body.advanceMs)
     app.store.tick()
     return { now: eloquaTimestamp(app.clock.now()) }
+  })
+
+  app.get('/__mock/faults', {
+    config: admin,
+    schema: { summary: 'The fault rules in force, in the order they are tried, with their counters', tags }
+  }, async () => app.faults.state())
+
+  app.post('/__mock/faults', {
+    config: admin,
+    schema: {
+      summary: 'Add a fault rule (the fixtures format); it is tried before every other rule until reset',
+      tags,
+      body: { [DOMAIN_VALIDATED]: true, ...faultRule }
+    }
+  }, async (request, reply) => {
+    const problems = faultRuleProblems(request.body)
+    if (problems.length > 0) {
+      throw validationError(problems.map((problem) => {
+        const [pointer = '/', ...rest] = problem.split(': ')
+        return { field: pointer, constraint: rest.join(': ') }
+      }))
+    }
+    const rule = request.body as FaultRuleFixture
+    if (app.faults.has(rule.name)) throw validationError([{ field: '/name', value: rule.name, constraint: 'a fault rule of this name exists already' }])
+    request.log.info({ fault: rule.name }, 'fault rule added')
+    return reply.code(201).send(app.faults.add(rule))
+  })
+
+  app.delete<{ Params: { name: string } }>('/__mock/faults/:name', {
+    config: admin,
+    schema: { summary: 'Remove a fault rule until the next reset', tags, response: { 204: { description: 'Removed.', type: 'null' } } }
+  }, async (request, reply) => {
+    if (!app.faults.remove(request.params.name)) throw notFound(`no fault rule named ${request.params.name}`)
+    return reply.code(204).send()
+  })
+
+  app.delete('/__mock/faults', {
+    config: admin,
+    schema: { summary: 'Remove every fault rule added at run time; the fixture rules stay', tags, response: { 204: { description: 'Removed.', type: 'null' } } }
+  }, async (_request, reply) => {
+    app.faults.clearRuntime()
+    return reply.code(204).send()
   })
 
   app.get('/__mock/openapi.json', {

@@ -142,7 +142,7 @@ const syncActionDefinition = {
   }
 } as const
 
-const faultRule = {
+export const faultRule = {
   type: 'object',
   additionalProperties: false,
   description: 'A rule has either `response` (how to answer matching requests) or `sync` (how matching syncs end).',
@@ -155,6 +155,7 @@ const faultRule = {
       additionalProperties: false,
       description: 'Every given criterion must hold. An empty match catches every Eloqua API request.',
       properties: {
+        operation: { type: 'string', minLength: 1, description: 'Operation id of the endpoint, e.g. uploadSyncActionData, createSync (see /__mock/openapi.json).' },
         method: { type: 'string', enum: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD'] },
         path: {
           type: 'string',

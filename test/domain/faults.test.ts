@@ -136,3 +136,24 @@ t.test('Prefer with a code the mock cannot produce is a 400 naming the header', 
     })
   }
 })
+
+t.test('rules match by operation id too', async (t) => {
+  const store = new FaultStore([rule({ match: { operation: 'createSync' } })], 1)
+  t.equal(store.decide(request({ operation: 'createSync' }))?.ruleName, 'r')
+  t.equal(store.decide(request({ operation: 'getSync' })), undefined)
+  t.equal(store.decide(request()), undefined)
+})
+
+t.test('runtime rules go first, can be removed, and reset brings back the fixture rules', async (t) => {
+  const store = new FaultStore([rule({ name: 'fixture', response: { status: 500 } })], 1)
+  t.strictSame(store.add(rule({ name: 'runtime', response: { status: 503 } })), { name: 'runtime', explanation: 'runtime: any request, always: answer 503', matched: 0, fired: 0 })
+  t.ok(store.has('runtime'))
+  t.equal(store.decide(request())?.ruleName, 'runtime')
+  t.ok(store.remove('fixture'))
+  t.notOk(store.remove('fixture'))
+  store.clearRuntime()
+  t.equal(store.size, 0)
+  store.add(rule({ name: 'again' }))
+  store.reset()
+  t.strictSame(store.state().map((s) => s.name), ['fixture'])
+})

@@ -67,9 +67,12 @@ t.test('GET /__mock/openapi.json describes every implemented endpoint, generated
   t.match(doc, { openapi: /^3\./, info: { title: 'eloqua-bulk-mock' } })
   const operations = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`)).sort()
   t.strictSame(operations, [
+    'DELETE /__mock/faults',
+    'DELETE /__mock/faults/{name}',
     'DELETE /api/bulk/2.0/customObjects/{parentId}/syncActions/{id}',
     'DELETE /api/bulk/2.0/customObjects/{parentId}/syncActions/{id}/data',
     'GET /__mock/clock',
+    'GET /__mock/faults',
     'GET /__mock/health',
     'GET /__mock/openapi.json',
     'GET /__mock/state',
@@ -86,6 +89,7 @@ t.test('GET /__mock/openapi.json describes every implemented endpoint, generated
     'GET /api/bulk/2.0/syncs/{id}/rejects',
     'GET /id',
     'POST /__mock/clock',
+    'POST /__mock/faults',
     'POST /__mock/reset',
     'POST /api/bulk/2.0/customObjects/{parentId}/syncActions',
     'POST /api/bulk/2.0/customObjects/{parentId}/syncActions/{id}/data',
@@ -95,4 +99,52 @@ t.test('GET /__mock/openapi.json describes every implemented endpoint, generated
   t.ok(doc.components.schemas.Sync, 'shared schemas are components')
   t.strictSame(Object.keys(doc.paths['/api/bulk/2.0/customObjects/{parentId}/syncActions/{id}/data'].post.responses).sort(), ['201', '204', '400', '401', '403', '404', '409', '413'])
   t.strictSame(Object.keys(doc.paths['/__mock/reset'].post.responses), ['204'])
+})
+
+t.test('fault rules can be added, listed and removed at run time', async (t) => {
+  const app = await build(t)
+  const rule = { name: 'uploads-down', match: { operation: 'uploadSyncActionData' }, when: { first: 1 }, response: { status: 503, headers: { 'Retry-After': '3' } } }
+  const added = await app.inject({ method: 'POST', url: '/__mock/faults', payload: rule })
+  t.equal(added.statusCode, 201)
+  t.strictSame(added.json(), { name: 'uploads-down', explanation: 'uploads-down: uploadSyncActionData, first 1: answer 503', matched: 0, fired: 0 })
+  const first = await upload(app, 9, 6, [{ Id: 'DLPSB000000000020' }])
+  t.equal(first.statusCode, 503)
+  t.equal(first.headers['x-mock-fault'], 'uploads-down', 'a runtime rule is tried before the fixture rules')
+  t.equal((await upload(app, 9, 6, [{ Id: 'DLPSB000000000020' }])).statusCode, 204)
+  const listed = (await app.inject('/__mock/faults')).json()
+  t.match(listed[0], { name: 'uploads-down', matched: 2, fired: 1 })
+  t.equal(listed.length, 12)
+
+  t.equal((await app.inject({ method: 'POST', url: '/__mock/faults', payload: rule })).statusCode, 400, 'names are unique')
+  t.equal((await app.inject({ method: 'DELETE', url: '/__mock/faults/uploads-down' })).statusCode, 204)
+  t.equal((await app.inject({ method: 'DELETE', url: '/__mock/faults/uploads-down' })).statusCode, 404)
+  t.equal((await app.inject({ method: 'DELETE', url: '/__mock/faults/definition-12-gone' })).statusCode, 204, 'fixture rules can be removed too')
+  t.equal((await upload(app, 9, 12, [{ Id: 'DLPSB000000000020' }])).statusCode, 204)
+  await app.inject({ method: 'POST', url: '/__mock/reset' })
+  t.equal((await upload(app, 9, 12, [{ Id: 'DLPSB000000000020' }])).statusCode, 410, 'reset restores the fixture rules')
+})
+
+t.test('DELETE /__mock/faults drops the runtime rules only', async (t) => {
+  const app = await build(t)
+  await app.inject({ method: 'POST', url: '/__mock/faults', payload: { name: 'a', response: { status: 500 } } })
+  await app.inject({ method: 'POST', url: '/__mock/faults', payload: { name: 'b', match: { parentId: 9 }, sync: { status: 'error' } } })
+  t.equal((await app.inject('/__mock/faults')).json().length, 13)
+  t.equal((await app.inject({ method: 'DELETE', url: '/__mock/faults' })).statusCode, 204)
+  t.strictSame((await app.inject('/__mock/faults')).json().map((r: { name: string }) => r.name).slice(0, 1), ['definition-12-gone'])
+  t.equal((await app.inject('/__mock/faults')).json().length, 11)
+})
+
+t.test('an invalid runtime rule answers 400 naming what is wrong, and adds nothing', async (t) => {
+  const app = await build(t)
+  const res = await app.inject({ method: 'POST', url: '/__mock/faults', payload: { name: 'bad name!', response: { status: 418 } } })
+  t.equal(res.statusCode, 400)
+  t.strictSame(res.json(), {
+    failures: [
+      { field: '/name', constraint: 'must match pattern "^[A-Za-z0-9._-]{1,64}$"' },
+      { field: '/response/status', constraint: 'must be one of [400,401,403,404,409,410,412,413,429,500,503]' }
+    ]
+  })
+  const both = await app.inject({ method: 'POST', url: '/__mock/faults', payload: { name: 'x', response: { status: 500 }, sync: { status: 'error' } } })
+  t.strictSame(both.json(), { failures: [{ field: '/', constraint: 'a fault rule needs either "response" or "sync", not both' }] })
+  t.equal((await app.inject('/__mock/faults')).json().length, 11)
 })
