@@ -3,7 +3,7 @@
  * Property order follows Eloqua's recorded answers (shared real-responses §4), because the
  * serializer writes properties in schema order.
  */
-import { SYNC_ACTION_KINDS, SYNC_ACTION_STATUSES } from './fixtures.js'
+import { FIELD_DATA_TYPES, SYNC_ACTION_KINDS, SYNC_ACTION_STATUSES } from './fixtures.js'
 
 /** Marks a body schema that documents the request only: the domain checks it, reporting every problem at once. */
 export const DOMAIN_VALIDATED = 'x-checked-by-domain'
@@ -97,7 +97,7 @@ export const customObjectField = {
   properties: {
     name: { type: 'string' },
     internalName: { type: 'string' },
-    dataType: { type: 'string', enum: ['number', 'string', 'boolean', 'date', 'emailAddress'] },
+    dataType: { type: 'string', enum: FIELD_DATA_TYPES },
     defaultValue: { type: 'string' },
     hasReadOnlyConstraint: { type: 'boolean' },
     hasNotNullConstraint: { type: 'boolean' },

@@ -8,6 +8,7 @@ export const FAULT_STATUS_CODES = [400, 401, 403, 404, 409, 410, 412, 413, 429, 
 
 // Eloqua's SyncAction enums (eloqua-reference §6).
 export const SYNC_ACTION_KINDS = ['add', 'remove', 'setStatus'] as const
+export const FIELD_DATA_TYPES = ['number', 'string', 'boolean', 'date', 'emailAddress'] as const
 export const SYNC_ACTION_STATUSES = [
   'bounced', 'subscribed', 'unsubscribed', 'active', 'complete', 'pending', 'errored', 'yes', 'no', 'invalid', 'permission'
 ] as const
@@ -70,7 +71,7 @@ const customObjectField = {
     id,
     name: { type: 'string', minLength: 1 },
     internalName: { type: 'string', minLength: 1 },
-    dataType: { enum: ['number', 'string', 'boolean', 'date', 'emailAddress'] },
+    dataType: { enum: FIELD_DATA_TYPES },
     defaultValue: { type: 'string' },
     hasNotNullConstraint: { type: 'boolean' },
     hasReadOnlyConstraint: { type: 'boolean' },
