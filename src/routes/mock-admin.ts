@@ -7,19 +7,21 @@ import { DOMAIN_VALIDATED } from '../schemas/common.js'
 import { faultRule, type FaultRuleFixture } from '../schemas/fixtures.js'
 
 const admin = { mockAdmin: true } as const
+// Shown in the OpenAPI description: no credentials needed here.
 const tags = ['mock control']
+const open = { tags, security: [] }
 
 const mockAdmin: FastifyPluginAsync<{ version: string }> = async (app, options) => {
   app.get('/__mock/health', {
     config: admin,
-    schema: { summary: 'Liveness and readiness of the mock', tags }
+    schema: { summary: 'Liveness and readiness of the mock', ...open }
   }, async () => ({ status: 'ok', version: options.version }))
 
   app.get<{ Querystring: { records?: boolean } }>('/__mock/state', {
     config: admin,
     schema: {
       summary: 'Everything the mock holds: custom objects with what sync actions did to their records, definitions with their staged data, syncs with their callbacks, fault rules',
-      tags,
+      ...open,
       querystring: {
         type: 'object',
         additionalProperties: false,
@@ -33,7 +35,7 @@ const mockAdmin: FastifyPluginAsync<{ version: string }> = async (app, options) 
 
   app.post('/__mock/reset', {
     config: admin,
-    schema: { summary: 'Restore the loaded fixtures: drop staged data and syncs, restart fault rule counters', tags, response: { 204: { description: 'Reset.', type: 'null' } } }
+    schema: { summary: 'Restore the loaded fixtures: drop staged data and syncs, restart fault rule counters', ...open, response: { 204: { description: 'Reset.', type: 'null' } } }
   }, async (request, reply) => {
     app.store.reset()
     app.faults.reset()
@@ -43,14 +45,14 @@ const mockAdmin: FastifyPluginAsync<{ version: string }> = async (app, options) 
 
   app.get('/__mock/clock', {
     config: admin,
-    schema: { summary: "The mock's current time", tags }
+    schema: { summary: "The mock's current time", ...open }
   }, async () => ({ now: eloquaTimestamp(app.clock.now()) }))
 
   app.post<{ Body: { advanceMs: number } }>('/__mock/clock', {
     config: admin,
     schema: {
       summary: "Move the mock's clock forward, ending the syncs whose time comes",
-      tags,
+      ...open,
       body: { type: 'object', required: ['advanceMs'], additionalProperties: false, properties: { advanceMs: { type: 'integer', minimum: 0 } } }
     }
   }, async (request) => {
@@ -61,14 +63,14 @@ const mockAdmin: FastifyPluginAsync<{ version: string }> = async (app, options) 
 
   app.get('/__mock/faults', {
     config: admin,
-    schema: { summary: 'The fault rules in force, in the order they are tried, with their counters', tags }
+    schema: { summary: 'The fault rules in force, in the order they are tried, with their counters', ...open }
   }, async () => app.faults.state())
 
   app.post('/__mock/faults', {
     config: admin,
     schema: {
       summary: 'Add a fault rule (the fixtures format); it is tried before every other rule until reset',
-      tags,
+      ...open,
       body: { [DOMAIN_VALIDATED]: true, ...faultRule }
     }
   }, async (request, reply) => {
@@ -87,7 +89,7 @@ const mockAdmin: FastifyPluginAsync<{ version: string }> = async (app, options) 
 
   app.delete<{ Params: { name: string } }>('/__mock/faults/:name', {
     config: admin,
-    schema: { summary: 'Remove a fault rule until the next reset', tags, response: { 204: { description: 'Removed.', type: 'null' } } }
+    schema: { summary: 'Remove a fault rule until the next reset', ...open, response: { 204: { description: 'Removed.', type: 'null' } } }
   }, async (request, reply) => {
     if (!app.faults.remove(request.params.name)) throw notFound(`no fault rule named ${request.params.name}`)
     return reply.code(204).send()
@@ -95,7 +97,7 @@ const mockAdmin: FastifyPluginAsync<{ version: string }> = async (app, options) 
 
   app.delete('/__mock/faults', {
     config: admin,
-    schema: { summary: 'Remove every fault rule added at run time; the fixture rules stay', tags, response: { 204: { description: 'Removed.', type: 'null' } } }
+    schema: { summary: 'Remove every fault rule added at run time; the fixture rules stay', ...open, response: { 204: { description: 'Removed.', type: 'null' } } }
   }, async (_request, reply) => {
     app.faults.clearRuntime()
     return reply.code(204).send()
@@ -103,7 +105,7 @@ const mockAdmin: FastifyPluginAsync<{ version: string }> = async (app, options) 
 
   app.get('/__mock/openapi.json', {
     config: admin,
-    schema: { summary: 'OpenAPI 3 description of every endpoint the mock implements', tags }
+    schema: { summary: 'OpenAPI 3 description of every endpoint the mock implements', ...open }
   }, async () => app.swagger())
 }
 
