@@ -28,7 +28,7 @@ type Item = object
 
 const CONDITION = /^\s*"?([A-Za-z][A-Za-z0-9]*)\s*(!=|<=|>=|=|<|>)\s*(?:'([^']*)'|"([^"]*)"|(.*?))"?\s*$/
 
-interface Condition { term: string, op: string, test: (value: unknown) => boolean }
+interface Condition { term: string, test: (value: unknown) => boolean }
 
 function valueOf (item: Item, term: string): unknown {
   return (item as Record<string, unknown>)[term]
@@ -51,11 +51,10 @@ function parseConditions (q: string, terms: ReadonlySet<string>): Condition[] {
     const wanted = (match[3] ?? match[4] ?? match[5]) as string
     if (op === '=' || op === '!=') {
       const pattern = new RegExp(`^${wanted.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i')
-      return { term, op, test: (value) => pattern.test(String(value ?? '')) === (op === '=') }
+      return { term, test: (value) => pattern.test(String(value ?? '')) === (op === '=') }
     }
     return {
       term,
-      op,
       test: (value) => {
         const order = compare(value, typeof value === 'number' ? Number(wanted) : wanted)
         return op === '<' ? order < 0 : op === '>' ? order > 0 : op === '<=' ? order <= 0 : order >= 0

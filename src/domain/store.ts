@@ -66,7 +66,6 @@ export interface SyncActionDefinition extends DefinitionInput {
   runningSyncs: number
   /** When this definition's last queued sync ends; a new sync starts no earlier. */
   queueEndsAt: number
-  deleted: boolean
 }
 
 export interface CallbackAttempt { at: string, url: string, statusCode?: number, error?: string, durationMs: number }
@@ -232,7 +231,6 @@ export class Store {
     }
     this.#settle()
     this.#stagingBytes -= definition.stagedBytes
-    definition.deleted = true
     this.#definitions.delete(definition.id)
   }
 
@@ -418,8 +416,7 @@ export class Store {
       stagedBytes: 0,
       syncingBytes: 0,
       runningSyncs: 0,
-      queueEndsAt: 0,
-      deleted: false
+      queueEndsAt: 0
     }
   }
 
