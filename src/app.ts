@@ -79,6 +79,8 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), l
       components: { securitySchemes: { basic: { type: 'http', scheme: 'basic', description: 'Site\\User:password' }, bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ basic: [] }, { bearer: [] }]
     },
+    // Each operation is named by its route's operation id, which fault rules match too.
+    transform: ({ schema, url, route }) => ({ schema: route.config?.operation === undefined ? schema : { ...schema, operationId: route.config.operation }, url }),
     // Name shared schemas after their $id in components/schemas.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `schema${i}` }
   })

@@ -121,7 +121,8 @@ export function helpText (version: string): string {
     '  -h, --help      print this help and exit',
     '  -v, --version   print the version and exit',
     '',
-    'Mock endpoints: GET /__mock/health, GET /__mock/state, POST /__mock/reset, GET|POST /__mock/clock, GET /__mock/openapi.json.',
+    'Mock endpoints: GET /__mock/health, GET /__mock/state, POST /__mock/reset, GET|POST|DELETE /__mock/faults,',
+    'GET|POST /__mock/clock, GET /__mock/openapi.json.',
     ''
   ].join('\n')
 }

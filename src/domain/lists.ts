@@ -10,7 +10,7 @@ import { validationError } from './errors.js'
 export interface ListQuery {
   limit?: number
   offset?: number
-  totalResults?: boolean
+  totalResults?: boolean | string
   orderBy?: string
   q?: string
 }
@@ -40,7 +40,8 @@ function compare (a: unknown, b: unknown): number {
 }
 
 function parseConditions (q: string, terms: ReadonlySet<string>): Condition[] {
-  return q.split(/\s+and\s+/i).map((part) => {
+  // AND outside quotes joins conditions: name='Sales and Marketing' is one condition.
+  return q.split(/\s+and\s+(?=(?:[^'"]*'[^']*'|[^'"]*"[^"]*")*[^'"]*$)/i).map((part) => {
     const match = CONDITION.exec(part)
     const term = match?.[1]
     if (match === null || term === undefined || !terms.has(term)) {
@@ -84,6 +85,6 @@ export function paginate<T extends Item> (items: readonly T[], query: ListQuery,
   const offset = query.offset ?? 0
   const page = selected.slice(offset, offset + limit)
   const result: ListPage<T> = { items: page, limit, offset, count: page.length, hasMore: offset + page.length < selected.length }
-  if (query.totalResults !== false) result.totalResults = selected.length
+  if (String(query.totalResults).toLowerCase() !== 'false') result.totalResults = selected.length
   return result
 }

@@ -128,6 +128,8 @@ export class Store {
   #stagingBytes = 0
   /** Told about every sync as it ends (callbacks are sent from there). */
   onSyncEnded: (sync: Sync) => void = () => {}
+  /** Told when the state goes back to the fixtures, so nothing of the old state goes out later. */
+  onReset: () => void = () => {}
 
   constructor (fixtures: Fixtures, options: StoreOptions, clock: Clock, shape: SyncShaper = () => undefined) {
     this.#fixtures = fixtures
@@ -162,6 +164,7 @@ export class Store {
     this.#nextSyncId = 1
     this.#nextDefinitionId = Math.max(0, ...this.#definitions.keys()) + 1
     this.#stagingBytes = 0
+    this.onReset()
   }
 
   // Custom objects -----------------------------------------------------------------------------
@@ -219,6 +222,8 @@ export class Store {
   deleteSyncActionDefinition (definition: SyncActionDefinition): void {
     const now = this.#settle()
     for (const sync of [...this.#running].filter((s) => s.definition === definition)) {
+      // A sync that had not started yet never will: it has no syncStartedAt.
+      if (sync.startAt > now) sync.startAt = Infinity
       sync.endAt = now
       sync.final = {
         status: 'error',
@@ -347,8 +352,9 @@ export class Store {
 
   /** Log lines of an ended sync, in Eloqua's shape; none while it runs. */
   syncLogs (sync: Sync): object[] {
+    if (sync.final === undefined) return []
     const createdAt = eloquaTimestamp(sync.endAt)
-    return (sync.final?.logs ?? []).map((line) => ({ syncUri: sync.uri, count: line.count, severity: line.severity, statusCode: line.statusCode, message: line.message, createdAt }))
+    return sync.final.logs.map((line) => ({ syncUri: sync.uri, count: line.count, severity: line.severity, statusCode: line.statusCode, message: line.message, createdAt }))
   }
 
   syncRejects (sync: Sync): SyncReject[] {

@@ -53,6 +53,8 @@ function actionLine (action: SyncAction, count: number): LogLine {
   if (action.action === 'setStatus') {
     if (/^\{\{EmailGroup\[/.test(destination) && action.status === 'subscribed') return line('ELQ-00115', `Subscribed members to Email Group ${id}.`)
     if (/^\{\{EmailGroup\[/.test(destination) && action.status === 'unsubscribed') return line('ELQ-00116', `Unsubscribed members from Email Group ${id}.`)
+    if (destination === '{{GlobalSubscribe}}' && action.status === 'subscribed') return line('ELQ-00138', 'Contacts email marked as subscribed.')
+    if (destination === '{{GlobalSubscribe}}' && action.status === 'unsubscribed') return line('ELQ-00017', 'Contacts email marked as unsubscribed.')
     return line('ELQ-00128', `Updated members status to ${action.status ?? ''} in service instance ${destination}.`)
   }
   const accountList = /^\{\{AccountList\[/.test(destination)

@@ -18,6 +18,8 @@ declare module 'fastify' {
 type ParserDone = (err: Error | null, body?: unknown) => void
 
 function parse (request: FastifyRequest, body: Buffer, format: UploadFormat): [Error | null, unknown?] {
+  // Only uploads and creations carry data; an empty body elsewhere (DELETE, PUT) is no body.
+  if (request.method !== 'POST' && body.length === 0) return [null, undefined]
   try {
     const text = decodeUtf8(request, body)
     const parsed = format === 'json' ? parseJson(text) : parseCsv(text)
@@ -61,6 +63,11 @@ function decodeUtf8 (request: FastifyRequest, body: Buffer): string {
 
 export default fp(async function contentTypes (app) {
   app.decorateRequest('upload', null)
+  // An empty Content-Type header says nothing; without it, a DELETE with no body is just that.
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.headers['content-type']?.trim() === '') delete request.headers['content-type']
+    done()
+  })
   app.removeContentTypeParser(['application/json', 'text/plain'])
 
   // Callback-style parsers: no promise per request on the upload path.
@@ -69,5 +76,10 @@ export default fp(async function contentTypes (app) {
   })
   app.addContentTypeParser('text/csv', { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer | string, done: ParserDone) => {
     done(...parse(request, body as Buffer, 'csv'))
+  })
+  // Any other Content-Type: fine without a body (clients send one on DELETE), refused with one.
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer | string, done: ParserDone) => {
+    if (body.length === 0) done(null, undefined)
+    else done(validationError([{ field: 'Content-Type', value: request.headers['content-type'] ?? '', constraint: 'Must be application/json or text/csv.' }]))
   })
 }, { name: 'content-types' })

@@ -33,7 +33,7 @@ function failuresFromValidation (error: FastifyError, request: FastifyRequest): 
     const field = segments.length === 0
       ? CONTEXT_FIELD[context]
       : segments.map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : i === 0 ? s : `.${s}`)).join('')
-    const constraint = constraintFor(issue.keyword, params, issue.message)
+    const constraint = constraintFor(issue.keyword, params, issue.message, context === 'body')
     const value = typeof params.missingProperty === 'string'
       ? undefined
       : segments.reduce<unknown>((v, s) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[s] : undefined), source)
@@ -41,9 +41,14 @@ function failuresFromValidation (error: FastifyError, request: FastifyRequest): 
   })
 }
 
-function constraintFor (keyword: string, params: Record<string, unknown>, message: string | undefined): string {
+const ARTICLE: Readonly<Record<string, string>> = { integer: 'an integer', array: 'an array', object: 'an object' }
+
+function constraintFor (keyword: string, params: Record<string, unknown>, message: string | undefined, inBody: boolean): string {
+  const type = String(params.type)
   switch (keyword) {
-    case 'type': return params.type === 'array' ? 'Must be a JSON array of records.' : `Must be a JSON ${String(params.type)}.`
+    case 'type':
+      if (!inBody) return `Must be ${ARTICLE[type] ?? `a ${type}`}.`
+      return type === 'array' ? 'Must be a JSON array of records.' : `Must be a JSON ${type}.`
     case 'required': return 'Is required.'
     default: return message === undefined ? 'Is invalid.' : `${message.charAt(0).toUpperCase()}${message.slice(1)}.`
   }
@@ -55,9 +60,10 @@ export function toEloquaError (error: FastifyError, request: FastifyRequest): El
   switch (error.code) {
     // Eloqua documents a 404 for uploads over 32 MB (eloqua-reference §12).
     case 'FST_ERR_CTP_BODY_TOO_LARGE': return notFound('request body is larger than MAX_UPLOAD_BYTES; Eloqua answers 404 past 32 MB')
+    // A Content-Type that does not parse as a media type; any other type reaches the catch-all parser.
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return validationError([{
       field: 'Content-Type',
-      value: request.headers['content-type'] ?? '',
+      value: String(request.headers['content-type']),
       constraint: 'Must be application/json or text/csv.'
     }])
   }

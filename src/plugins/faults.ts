@@ -7,13 +7,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { EloquaError } from '../domain/errors.js'
 import { preferredFault, type FaultResponse } from '../domain/faults.js'
 import { sendEloquaError } from './errors.js'
+import type { OperationId } from '../schemas/operations.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Routes of the mock's own control surface, which faults never touch. */
     mockAdmin?: boolean
-    /** Operation id, in Eloqua's naming, for logs and the OpenAPI description. */
-    operation?: string
+    /** Operation id, for fault rules and the OpenAPI description. */
+    operation?: OperationId
   }
 }
 

@@ -17,8 +17,14 @@ export interface SyncEventsOptions {
 
 export default fp<SyncEventsOptions>(async function syncEvents (app, options) {
   const { store } = app
-  const stopped = new AbortController()
+  // Replaced on reset: callbacks of syncs from before a reset are dropped, not delivered later.
+  let stopped = new AbortController()
   const timers = new Set<NodeJS.Timeout>()
+  const cancelAll = (): void => {
+    for (const timer of timers) clearTimeout(timer)
+    timers.clear()
+    stopped.abort()
+  }
 
   const later = (ms: number, fn: () => void): void => {
     const timer = setTimeout(() => { timers.delete(timer); fn() }, ms)
@@ -64,12 +70,16 @@ export default fp<SyncEventsOptions>(async function syncEvents (app, options) {
     })
   }
 
+  store.onReset = () => {
+    cancelAll()
+    stopped = new AbortController()
+  }
+
   const ticker = setInterval(() => { if (store.hasRunningSyncs) store.tick() }, options.tickMs)
   ticker.unref()
 
   app.addHook('onClose', async () => {
     clearInterval(ticker)
-    for (const timer of timers) clearTimeout(timer)
-    stopped.abort()
+    cancelAll()
   })
 }, { name: 'sync-events', dependencies: ['store'] })

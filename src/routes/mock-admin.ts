@@ -53,7 +53,9 @@ const mockAdmin: FastifyPluginAsync<{ version: string }> = async (app, options) 
     schema: {
       summary: "Move the mock's clock forward, ending the syncs whose time comes",
       ...open,
-      body: { type: 'object', required: ['advanceMs'], additionalProperties: false, properties: { advanceMs: { type: 'integer', minimum: 0 } } }
+      // Up to ten years at a time keeps every date the mock prints valid.
+      body: { type: 'object', required: ['advanceMs'], additionalProperties: false, properties: { advanceMs: { type: 'integer', minimum: 0, maximum: 315_360_000_000 } } },
+      response: { 200: { type: 'object', properties: { now: { type: 'string' } } }, 400: { $ref: 'ValidationFailures#' } }
     }
   }, async (request) => {
     app.clock.advance(request.body.advanceMs)
@@ -71,7 +73,8 @@ const mockAdmin: FastifyPluginAsync<{ version: string }> = async (app, options) 
     schema: {
       summary: 'Add a fault rule (the fixtures format); it is tried before every other rule until reset',
       ...open,
-      body: { [DOMAIN_VALIDATED]: true, ...faultRule }
+      body: { [DOMAIN_VALIDATED]: true, ...faultRule },
+      response: { 201: { description: 'The rule, with its counters.', type: 'object', additionalProperties: true }, 400: { $ref: 'ValidationFailures#' } }
     }
   }, async (request, reply) => {
     const problems = faultRuleProblems(request.body)

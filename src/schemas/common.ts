@@ -157,7 +157,8 @@ export const listQuery = {
   properties: {
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 1000 },
     offset: { type: 'integer', minimum: 0, default: 0 },
-    totalResults: { type: 'boolean', default: true },
+    // true/false in any case: Python clients send str(False).
+    totalResults: { anyOf: [{ type: 'boolean' }, { type: 'string', pattern: '^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$' }], default: true },
     orderBy: { type: 'string', description: 'term ASC|DESC, e.g. name ASC' },
     q: { type: 'string', description: 'term<op>value joined by AND, op one of = != < > <= >=, * as wildcard, e.g. name=*Test*' },
     links: { type: 'string', description: 'Accepted and ignored.' }

@@ -3,6 +3,7 @@
  * complete and check fixtures through `$schema`; a test keeps the two identical.
  */
 import type { FromSchema } from 'json-schema-to-ts'
+import { OPERATION_IDS } from './operations.js'
 
 export const FAULT_STATUS_CODES = [400, 401, 403, 404, 409, 410, 412, 413, 429, 500, 503] as const
 
@@ -156,7 +157,7 @@ export const faultRule = {
       additionalProperties: false,
       description: 'Every given criterion must hold. An empty match catches every Eloqua API request.',
       properties: {
-        operation: { type: 'string', minLength: 1, description: 'Operation id of the endpoint, e.g. uploadSyncActionData, createSync (see /__mock/openapi.json).' },
+        operation: { enum: OPERATION_IDS, description: 'Operation id of the endpoint, e.g. uploadSyncActionData, createSync (operationId in /__mock/openapi.json).' },
         method: { type: 'string', enum: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD'] },
         path: {
           type: 'string',

@@ -41,6 +41,10 @@ t.test('q filters with = (wildcards, any case), !=, <, >, <=, >= and AND', async
   t.strictSame(names(paginate(items, { q: 'createdAt>2024-02-02' }, terms)), ['Charlie Test'])
   t.strictSame(names(paginate(items, { q: 'name="a.c"' }, terms)), [], 'regex characters are literal')
   t.strictSame(names(paginate(items, { q: '' }, terms)), names(paginate(items, {}, terms)))
+  const withAnd = [...items, { name: 'Sales and Marketing', createdAt: '2024-04-01T00:00:00.0000000Z', count: 3 }]
+  t.strictSame(names(paginate(withAnd, { q: "name='Sales and Marketing'" }, terms)), ['Sales and Marketing'], 'AND inside quotes is part of the value')
+  t.strictSame(names(paginate(withAnd, { q: "name='*and*' AND count>2" }, terms)), ['Sales and Marketing'])
+  t.strictSame(paginate(items, { totalResults: 'False' }, terms).totalResults, undefined)
 })
 
 t.test('items without the term sort first and compare as empty text', async (t) => {

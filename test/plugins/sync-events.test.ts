@@ -170,3 +170,32 @@ t.test('sync rules narrow by user and count like request rules', async (t) => {
   t.strictSame((await syncState(app)).map((s) => s.status), ['error', 'success'])
   t.match((await app.inject('/__mock/state')).json().faults, [{ name: 'first-errs', matched: 2, fired: 1, explanation: 'first-errs: user=API.User, first 1: syncs status=error' }])
 })
+
+t.test('a sync that never starts lists no logs and no rejects', async (t) => {
+  const app = await build(t)
+  await app.inject({ method: 'POST', url: '/api/bulk/2.0/syncs', payload: { syncedInstanceUri: '/customObjects/9/syncActions/16' }, headers: { authorization: API_USER } })
+  for (const path of ['logs', 'rejects']) {
+    const res = await app.inject({ url: `/api/bulk/2.0/syncs/1/${path}`, headers: { authorization: API_USER } })
+    t.equal(res.statusCode, 200)
+    t.strictSame(res.json().items, [])
+  }
+})
+
+t.test('a late callback waiting when the state is reset is dropped', async (t) => {
+  const app = await build(t, { fixtures: withSyncRule({ callback: 'late', callbackDelayMs: 100 }) })
+  const target = await receiver(t)
+  await app.inject(createSync(6, target.url))
+  await app.inject(advance(1000))
+  t.equal((await app.inject({ method: 'POST', url: '/__mock/reset' })).statusCode, 204)
+  await new Promise((resolve) => setTimeout(resolve, 250))
+  t.equal(target.received.length, 0)
+})
+
+t.test('a clock jump too large to keep dates valid is refused and changes nothing', async (t) => {
+  const app = await build(t)
+  for (const advanceMs of [1e300, 9007199254740991, 315_360_000_001]) {
+    t.equal((await app.inject({ method: 'POST', url: '/__mock/clock', payload: { advanceMs } })).statusCode, 400, String(advanceMs))
+  }
+  t.equal((await app.inject({ method: 'POST', url: '/__mock/clock', payload: { advanceMs: 315_360_000_000 } })).statusCode, 200)
+  t.equal((await app.inject('/__mock/clock')).statusCode, 200)
+})

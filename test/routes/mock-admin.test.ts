@@ -1,6 +1,7 @@
 import t from 'tap'
 import { build, upload } from '../helper.js'
 import { VERSION } from '../../src/app.js'
+import { OPERATION_IDS } from '../../src/schemas/operations.js'
 
 t.test('GET /__mock/health answers without credentials', async (t) => {
   const app = await build(t)
@@ -97,6 +98,8 @@ t.test('GET /__mock/openapi.json describes every implemented endpoint, generated
     'PUT /api/bulk/2.0/customObjects/{parentId}/syncActions/{id}'
   ])
   t.ok(doc.components.schemas.Sync, 'shared schemas are components')
+  const operationIds = Object.values(doc.paths as Record<string, Record<string, { operationId?: string }>>).flatMap((methods) => Object.values(methods).map((o) => o.operationId)).filter((id) => id !== undefined).sort()
+  t.strictSame(operationIds, [...OPERATION_IDS].sort(), 'every Eloqua endpoint is named by its operation id')
   t.strictSame(Object.keys(doc.paths['/api/bulk/2.0/customObjects/{parentId}/syncActions/{id}/data'].post.responses).sort(), ['201', '204', '400', '401', '403', '404', '409', '413'])
   t.strictSame(Object.keys(doc.paths['/__mock/reset'].post.responses), ['204'])
 })
@@ -144,6 +147,9 @@ t.test('an invalid runtime rule answers 400 naming what is wrong, and adds nothi
       { field: '/response/status', constraint: 'must be one of [400,401,403,404,409,410,412,413,429,500,503]' }
     ]
   })
+  const unknownOperation = await app.inject({ method: 'POST', url: '/__mock/faults', payload: { name: 'x', match: { operation: 'uploadData' }, response: { status: 503 } } })
+  t.equal(unknownOperation.statusCode, 400)
+  t.match(unknownOperation.json(), { failures: [{ field: '/match/operation', constraint: /^must be one of \["discover",/ }] })
   const both = await app.inject({ method: 'POST', url: '/__mock/faults', payload: { name: 'x', response: { status: 500 }, sync: { status: 'error' } } })
   t.strictSame(both.json(), { failures: [{ field: '/', constraint: 'a fault rule needs either "response" or "sync", not both' }] })
   t.equal((await app.inject('/__mock/faults')).json().length, 11)

@@ -81,7 +81,8 @@ t.test('list parameters out of range answer 400 failures', async (t) => {
     ['limit=0', 'limit', 'Must be >= 1.'],
     ['limit=1001', 'limit', 'Must be <= 1000.'],
     ['offset=-1', 'offset', 'Must be >= 0.'],
-    ['limit=ten', 'limit', 'Must be a JSON integer.'],
+    ['limit=ten', 'limit', 'Must be an integer.'],
+    ['totalResults=maybe', 'totalResults', undefined],
     ['orderBy=color', 'orderBy', undefined],
     ['q=color=red', 'q', undefined]
   ] as const) {
@@ -89,6 +90,8 @@ t.test('list parameters out of range answer 400 failures', async (t) => {
     t.equal(res.statusCode, 400, query)
     t.match(res.json(), { failures: [{ field, ...(constraint === undefined ? {} : { constraint }) }] })
   }
-  const noTotal = (await app.inject(get('/customObjects?totalResults=false'))).json()
-  t.notOk('totalResults' in noTotal)
+  for (const value of ['false', 'False', 'FALSE']) {
+    t.notOk('totalResults' in (await app.inject(get(`/customObjects?totalResults=${value}`))).json(), value)
+  }
+  t.equal((await app.inject(get('/customObjects?totalResults=True'))).json().totalResults, 2)
 })

@@ -123,6 +123,13 @@ const refusals: Array<{ name: string, status: number, reason: string, request: {
     body: { failures: [{ field: 'Content-Type', value: 'application/x-www-form-urlencoded', constraint: 'Must be application/json or text/csv.' }] }
   },
   {
+    name: 'a Content-Type that is not a media type',
+    status: 400,
+    reason: 'There was a validation error.',
+    request: { payload: '[]', headers: { 'content-type': 'text' } },
+    body: { failures: [{ field: 'Content-Type', value: 'text', constraint: 'Must be application/json or text/csv.' }] }
+  },
+  {
     name: 'no body at all',
     status: 400,
     reason: 'There was a validation error.',

@@ -147,3 +147,24 @@ t.test('a definition deleted while its sync is still pending ends it without a s
   t.match(sync, { status: 'error', syncEndedAt: '2024-05-01T10:00:00.0000000Z' })
   t.notOk('syncStartedAt' in sync)
 })
+
+t.test('empty DELETE bodies are fine whatever their Content-Type; a body of another type is refused', async (t) => {
+  const app = await build(t)
+  for (const contentType of ['text/csv', 'text/plain', '']) {
+    const res = await app.inject({ method: 'DELETE', url: '/api/bulk/2.0/customObjects/9/syncActions/6/data', headers: { authorization: API_USER, 'content-type': contentType } })
+    t.equal(res.statusCode, 204, contentType)
+  }
+  const withBody = await app.inject({ method: 'DELETE', url: '/api/bulk/2.0/customObjects/9/syncActions/6/data', payload: 'x', headers: { authorization: API_USER, 'content-type': 'text/plain' } })
+  t.equal(withBody.statusCode, 400)
+  t.strictSame(withBody.json(), { failures: [{ field: 'Content-Type', value: 'text/plain', constraint: 'Must be application/json or text/csv.' }] })
+})
+
+t.test('a deleted sync that never started keeps no start time, however late it is read', async (t) => {
+  const app = await build(t)
+  await upload(app, 9, 7, [{ Id: 'DLPSB000000000020' }])
+  await app.inject(req('DELETE', '/customObjects/9/syncActions/7'))
+  app.clock.advance(10_000)
+  const sync = (await app.inject(req('GET', '/syncs/1'))).json()
+  t.equal(sync.status, 'error')
+  t.notOk('syncStartedAt' in sync)
+})
