@@ -53,23 +53,46 @@ export class Directory {
     return this.#tokens.get(digest(token).toString('hex'))
   }
 
+  /** Checks an Authorization header of either scheme, as /id does; anything else authenticates nobody. */
+  authenticate (authorization: string | undefined): Principal | undefined {
+    const token = bearerToken(authorization)
+    if (token !== undefined) return this.authenticateBearer(token)
+    const basic = basicCredentials(authorization)
+    return basic === undefined ? undefined : this.authenticateBasic(basic.login, basic.password)
+  }
+
   /**
    * Who a request says it is, without checking the secret. Fault rules match on it because they
    * act like a gateway in front of authentication.
    */
   claimedIdentity (authorization: string | undefined): { site?: string, user?: string } {
-    if (authorization === undefined) return {}
-    const [scheme, credentials = ''] = authorization.trim().split(/\s+/, 2)
-    if (scheme?.toLowerCase() === 'bearer') {
-      const principal = this.authenticateBearer(credentials)
+    const token = bearerToken(authorization)
+    if (token !== undefined) {
+      const principal = this.authenticateBearer(token)
       return principal === undefined ? {} : { site: principal.siteName, user: principal.loginName }
     }
-    if (scheme?.toLowerCase() !== 'basic') return {}
-    const decoded = Buffer.from(credentials, 'base64').toString('utf8')
-    const login = decoded.slice(0, decoded.includes(':') ? decoded.indexOf(':') : undefined)
+    const login = basicCredentials(authorization)?.login
+    if (login === undefined) return {}
     const separator = login.indexOf('\\')
     return separator > 0 ? { site: login.slice(0, separator), user: login.slice(separator + 1) } : { user: login }
   }
+}
+
+const BEARER = /^\s*bearer\s+(\S+)\s*$/i
+const BASIC = /^\s*basic\s+(\S*)\s*$/i
+
+/** The token of `Authorization: Bearer <token>`, if that is the scheme. */
+export function bearerToken (authorization: string | undefined): string | undefined {
+  return BEARER.exec(authorization ?? '')?.[1]
+}
+
+/** The login and password of `Authorization: Basic <base64>`; the password is everything after the first colon. */
+function basicCredentials (authorization: string | undefined): { login: string, password: string } | undefined {
+  const encoded = BASIC.exec(authorization ?? '')?.[1]
+  if (encoded === undefined) return undefined
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8')
+  const colon = decoded.indexOf(':')
+  return colon < 0 ? { login: decoded, password: '' } : { login: decoded.slice(0, colon), password: decoded.slice(colon + 1) }
 }
 
 // Eloqua site and user names are not case-sensitive at login.

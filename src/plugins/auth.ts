@@ -7,15 +7,13 @@ import fp from 'fastify-plugin'
 import basicAuth from '@fastify/basic-auth'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { forbidden, unauthorized } from '../domain/errors.js'
-import { mayUseBulkApi, type Principal } from '../domain/directory.js'
+import { bearerToken, mayUseBulkApi, type Principal } from '../domain/directory.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal
   }
 }
-
-const BEARER = /^\s*bearer\s+(\S+)\s*$/i
 
 export default fp(async function auth (app) {
   app.decorateRequest('principal', null as unknown as Principal)
@@ -35,13 +33,12 @@ export default fp(async function auth (app) {
   })
 
   app.addHook('onRequest', function authenticate (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
-    const bearer = BEARER.exec(request.headers.authorization ?? '')
-    if (bearer === null) {
+    const token = bearerToken(request.headers.authorization)
+    if (token === undefined) {
       app.basicAuth(request, reply, done)
       return
     }
-    // Non-null: the pattern has one mandatory group.
-    const principal = app.directory.authenticateBearer(bearer[1]!)
+    const principal = app.directory.authenticateBearer(token)
     if (principal === undefined) {
       reply.header('www-authenticate', 'Bearer realm="Eloqua", error="invalid_token"')
       done(unauthorized('unknown bearer token'))

@@ -7,8 +7,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { routeSchemas } from '../schemas/common.js'
 
-const BEARER = /^\s*bearer\s+(\S+)\s*$/i
-
 function firstHeader (request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name]
   // A proxy chain lists one value per hop; the first is the client's.
@@ -24,16 +22,7 @@ function origin (request: FastifyRequest): string {
 
 const discovery: FastifyPluginAsync = async (app) => {
   app.get('/id', { schema: routeSchemas.discovery, config: { operation: 'discover' } }, async (request, reply) => {
-    const authorization = request.headers.authorization ?? ''
-    const bearer = BEARER.exec(authorization)
-    let principal
-    if (bearer !== null) {
-      principal = app.directory.authenticateBearer(bearer[1] as string)
-    } else if (/^\s*basic\s+/i.test(authorization)) {
-      const decoded = Buffer.from(authorization.trim().slice(6).trim(), 'base64').toString('utf8')
-      const colon = decoded.indexOf(':')
-      principal = colon < 0 ? undefined : app.directory.authenticateBasic(decoded.slice(0, colon), decoded.slice(colon + 1))
-    }
+    const principal = app.directory.authenticate(request.headers.authorization)
     reply.type('application/json; charset=utf-8')
     if (principal === undefined) return reply.serializer(JSON.stringify).send('Not authenticated.')
     const base = origin(request)
