@@ -9,6 +9,7 @@ import type { Fixtures } from './schemas/fixtures.js'
 import { sharedSchemas } from './schemas/common.js'
 import { validatorCompiler } from './schemas/validators.js'
 import errors, { sendEloquaError, toEloquaError } from './plugins/errors.js'
+import connections, { clientErrorHandler } from './plugins/connections.js'
 import { RequestLog } from './plugins/request-log.js'
 import store from './plugins/store.js'
 import faults from './plugins/faults.js'
@@ -40,11 +41,22 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), l
     logger: logger ?? { level: config.LOG_LEVEL, redact: ['req.headers.authorization'], stream: pino.destination({ dest: 1, sync: false }) },
     logController: new RequestLog(),
     bodyLimit: config.MAX_UPLOAD_BYTES,
+    // Every wait is bounded: a client that trickles its body or goes silent is cut off.
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    connectionTimeout: config.CONNECTION_TIMEOUT_MS,
+    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+    http: {
+      headersTimeout: Math.min(config.HEADERS_TIMEOUT_MS, config.REQUEST_TIMEOUT_MS),
+      // Node checks the request and headers timeouts this often (30 s by default).
+      connectionsCheckingInterval: Math.min(1000, config.HEADERS_TIMEOUT_MS)
+    },
+    clientErrorHandler,
     requestIdHeader: 'x-request-id',
     // Malformed URLs are refused by the router before any handler; answer them in Eloqua's shape too.
     frameworkErrors: (error, request, reply) => { sendEloquaError(reply, toEloquaError(error, request)) },
     // Eloqua's docs and clients use /API/Bulk/2.0 and /api/bulk/2.0 alike, and some send `2.0//`.
-    routerOptions: { caseSensitive: false, ignoreDuplicateSlashes: true, ignoreTrailingSlash: true, maxParamLength: 2048 }
+    // Ids of any length reach their route and answer 404 there; the header size limit bounds them.
+    routerOptions: { caseSensitive: false, ignoreDuplicateSlashes: true, ignoreTrailingSlash: true, maxParamLength: 65536 }
   })
   for (const schema of sharedSchemas) app.addSchema(schema)
   app.setValidatorCompiler(validatorCompiler)
@@ -60,6 +72,7 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), l
   })
 
   await app.register(errors)
+  await app.register(connections)
   await app.register(store, {
     fixtures,
     clock,
@@ -69,7 +82,12 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), l
       stagingQuotaBytes: config.STAGING_QUOTA_BYTES,
       uploadsDuringSync: config.UPLOADS_DURING_SYNC,
       syncPendingMs: config.SYNC_PENDING_MS,
-      syncActiveMs: config.SYNC_ACTIVE_MS
+      syncActiveMs: config.SYNC_ACTIVE_MS,
+      maxDefinitions: config.MAX_DEFINITIONS,
+      maxRetainedSyncs: config.MAX_RETAINED_SYNCS,
+      maxRetainedRejects: config.MAX_RETAINED_REJECTS,
+      syncRetentionMs: config.SYNC_RETENTION_DAYS * 86_400_000,
+      callbackHosts: config.CALLBACK_HOSTS.split(',').map((h) => h.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1')).filter((h) => h !== '')
     }
   })
   await app.register(syncEvents, { callbackTimeoutMs: config.CALLBACK_TIMEOUT_MS, tickMs: 50 })
@@ -85,8 +103,8 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), l
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `schema${i}` }
   })
   await app.register(faults)
-  await app.register(contentTypes)
-  await app.register(discovery)
+  await app.register(contentTypes, { maxJsonDepth: config.MAX_JSON_DEPTH })
+  await app.register(discovery, { trustForwardedHeaders: config.TRUST_FORWARDED_HEADERS })
   await app.register(async function bulkApi (api) {
     await api.register(auth)
     await api.register(customObjects)
@@ -94,6 +112,6 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), l
     await api.register(syncActionData)
     await api.register(syncs)
   }, { prefix: BULK_PREFIX })
-  await app.register(mockAdmin, { version: VERSION })
+  await app.register(mockAdmin, { version: VERSION, enabled: config.ADMIN_API === 'on', token: config.ADMIN_TOKEN, maxFaultRules: config.MAX_FAULT_RULES })
   return app
 }

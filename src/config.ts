@@ -37,6 +37,21 @@ export const configSchema = {
     SYNC_ACTIVE_MS: { type: 'integer', minimum: 0, default: 500, description: 'How long a sync stays active before it ends.' },
     CALLBACK_TIMEOUT_MS: { type: 'integer', minimum: 1, default: 5000, description: 'How long a sync callback may take before it counts as failed.' },
     FAULT_SEED: { type: 'integer', default: 1, description: 'Seed for fault rules with a probability, so runs repeat.' },
+    MAX_FAULT_RULES: { type: 'integer', minimum: 0, default: 1000, description: 'Fault rules that POST /__mock/faults may add before it answers 400.' },
+    MAX_JSON_DEPTH: { type: 'integer', minimum: 2, maximum: 1000, default: 32, description: 'Deepest nesting of arrays and objects a JSON body may have; deeper answers 400.' },
+    MAX_DEFINITIONS: { type: 'integer', minimum: 1, default: 10000, description: 'Sync action definitions the instance holds, fixtures included; creating one more answers 400.' },
+    MAX_RETAINED_SYNCS: { type: 'integer', minimum: 1, default: 10000, description: 'Ended syncs kept with their logs and rejects; the oldest are dropped beyond it (then 404).' },
+    MAX_RETAINED_REJECTS: { type: 'integer', minimum: 0, default: 1000000, description: 'Rejected records kept over all ended syncs; the oldest syncs are dropped beyond it, and one sync keeps at most this many.' },
+    SYNC_RETENTION_DAYS: { type: 'integer', minimum: 1, default: 365, description: 'Days (on the mock clock) an ended sync, its logs and rejects are kept, as Eloqua keeps them a year.' },
+    CALLBACK_HOSTS: { type: 'string', default: '', description: 'Comma-separated host names a callbackUrl may point at (e.g. localhost,receiver); empty allows any host.' },
+    ADMIN_API: { type: 'string', enum: ['on', 'off'], default: 'on', description: 'Serve the /__mock control surface; off leaves only /__mock/health.' },
+    ADMIN_TOKEN: { type: 'string', default: '', description: 'When set, /__mock requests other than health need Authorization: Bearer <token>.' },
+    TRUST_FORWARDED_HEADERS: { type: 'boolean', default: false, description: 'Build the URLs of /id from X-Forwarded-Proto and X-Forwarded-Host (set it behind a proxy you run).' },
+    REQUEST_TIMEOUT_MS: { type: 'integer', minimum: 1000, default: 60000, description: 'Time a client has to send a whole request, body included; then 408 and the connection closes.' },
+    HEADERS_TIMEOUT_MS: { type: 'integer', minimum: 1000, default: 20000, description: 'Time a client has to send the request line and headers.' },
+    CONNECTION_TIMEOUT_MS: { type: 'integer', minimum: 1000, default: 30000, description: 'A connection on which nothing arrives or leaves for this long is closed.' },
+    KEEP_ALIVE_TIMEOUT_MS: { type: 'integer', minimum: 1, default: 5000, description: 'How long an idle keep-alive connection waits for its next request.' },
+    MAX_FIXTURE_BYTES: { type: 'integer', minimum: 1, default: 64 * MiB, description: 'Largest fixtures file read at start; a larger one stops the start.' },
     SHUTDOWN_GRACE_MS: { type: 'integer', minimum: 0, default: 10000, description: 'On SIGTERM/SIGINT, how long in-flight requests may take before the process exits anyway.' }
   }
 } as const

@@ -40,8 +40,15 @@ export function faultRuleProblems (rule: unknown): string[] {
 
 interface Located<T> { item: T, file: string, pointer: string }
 
-/** Loads one fixtures file, or every `*.json` file of a folder in name order. */
-export function loadFixtures (path: string): Fixtures {
+/** Fixture files larger than this are refused unless the caller allows more (MAX_FIXTURE_BYTES). */
+export const DEFAULT_MAX_FIXTURE_BYTES = 64 * 1024 * 1024
+
+/**
+ * Loads one fixtures file, or every `*.json` file of a folder in name order. Only regular files
+ * are read (a FIFO would hang the start, a device never end), each at most `maxBytes` long; a
+ * UTF-8 byte order mark at the start is ignored.
+ */
+export function loadFixtures (path: string, maxBytes = DEFAULT_MAX_FIXTURE_BYTES): Fixtures {
   const problems: string[] = []
   let files: string[]
   try {
@@ -55,7 +62,7 @@ export function loadFixtures (path: string): Fixtures {
 
   const parsed: Array<{ file: string, content: unknown }> = []
   for (const file of files) {
-    const content = readFixtureFile(file, problems)
+    const content = readFixtureFile(file, maxBytes, problems)
     if (content !== undefined) parsed.push({ file, content })
   }
   if (problems.length > 0) throw new FixtureError(problems)
@@ -90,10 +97,21 @@ export function joinFixtures (documents: ReadonlyArray<{ file: string, content: 
   }
 }
 
-function readFixtureFile (file: string, problems: string[]): unknown {
+function readFixtureFile (file: string, maxBytes: number, problems: string[]): unknown {
   let text: string
   try {
+    const stats = statSync(file)
+    if (!stats.isFile()) {
+      problems.push(`${file}: not a regular file (fixtures must be plain .json files, not a FIFO, device or socket)`)
+      return undefined
+    }
+    if (stats.size > maxBytes) {
+      problems.push(`${file}: ${stats.size} bytes, more than the ${maxBytes} MAX_FIXTURE_BYTES allows`)
+      return undefined
+    }
     text = readFileSync(file, 'utf8')
+    // Editors on some systems write a byte order mark; JSON.parse would call it an unexpected token.
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
   } catch (err) {
     problems.push(`${file}: cannot read (${String((err as NodeJS.ErrnoException).code)})`)
     return undefined

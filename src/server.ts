@@ -29,7 +29,7 @@ async function main (): Promise<void> {
   let config, fixtures
   try {
     config = loadConfig(process.env, commandLine.flags)
-    fixtures = loadFixtures(config.FIXTURES)
+    fixtures = loadFixtures(config.FIXTURES, config.MAX_FIXTURE_BYTES)
   } catch (err) {
     fail((err as Error).message)
   }

@@ -1,5 +1,6 @@
 import t from 'tap'
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DEFAULT_FIXTURES_PATH, FixtureError, joinFixtures, loadFixtures } from '../src/fixtures.js'
@@ -53,8 +54,27 @@ t.test('unreadable paths, empty folders and bad JSON name the file and the place
   const error = t.throws(() => loadFixtures(dir)) as FixtureError
   t.match(error.problems[0], `${join(dir, 'broken.json')}: not valid JSON: Unexpected token`)
   t.notMatch(error.problems[0], /\n/)
-  t.match(error.problems[1], `${join(dir, 'folder.json')}: cannot read (EISDIR)`)
+  t.match(error.problems[1], `${join(dir, 'folder.json')}: not a regular file`)
   t.match(error.message, /^invalid fixtures:\n {2}/)
+})
+
+t.test('only regular files are read, each at most MAX_FIXTURE_BYTES long, and a byte order mark is ignored', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fixtures-'))
+  const fifo = join(dir, 'fifo.json')
+  execFileSync('mkfifo', [fifo])
+  t.strictSame(problemsOf(() => loadFixtures(fifo)), [`${fifo}: not a regular file (fixtures must be plain .json files, not a FIFO, device or socket)`], 'a FIFO is refused, not waited on')
+  const zero = join(dir, 'zero.json')
+  symlinkSync('/dev/zero', zero)
+  t.match(problemsOf(() => loadFixtures(zero)), [`${zero}: not a regular file`], 'a link to a device is refused, not read forever')
+  const big = join(dir, 'big.json')
+  writeFileSync(big, JSON.stringify({ description: 'x'.repeat(2000) }))
+  t.match(problemsOf(() => loadFixtures(big, 1000)), [`${big}: 2018 bytes, more than the 1000 MAX_FIXTURE_BYTES allows`])
+  const bom = join(dir, 'bom.json')
+  writeFileSync(bom, `\ufeff${readFileSync(join(DEFAULT_FIXTURES_PATH, 'site.json'), 'utf8')}`)
+  t.equal(loadFixtures(bom).sites[0]?.name, 'APITest')
+  const folder = mkdtempSync(join(tmpdir(), 'fixtures-'))
+  symlinkSync(join(folder, 'nowhere'), join(folder, 'dangling.json'))
+  t.strictSame(problemsOf(() => loadFixtures(folder)), [`${join(folder, 'dangling.json')}: cannot read (ENOENT)`])
 })
 
 t.test('schema violations name the file, the JSON pointer and the rule', async (t) => {

@@ -16,10 +16,14 @@ export const REASON_PHRASES: Readonly<Record<number, string>> = {
   403: 'Forbidden',
   404: 'The requested resource was not found.',
   409: 'There was a conflict.',
+  408: 'Request Timeout',
   410: 'The requested resource is no longer available.',
   412: 'The resource you are attempting to delete has dependencies, and cannot be deleted',
   413: 'Storage space exceeded.',
+  414: 'URI Too Long',
+  415: 'Unsupported Media Type',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'The service has encountered an error.',
   503: 'Service Unavailable'
 }
@@ -75,8 +79,37 @@ export function storageExceeded (explanation: string): EloquaError {
   return new EloquaError(413, explanation)
 }
 
+export function tooManyRequests (explanation: string): EloquaError {
+  return new EloquaError(429, explanation)
+}
+
 /** Failure `value`s are strings in Eloqua's examples; keep them short enough to read. */
 export function describeValue (value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value)
+  const text = typeof value === 'string' ? value : preview(value, 3)
   return text.length > 100 ? `${text.slice(0, 97)}...` : text
+}
+
+/**
+ * JSON-like text of a value, cut short: at most `depth` levels and a few hundred characters are
+ * looked at, so a huge or deeply nested value costs no more than a small one.
+ */
+function preview (value: unknown, depth: number): string {
+  if (value === undefined) return 'undefined'
+  if (value === null || typeof value !== 'object') return typeof value === 'number' && !Number.isFinite(value) ? String(value) : JSON.stringify(value) ?? String(value)
+  if (depth === 0) return Array.isArray(value) ? '[...]' : '{...}'
+  const parts: string[] = []
+  let length = 0
+  const entries = Array.isArray(value) ? value : Object.keys(value)
+  for (const entry of entries) {
+    if (length > 100) {
+      parts.push('...')
+      break
+    }
+    const part = Array.isArray(value)
+      ? preview(entry, depth - 1)
+      : `${JSON.stringify(entry)}:${preview((value as Record<string, unknown>)[entry as string], depth - 1)}`
+    parts.push(part)
+    length += part.length + 1
+  }
+  return Array.isArray(value) ? `[${parts.join(',')}]` : `{${parts.join(',')}}`
 }

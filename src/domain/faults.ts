@@ -6,6 +6,7 @@
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64'
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
 import { validationError } from './errors.js'
+import { PathPattern } from './glob.js'
 import { FAULT_STATUS_CODES, type FaultRuleFixture } from '../schemas/fixtures.js'
 import type { SyncShaper, SyncShaping } from './store.js'
 
@@ -41,20 +42,9 @@ export interface FaultRuleState {
 
 /** Lower-case, no query, one slash between segments, none at the end: how paths are compared. */
 export function normalisePath (path: string): string {
-  const collapsed = path.replace(/\?.*$/s, '').toLowerCase().replace(/\/{2,}/g, '/')
+  const query = path.indexOf('?')
+  const collapsed = (query < 0 ? path : path.slice(0, query)).toLowerCase().replace(/\/{2,}/g, '/')
   return collapsed.length > 1 && collapsed.endsWith('/') ? collapsed.slice(0, -1) : collapsed
-}
-
-function compilePathTemplate (template: string): RegExp {
-  const pattern = normalisePath(template)
-    .split(/(\{[^}/]+\}|\*)/)
-    .map((part) => {
-      if (part === '*') return '.*'
-      if (part.startsWith('{') && part.endsWith('}')) return '[^/]+'
-      return part.replace(/[.+?^$()[\]\\|]/g, '\\$&')
-    })
-    .join('')
-  return new RegExp(`^${pattern}$`)
 }
 
 function randomSource (seed: number): () => number {
@@ -64,7 +54,7 @@ function randomSource (seed: number): () => number {
 
 class FaultRule {
   readonly #fixture: FaultRuleFixture
-  readonly #path: RegExp | undefined
+  readonly #path: PathPattern | undefined
   readonly #headers: Array<[string, string]>
   readonly #seed: number
   #random: () => number
@@ -73,7 +63,7 @@ class FaultRule {
 
   constructor (fixture: FaultRuleFixture, defaultSeed: number) {
     this.#fixture = fixture
-    this.#path = fixture.match?.path === undefined ? undefined : compilePathTemplate(fixture.match.path)
+    this.#path = fixture.match?.path === undefined ? undefined : new PathPattern(normalisePath(fixture.match.path))
     this.#headers = Object.entries(fixture.match?.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value])
     this.#seed = fixture.seed ?? defaultSeed
     this.#random = randomSource(this.#seed)
@@ -98,7 +88,7 @@ class FaultRule {
     if (!this.#headers.every(([name, value]) => request.headers[name] === value)) return false
     if (match.parentId !== undefined && request.params.parentId !== String(match.parentId)) return false
     if (match.id !== undefined && request.params.id !== String(match.id)) return false
-    if (this.#path !== undefined && !this.#path.test(normalisePath(request.path))) return false
+    if (this.#path !== undefined && !this.#path.matches(normalisePath(request.path))) return false
     if (match.site !== undefined && match.site.toLowerCase() !== request.identity().site?.toLowerCase()) return false
     return match.user === undefined || match.user.toLowerCase() === request.identity().user?.toLowerCase()
   }
@@ -199,6 +189,11 @@ export class FaultStore {
 
   get size (): number {
     return this.#rules.length
+  }
+
+  /** Rules added at run time and still in force. */
+  get runtimeSize (): number {
+    return this.#rules.filter((rule) => !this.#fixtureRules.includes(rule)).length
   }
 
   /** The first rule, in fixture order, that matches the request and fires on it. */

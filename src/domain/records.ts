@@ -4,6 +4,7 @@
  * They are decoded again only when a sync processes them or someone inspects the state.
  */
 import { parse as parseCsv } from 'csv-parse/sync'
+import { describeValue, parsingError } from './errors.js'
 
 export type UploadFormat = 'json' | 'csv'
 export type DataRecord = Record<string, unknown>
@@ -16,14 +17,28 @@ export interface StagedUpload {
   readonly stagedBy: string
 }
 
-/** RFC 4180 CSV with a header row; every value is a string, as in Eloqua's CSV uploads. */
+/**
+ * RFC 4180 CSV whose first row is always the header, as in Eloqua's CSV uploads (a file without
+ * one has its first record read as field names); every value is a string. A header that names a
+ * column twice or leaves one unnamed is refused: either would silently lose values.
+ */
 export function parseCsvRecords (text: string): Array<Record<string, string>> {
   return parseCsv(text, {
     bom: true,
-    columns: true,
+    columns: checkHeader,
     skip_empty_lines: true,
     relax_column_count: false
   })
+}
+
+function checkHeader (header: string[]): string[] {
+  const seen = new Set<string>()
+  header.forEach((name, i) => {
+    if (name.trim() === '') throw parsingError('body', `The header row must name every column; column ${i + 1} has no name.`)
+    if (seen.has(name)) throw parsingError('body', 'The header row must not name a column twice.', describeValue(name))
+    seen.add(name)
+  })
+  return header
 }
 
 export function decodeUpload (upload: StagedUpload): DataRecord[] {

@@ -4,15 +4,19 @@
  * it takes a clock and never sleeps; a sync's status is computed from its timestamps, and a sync
  * whose time is up is settled (processed) by the next call that looks.
  *
+ * Every kind of data is bounded (see StoreOptions): staging by a byte quota in which each upload
+ * counts at least UPLOAD_MIN_CHARGE bytes, definitions by count, running syncs by count, and ended
+ * syncs with their logs and rejects by count, by retained rejects and by age, oldest dropped first.
+ *
  * LIMITATIONS: all sites share this state; staged data never expires; only custom object sync
  * actions can be synced (no contact or account imports or exports).
  */
 import { eloquaTimestamp, type Clock } from './clock.js'
-import { conflict, forbidden, notFound, storageExceeded, validationError } from './errors.js'
+import { conflict, describeValue, forbidden, notFound, storageExceeded, tooManyRequests, validationError } from './errors.js'
 import { mayUseCustomObject, type Principal } from './directory.js'
 import { parseId, parseIdentifierStatement, readDefinitionInput, type DefinitionInput, type IdentifierKind } from './definitions.js'
 import { decodeUpload, kilobytes, type StagedUpload, type UploadFormat } from './records.js'
-import { processSync, summaryLine, type FinalStatus, type LogLine, type SyncReject } from './sync-engine.js'
+import { RejectList, processSync, summaryLine, type FinalStatus, type LogLine, type SyncReject } from './sync-engine.js'
 import type { CustomObjectFixture, Fixtures, SyncAction } from '../schemas/fixtures.js'
 
 export interface StoreOptions {
@@ -24,7 +28,22 @@ export interface StoreOptions {
   readonly uploadsDuringSync: 'accept' | 'reject'
   readonly syncPendingMs: number
   readonly syncActiveMs: number
+  /** Definitions the instance holds, fixtures included; one more answers 400. */
+  readonly maxDefinitions: number
+  /** Ended syncs kept; also the most syncs that may be pending or active at once (then 429). */
+  readonly maxRetainedSyncs: number
+  /** Rejects kept over all ended syncs (and by any one sync). */
+  readonly maxRetainedRejects: number
+  /** How long an ended sync is kept, on the mock clock. */
+  readonly syncRetentionMs: number
+  /** Host names a callbackUrl may name; empty allows any. */
+  readonly callbackHosts: readonly string[]
 }
+
+/** Every upload takes at least this much of the staging quota, as `kbUsed` counts whole kilobytes: tiny uploads cannot pile up unbounded. */
+export const UPLOAD_MIN_CHARGE = 1024
+
+const charge = (upload: { bytes: Buffer }): number => Math.max(upload.bytes.length, UPLOAD_MIN_CHARGE)
 
 /** How a fault rule shapes a sync: its end, and the delivery of its callback. */
 export interface SyncShaping {
@@ -48,7 +67,10 @@ export interface RecordState {
   destinations: Record<string, DestinationState>
 }
 
-interface CustomObjectState { fixture: CustomObjectFixture, records: RecordState[] }
+type RecordFixture = NonNullable<CustomObjectFixture['records']>[number]
+
+/** Fixture records are shared and never changed; what syncs did to them lives beside them, so a reset is cheap. */
+interface CustomObjectState { fixture: CustomObjectFixture, outcomes: Map<number, Record<string, DestinationState>> }
 
 export interface SyncActionDefinition extends DefinitionInput {
   readonly id: number
@@ -61,6 +83,8 @@ export interface SyncActionDefinition extends DefinitionInput {
   /** Uploads not yet taken by a sync. */
   staged: StagedUpload[]
   stagedBytes: number
+  /** What the staged uploads take of the staging quota. */
+  stagedCharge: number
   /** Bytes held by this definition's pending and active syncs; they count towards kbUsed until those end. */
   syncingBytes: number
   runningSyncs: number
@@ -78,6 +102,8 @@ export interface Sync {
   readonly callbackUrl: string | undefined
   readonly createdAt: number
   readonly createdBy: string
+  /** Site of the user who created it. */
+  readonly site: string
   startAt: number
   endAt: number
   /** The definition as it was when the sync started. */
@@ -88,8 +114,10 @@ export interface Sync {
   uploads: StagedUpload[]
   readonly recordCount: number
   readonly bytes: number
+  /** What its uploads took of the staging quota until it ended. */
+  readonly charge: number
   readonly shaping: SyncShaping | undefined
-  final: { status: FinalStatus, logs: LogLine[], rejects: SyncReject[] } | undefined
+  final: { status: FinalStatus, logs: LogLine[], rejects: RejectList } | undefined
   readonly callbackAttempts: CallbackAttempt[]
 }
 
@@ -123,11 +151,19 @@ export class Store {
   #syncs = new Map<number, Sync>()
   /** Syncs not yet ended, so settling costs nothing when none are due. */
   #running = new Set<Sync>()
+  /** When the first running sync ends: until then settling has nothing to do. */
+  #nextEndAt = Infinity
+  /** Ended syncs, oldest first, for retention. */
+  #ended: Sync[] = []
+  #retainedRejects = 0
   #nextSyncId = 1
   #nextDefinitionId = 1
   #stagingBytes = 0
+  #stagingCharge = 0
   /** Told about every sync as it ends (callbacks are sent from there). */
   onSyncEnded: (sync: Sync) => void = () => {}
+  /** Told when processing a sync threw; the sync has ended in `error` all the same. */
+  onSyncFailed: (sync: Sync, error: unknown) => void = () => {}
   /** Told when the state goes back to the fixtures, so nothing of the old state goes out later. */
   onReset: () => void = () => {}
 
@@ -142,10 +178,7 @@ export class Store {
   /** Back to the state the fixtures describe. */
   reset (): void {
     const loadedAt = this.#clock.now()
-    this.#customObjects = new Map(this.#fixtures.customObjects.map((c) => [c.id, {
-      fixture: c,
-      records: (c.records ?? []).map((r) => ({ ...structuredClone(r), destinations: {} }))
-    }]))
+    this.#customObjects = new Map(this.#fixtures.customObjects.map((c) => [c.id, { fixture: c, outcomes: new Map() }]))
     this.#definitions = new Map(this.#fixtures.syncActionDefinitions.map((d) => {
       const createdAt = d.createdAt === undefined ? loadedAt : Date.parse(d.createdAt)
       const definition = this.#newDefinition(d.id, d.parentId, {
@@ -161,9 +194,13 @@ export class Store {
     }))
     this.#syncs = new Map()
     this.#running = new Set()
+    this.#nextEndAt = Infinity
+    this.#ended = []
+    this.#retainedRejects = 0
     this.#nextSyncId = 1
     this.#nextDefinitionId = Math.max(0, ...this.#definitions.keys()) + 1
     this.#stagingBytes = 0
+    this.#stagingCharge = 0
     this.onReset()
   }
 
@@ -207,6 +244,9 @@ export class Store {
   createSyncActionDefinition (principal: Principal, parentIdSegment: string, body: unknown): SyncActionDefinition {
     const customObject = this.resolveCustomObject(principal, parentIdSegment)
     const input = readDefinitionInput(body, customObject.id)
+    if (this.#definitions.size >= this.#options.maxDefinitions) {
+      throw validationError([{ field: 'definition', constraint: `Must not exceed ${this.#options.maxDefinitions} sync action definitions in this instance (MAX_DEFINITIONS); delete one first.` }])
+    }
     const definition = this.#newDefinition(this.#nextDefinitionId++, customObject.id, input, this.#clock.now(), principal.loginName)
     this.#definitions.set(definition.id, definition)
     return definition
@@ -225,17 +265,19 @@ export class Store {
       // A sync that had not started yet never will: it has no syncStartedAt.
       if (sync.startAt > now) sync.startAt = Infinity
       sync.endAt = now
+      this.#nextEndAt = now
       sync.final = {
         status: 'error',
         logs: [
           { count: 0, severity: 'error', statusCode: 'ELQ-00143', message: `Sync Recovery Worker could not recover from sync error. SyncAction definition for id ${definition.id} has been deleted.` },
           summaryLine(sync.id, 'error')
         ],
-        rejects: []
+        rejects: new RejectList(sync.identifierFieldName, 0)
       }
     }
     this.#settle()
     this.#stagingBytes -= definition.stagedBytes
+    this.#stagingCharge -= definition.stagedCharge
     this.#definitions.delete(definition.id)
   }
 
@@ -275,12 +317,16 @@ export class Store {
       }])
     }
     const size = upload.bytes.length
-    if (this.#stagingBytes + size > this.#options.stagingQuotaBytes) {
-      throw storageExceeded(`staging ${size} bytes would exceed the staging quota of ${this.#options.stagingQuotaBytes} bytes`)
+    const cost = charge(upload)
+    if (this.#stagingCharge + cost > this.#options.stagingQuotaBytes) {
+      throw storageExceeded(`staging ${size} bytes would exceed the staging quota of ${this.#options.stagingQuotaBytes} bytes (each upload takes at least ${UPLOAD_MIN_CHARGE})`)
     }
-    definition.staged.push({ ...upload, stagedAt: now, stagedBy: principal.loginName })
+    if (definition.isSyncTriggeredOnImport) this.#checkRunningLimit()
+    definition.staged.push({ format: upload.format, bytes: upload.bytes, recordCount: upload.recordCount, stagedAt: now, stagedBy: principal.loginName })
     definition.stagedBytes += size
+    definition.stagedCharge += cost
     this.#stagingBytes += size
+    this.#stagingCharge += cost
     return definition.isSyncTriggeredOnImport ? this.#startSync(definition, principal, undefined, now) : undefined
   }
 
@@ -289,8 +335,10 @@ export class Store {
     this.#settle()
     if (definition.runningSyncs > 0) throw conflict(`a sync of ${definition.uri} is pending or active`)
     this.#stagingBytes -= definition.stagedBytes
+    this.#stagingCharge -= definition.stagedCharge
     definition.staged = []
     definition.stagedBytes = 0
+    definition.stagedCharge = 0
   }
 
   // Syncs --------------------------------------------------------------------------------------
@@ -311,17 +359,19 @@ export class Store {
     if (!mayUseCustomObject(principal, definition.parentId)) throw forbidden(`user ${principal.loginName} may not use custom object ${definition.parentId}`)
     // Oracle's own example spells it callbackURL; the schema says callbackUrl. Empty means none.
     const callback = [callbackUrl, callbackURL].find((c) => c !== undefined && c !== null && c !== '')
-    if (callback !== undefined && (typeof callback !== 'string' || !/^https?:\/\/[^\s]+$/i.test(callback) || !URL.canParse(callback))) {
-      throw validationError([{ field: 'callbackUrl', value: String(callback), constraint: 'Must be an absolute http or https URL.' }])
-    }
+    if (callback !== undefined) this.#checkCallbackUrl(callback)
     if (definition.runningSyncs > 0) throw conflict(`a sync of ${definition.uri} is already pending or active`)
-    return this.#startSync(definition, principal, callback, now)
+    this.#checkRunningLimit()
+    return this.#startSync(definition, principal, callback as string | undefined, now)
   }
 
-  /** Syncs of the custom objects the user may use. */
+  /** Syncs of the custom objects the user may use, oldest first. */
   syncs (principal: Principal): Sync[] {
     this.#settle()
-    return [...this.#syncs.values()].filter((s) => mayUseCustomObject(principal, s.definition.parentId))
+    const all = [...this.#syncs.values()]
+    return principal.user.permissions?.customObjects === undefined || principal.user.permissions.customObjects === '*'
+      ? all
+      : all.filter((s) => mayUseCustomObject(principal, s.definition.parentId))
   }
 
   /** A sync: 404 when there is none, 403 when it syncs a custom object the user may not use. */
@@ -357,8 +407,9 @@ export class Store {
     return sync.final.logs.map((line) => ({ syncUri: sync.uri, count: line.count, severity: line.severity, statusCode: line.statusCode, message: line.message, createdAt }))
   }
 
-  syncRejects (sync: Sync): SyncReject[] {
-    return sync.final?.rejects ?? []
+  /** Rejected records of an ended sync, built one by one as a page reads them. */
+  syncRejects (sync: Sync): { length: number, at: (i: number) => SyncReject | undefined } {
+    return sync.final?.rejects ?? { length: 0, at: () => undefined }
   }
 
   recordCallbackAttempt (sync: Sync, attempt: CallbackAttempt): void {
@@ -374,13 +425,55 @@ export class Store {
     return this.#running.size > 0
   }
 
-  /** Everything the mock holds, for `/__mock/state`. */
-  snapshot (options: { records: boolean }): object {
+  /** What each bounded kind of data uses, against its bound, for `/__mock/state`. */
+  usage (): object {
     this.#settle()
     return {
+      stagingBytes: this.#stagingBytes,
+      stagingQuotaUsedBytes: this.#stagingCharge,
+      stagingQuotaBytes: this.#options.stagingQuotaBytes,
+      definitions: this.#definitions.size,
+      maxDefinitions: this.#options.maxDefinitions,
+      runningSyncs: this.#running.size,
+      retainedSyncs: this.#ended.length,
+      maxRetainedSyncs: this.#options.maxRetainedSyncs,
+      retainedRejects: this.#retainedRejects,
+      maxRetainedRejects: this.#options.maxRetainedRejects
+    }
+  }
+
+  /**
+   * What the mock holds, for `/__mock/state`, narrowed to one custom object, definition, sync or
+   * site when asked. Staged records are decoded for at most `maxRecords` records in all, so the
+   * answer stays small however much is staged.
+   */
+  snapshot (options: SnapshotOptions): object {
+    this.#settle()
+    const { customObject, definition, sync, site } = options
+    let budget = options.records ? options.maxRecords ?? 1000 : 0
+    const files = (uploads: readonly StagedUpload[]): object[] => uploads.map((upload) => {
+      const described = describeUpload(upload, options.records, budget)
+      budget -= described.records?.length ?? 0
+      return described
+    })
+    const definitions = [...this.#definitions.values()].filter((d) =>
+      (definition === undefined || d.id === definition) && (customObject === undefined || d.parentId === customObject))
+    const syncs = [...this.#syncs.values()].filter((s) =>
+      (sync === undefined || s.id === sync) &&
+      (definition === undefined || s.definition.id === definition) &&
+      (customObject === undefined || s.definition.parentId === customObject) &&
+      (site === undefined || s.site.toLowerCase() === site.toLowerCase()))
+    return {
       now: eloquaTimestamp(this.#clock.now()),
-      customObjects: [...this.#customObjects.values()].map(({ fixture, records }) => ({ id: fixture.id, name: fixture.name, uri: `/customObjects/${fixture.id}`, records })),
-      syncActionDefinitions: [...this.#definitions.values()].map((d) => ({
+      customObjects: [...this.#customObjects.values()]
+        .filter(({ fixture }) => customObject === undefined || fixture.id === customObject)
+        .map(({ fixture, outcomes }) => ({
+          id: fixture.id,
+          name: fixture.name,
+          uri: `/customObjects/${fixture.id}`,
+          records: (fixture.records ?? []).map((r: RecordFixture): RecordState => ({ ...r, destinations: outcomes.get(r.id) ?? {} }))
+        })),
+      syncActionDefinitions: definitions.map((d) => ({
         id: d.id,
         parentId: d.parentId,
         uri: d.uri,
@@ -392,16 +485,18 @@ export class Store {
           uploads: d.staged.length,
           records: d.staged.reduce((sum, u) => sum + u.recordCount, 0),
           bytes: d.stagedBytes,
-          files: d.staged.map((u) => describeUpload(u, options.records))
+          files: files(d.staged)
         }
       })),
-      syncs: [...this.#syncs.values()].map((s) => ({
+      syncs: syncs.map((s) => ({
         id: s.id,
         ...this.syncView(s),
+        site: s.site,
         recordCount: s.recordCount,
         bytes: s.bytes,
         ...(s.shaping === undefined ? {} : { fault: s.shaping.ruleName }),
-        files: s.uploads.map((u) => describeUpload(u, options.records)),
+        ...(s.final === undefined ? {} : { rejects: s.final.rejects.length }),
+        files: files(s.uploads),
         callbacks: s.callbackAttempts
       })),
       stagingBytes: this.#stagingBytes
@@ -420,10 +515,34 @@ export class Store {
       updatedBy: createdBy,
       staged: [],
       stagedBytes: 0,
+      stagedCharge: 0,
       syncingBytes: 0,
       runningSyncs: 0,
       queueEndsAt: 0
     }
+  }
+
+  /** A sync more would exceed MAX_RETAINED_SYNCS running at once: 429, as Eloqua's platform-wide limit answers. */
+  #checkRunningLimit (): void {
+    if (this.#running.size >= this.#options.maxRetainedSyncs) {
+      throw tooManyRequests(`${this.#running.size} syncs are pending or active, the most MAX_RETAINED_SYNCS allows; wait for some to end`)
+    }
+  }
+
+  /** An absolute http(s) URL, without credentials, to an allowed host. */
+  #checkCallbackUrl (callback: unknown): void {
+    const refuse = (constraint: string, value?: string): never => {
+      throw validationError([{ field: 'callbackUrl', ...(value === undefined ? {} : { value: describeValue(value) }), constraint }])
+    }
+    if (typeof callback !== 'string' || callback.length > MAX_CALLBACK_URL_LENGTH || !/^https?:\/\/[^\s]+$/i.test(callback) || !URL.canParse(callback)) {
+      return refuse(`Must be an absolute http or https URL of at most ${MAX_CALLBACK_URL_LENGTH} characters.`, typeof callback === 'string' ? callback : describeValue(callback))
+    }
+    const url = new URL(callback)
+    // The value is not echoed: it holds a password.
+    if (url.username !== '' || url.password !== '') refuse('Must not contain credentials (user:password@).')
+    const hosts = this.#options.callbackHosts
+    const host = url.hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1')
+    if (hosts.length > 0 && !hosts.includes(host)) refuse(`Must point at one of the hosts CALLBACK_HOSTS allows: ${hosts.join(', ')}.`, callback)
   }
 
   #startSync (definition: SyncActionDefinition, principal: Principal, callbackUrl: string | undefined, now: number): Sync {
@@ -442,6 +561,7 @@ export class Store {
       callbackUrl,
       createdAt: now,
       createdBy: principal.loginName,
+      site: principal.siteName,
       startAt,
       endAt: startAt + this.#options.syncActiveMs,
       identifierFieldName: definition.identifierFieldName,
@@ -450,36 +570,70 @@ export class Store {
       uploads,
       recordCount: uploads.reduce((sum, u) => sum + u.recordCount, 0),
       bytes,
+      charge: definition.stagedCharge,
       shaping,
       final: undefined,
       callbackAttempts: []
     }
     definition.staged = []
     definition.stagedBytes = 0
+    definition.stagedCharge = 0
     definition.syncingBytes += bytes
     definition.runningSyncs += 1
     definition.queueEndsAt = sync.endAt
     this.#syncs.set(id, sync)
     this.#running.add(sync)
+    this.#nextEndAt = Math.min(this.#nextEndAt, sync.endAt)
     return sync
   }
 
-  /** Ends every sync whose time is up, oldest first; returns the current time. */
+  /** Ends every sync whose time is up, oldest first, then drops what retention no longer keeps; returns the current time. */
   #settle (): number {
     const now = this.#clock.now()
-    if (this.#running.size === 0) return now
+    if (now < this.#nextEndAt) return now
     const due = [...this.#running].filter((s) => s.endAt <= now).sort((a, b) => a.endAt - b.endAt)
     for (const sync of due) {
       this.#running.delete(sync)
-      sync.final ??= this.#process(sync)
+      if (sync.final === undefined) {
+        try {
+          sync.final = this.#process(sync)
+        } catch (err) {
+          // A sync whose processing fails ends in error like any other; the mock carries on.
+          sync.final = failedSync(sync)
+          this.onSyncFailed(sync, err)
+        }
+      }
       const definition = sync.definition
       definition.syncingBytes -= sync.bytes
       definition.runningSyncs -= 1
       this.#stagingBytes -= sync.bytes
+      this.#stagingCharge -= sync.charge
       sync.uploads = []
+      this.#ended.push(sync)
+      this.#retainedRejects += sync.final.rejects.length
       this.onSyncEnded(sync)
     }
+    this.#nextEndAt = Infinity
+    for (const sync of this.#running) if (sync.endAt < this.#nextEndAt) this.#nextEndAt = sync.endAt
+    this.#retire(now)
     return now
+  }
+
+  /** Drops the oldest ended syncs while there are too many, they hold too many rejects, or they are too old. */
+  #retire (now: number): void {
+    const { maxRetainedSyncs, maxRetainedRejects, syncRetentionMs } = this.#options
+    let drop = 0
+    let rejects = this.#retainedRejects
+    while (drop < this.#ended.length) {
+      const oldest = this.#ended[drop] as Sync
+      if (this.#ended.length - drop <= maxRetainedSyncs && rejects <= maxRetainedRejects && oldest.endAt >= now - syncRetentionMs) break
+      rejects -= (oldest.final as NonNullable<Sync['final']>).rejects.length
+      this.#syncs.delete(oldest.id)
+      drop++
+    }
+    if (drop === 0) return
+    this.#ended.splice(0, drop)
+    this.#retainedRejects = rejects
   }
 
   #process (sync: Sync): NonNullable<Sync['final']> {
@@ -490,26 +644,29 @@ export class Store {
           { count: 0, severity: 'error', statusCode: 'ELQ-00146', message: 'The sync failed because of a temporary error.' },
           summaryLine(sync.id, 'error')
         ],
-        rejects: []
+        rejects: new RejectList(sync.identifierFieldName, 0)
       }
     }
-    const records = this.#customObjects.get(sync.definition.parentId)?.records ?? []
+    const state = this.#customObjects.get(sync.definition.parentId)
+    const records = state?.fixture.records ?? []
     const outcome = processSync({
       syncId: sync.id,
       identifierFieldName: sync.identifierFieldName,
       identifierKind: sync.identifierKind,
       syncActions: sync.syncActions,
       uploads: sync.uploads,
-      records
+      records,
+      maxRejects: this.#options.maxRetainedRejects
     })
-    const byId = new Map(records.map((r) => [r.id, r]))
     const updatedAt = eloquaTimestamp(sync.endAt)
     for (const { recordId, action } of outcome.effects) {
-      const record = byId.get(recordId) as RecordState
+      const outcomes = (state as CustomObjectState).outcomes
+      const destinations = outcomes.get(recordId) ?? {}
+      outcomes.set(recordId, destinations)
       const destination = action.destination ?? ''
-      const { status, member } = record.destinations[destination] ?? {}
+      const { status, member } = destinations[destination] ?? {}
       const change = action.action === 'setStatus' ? { status: action.status as string } : { member: action.action === 'add' }
-      record.destinations[destination] = { ...(status === undefined ? {} : { status }), ...(member === undefined ? {} : { member }), ...change, syncUri: sync.uri, updatedAt }
+      destinations[destination] = { ...(status === undefined ? {} : { status }), ...(member === undefined ? {} : { member }), ...change, syncUri: sync.uri, updatedAt }
     }
     if (sync.shaping?.status === 'warning' && outcome.status === 'success') {
       outcome.status = 'warning'
@@ -519,15 +676,54 @@ export class Store {
   }
 }
 
-function describeUpload (upload: StagedUpload, withRecords: boolean): object {
-  const description = {
+const MAX_CALLBACK_URL_LENGTH = 2048
+
+export interface SnapshotOptions {
+  records: boolean
+  /** Staged records decoded at most, over the whole answer; default 1000. */
+  maxRecords?: number
+  customObject?: number | undefined
+  definition?: number | undefined
+  sync?: number | undefined
+  site?: string | undefined
+}
+
+/** The end of a sync whose processing threw (ELQ-00107). */
+function failedSync (sync: Sync): NonNullable<Sync['final']> {
+  return {
+    status: 'error',
+    logs: [
+      { count: 0, severity: 'error', statusCode: 'ELQ-00107', message: 'There was an error processing the sync.' },
+      summaryLine(sync.id, 'error')
+    ],
+    rejects: new RejectList(sync.identifierFieldName, 0)
+  }
+}
+
+interface UploadDescription {
+  format: UploadFormat
+  recordCount: number
+  bytes: number
+  stagedAt: string
+  stagedBy: string
+  records?: unknown[]
+  recordsTruncated?: boolean
+}
+
+/** An upload for `/__mock/state`, with at most `maxRecords` of its records when they are asked for. */
+function describeUpload (upload: StagedUpload, withRecords: boolean, maxRecords: number): UploadDescription {
+  const description: UploadDescription = {
     format: upload.format,
     recordCount: upload.recordCount,
     bytes: upload.bytes.length,
     stagedAt: eloquaTimestamp(upload.stagedAt),
     stagedBy: upload.stagedBy
   }
-  return withRecords ? { ...description, records: decodeUpload(upload) } : description
+  if (!withRecords) return description
+  const records = maxRecords > 0 ? decodeUpload(upload) : []
+  description.records = records.length > maxRecords ? records.slice(0, maxRecords) : records
+  if (description.records.length < upload.recordCount) description.recordsTruncated = true
+  return description
 }
 
 /** A custom object as `GET /customObjects/{id}` returns it. */

@@ -5,11 +5,13 @@
  * ELQ status codes (eloqua-reference §11).
  *
  * LIMITATIONS: duplicate identifiers are actioned once per row, not reported (ELQ-00026); the
- * `updateAll` flag has no effect; only the log lines below are written.
+ * `updateAll` flag has no effect; only the log lines below are written, with at most
+ * MAX_IGNORED_FIELD_LINES ELQ-00111 lines per sync.
  */
 import type { SyncAction } from '../schemas/fixtures.js'
 import type { IdentifierKind } from './definitions.js'
 import { decodeUpload, type StagedUpload } from './records.js'
+import { describeValue } from './errors.js'
 
 export type Severity = 'information' | 'warning' | 'error'
 export type FinalStatus = 'success' | 'warning' | 'error'
@@ -24,9 +26,50 @@ export interface SyncReject {
   invalidFields: string[]
 }
 
+/**
+ * The rejected rows of a sync, kept compactly (the identifier value and the row's position) and
+ * turned into Eloqua's reject objects only when read. At most `limit` are kept; the rest are
+ * counted in the logs as usual but not listed.
+ */
+export class RejectList {
+  readonly #identifier: string
+  readonly #limit: number
+  readonly #values: string[] = []
+  readonly #indexes: number[] = []
+
+  constructor (identifierFieldName: string, limit: number) {
+    this.#identifier = identifierFieldName
+    this.#limit = limit
+  }
+
+  /** An empty value means the row had no identifier (ELQ-00061); any other was not matched (ELQ-00034). */
+  add (value: string, recordIndex: number): void {
+    if (this.#values.length >= this.#limit) return
+    this.#values.push(value)
+    this.#indexes.push(recordIndex)
+  }
+
+  get length (): number {
+    return this.#values.length
+  }
+
+  at (i: number): SyncReject | undefined {
+    const value = this.#values[i]
+    if (value === undefined) return undefined
+    const [statusCode, message] = value === '' ? MISSING : UNMATCHED
+    return { fieldValues: { [this.#identifier]: value }, message, statusCode, recordIndex: this.#indexes[i] as number, invalidFields: [this.#identifier] }
+  }
+}
+
+const MISSING = ['ELQ-00061', 'Rejected records (missing fields).'] as const
+const UNMATCHED = ['ELQ-00034', 'Total unmatched records.'] as const
+
+/** ELQ-00111 lines written per sync at most: one per ignored field, and a record may name thousands. */
+export const MAX_IGNORED_FIELD_LINES = 100
+
 export interface RecordEffect { recordId: number, action: SyncAction }
 
-export interface SyncOutcome { status: FinalStatus, logs: LogLine[], rejects: SyncReject[], effects: RecordEffect[] }
+export interface SyncOutcome { status: FinalStatus, logs: LogLine[], rejects: RejectList, effects: RecordEffect[] }
 
 export interface MatchableRecord { id: number, externalId?: string }
 
@@ -37,6 +80,8 @@ export interface SyncInput {
   syncActions: readonly SyncAction[]
   uploads: readonly StagedUpload[]
   records: readonly MatchableRecord[]
+  /** Rejects kept at most (see RejectList); default all. */
+  maxRejects?: number
 }
 
 const capitalised = (status: string): string => `${status.charAt(0).toUpperCase()}${status.slice(1)}`
@@ -62,6 +107,12 @@ function actionLine (action: SyncAction, count: number): LogLine {
   return accountList ? line('ELQ-00117', `Removed members from Account List ${id}.`) : line('ELQ-00118', `Removed members from Contact List ${id}.`)
 }
 
+/** An identifier as text; a nested value (never an identifier) is described, not stringified in full. */
+function identifierValue (raw: unknown): string {
+  if (raw === undefined || raw === null) return ''
+  return typeof raw === 'object' ? describeValue(raw) : String(raw)
+}
+
 export function processSync (input: SyncInput): SyncOutcome {
   const { identifierFieldName: identifier } = input
   const byIdentifier = new Map<string, MatchableRecord>()
@@ -71,7 +122,7 @@ export function processSync (input: SyncInput): SyncOutcome {
   }
 
   const logs: LogLine[] = []
-  const rejects: SyncReject[] = []
+  const rejects = new RejectList(identifier, input.maxRejects ?? Infinity)
   const effects: RecordEffect[] = []
   const extraFields = new Map<string, number>()
   let total = 0
@@ -86,21 +137,22 @@ export function processSync (input: SyncInput): SyncOutcome {
     }
     for (const row of rows) {
       total += 1
-      for (const key of Object.keys(row)) if (key !== identifier) extraFields.set(key, (extraFields.get(key) ?? 0) + 1)
-      const raw = row[identifier]
-      const value = raw === undefined || raw === null ? '' : String(raw)
-      const reject = (statusCode: string, message: string): void => {
-        rejects.push({ fieldValues: { [identifier]: value }, message, statusCode, recordIndex: total, invalidFields: [identifier] })
+      for (const key in row) {
+        if (key === identifier) continue
+        const seen = extraFields.get(key)
+        if (seen !== undefined) extraFields.set(key, seen + 1)
+        else if (extraFields.size < MAX_IGNORED_FIELD_LINES) extraFields.set(key, 1)
       }
+      const value = identifierValue(row[identifier])
       if (value === '') {
         missing += 1
-        reject('ELQ-00061', 'Rejected records (missing fields).')
+        rejects.add('', total)
         continue
       }
       const record = byIdentifier.get(value)
       if (record === undefined) {
         unmatched += 1
-        reject('ELQ-00034', 'Total unmatched records.')
+        rejects.add(value, total)
         continue
       }
       matched += 1

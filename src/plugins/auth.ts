@@ -24,7 +24,8 @@ export default fp(async function auth (app) {
     validate (login: string, password: string, request: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void) {
       const principal = app.directory.authenticateBasic(login, password)
       if (principal === undefined) {
-        done(unauthorized(`wrong credentials for "${login}" (expected Site\\User:password)`))
+        // Neither part of the credentials is echoed: a client that swapped them would leak its password.
+        done(unauthorized('wrong credentials (expected Basic Site\\User:password of a fixture user)'))
         return
       }
       request.principal = principal

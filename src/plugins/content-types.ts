@@ -2,11 +2,18 @@
  * Request bodies: JSON and CSV (the two media types of the Bulk API), both UTF-8 as Eloqua
  * requires. The parsed records go on to validation; the bytes as sent are kept on
  * `request.upload`, which is what the staging area stores.
+ *
+ * Choices where Eloqua's behaviour is not documented, the same for both formats: a UTF-8 byte
+ * order mark is dropped; a body with a Content-Encoding other than `identity` answers 415 (the
+ * mock decodes no compression, so it never stores bytes it cannot read); JSON deeper than
+ * MAX_JSON_DEPTH or with a number beyond a double answers 400; a CSV header row naming a column
+ * twice, or a column with no name, answers 400.
  */
 import { isUtf8 } from 'node:buffer'
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
-import { describeValue, parsingError, validationError } from '../domain/errors.js'
+import { EloquaError, describeValue, parsingError, validationError } from '../domain/errors.js'
+import { jsonProblem } from '../domain/json-limits.js'
 import { parseCsvRecords, type UploadFormat } from '../domain/records.js'
 
 declare module 'fastify' {
@@ -15,53 +22,47 @@ declare module 'fastify' {
   }
 }
 
+export interface ContentTypesOptions {
+  maxJsonDepth: number
+}
+
 type ParserDone = (err: Error | null, body?: unknown) => void
 
-function parse (request: FastifyRequest, body: Buffer, format: UploadFormat): [Error | null, unknown?] {
-  // Only uploads and creations carry data; an empty body elsewhere (DELETE, PUT) is no body.
-  if (request.method !== 'POST' && body.length === 0) return [null, undefined]
-  try {
-    const text = decodeUtf8(request, body)
-    const parsed = format === 'json' ? parseJson(text) : parseCsv(text)
-    request.upload = { format, bytes: body }
-    return [null, parsed]
-  } catch (err) {
-    return [err as Error]
-  }
-}
+const BOM = [0xef, 0xbb, 0xbf] as const
 
-function parseJson (text: string): unknown {
-  // An empty body with a JSON Content-Type is no body: clients send that header on DELETE too.
-  if (text.trim() === '') return undefined
-  try {
-    // Plain JSON.parse: the records are read once here and kept as bytes, never merged into objects.
-    return JSON.parse(text)
-  } catch (err) {
-    throw parsingError('body', `Must be valid JSON: ${(err as Error).message}.`, describeValue(text))
-  }
-}
+export default fp<ContentTypesOptions>(async function contentTypes (app, options) {
+  const { maxJsonDepth } = options
 
-function parseCsv (text: string): unknown {
-  if (text.trim() === '') throw parsingError('body', 'Must have a header row.')
-  try {
-    return parseCsvRecords(text)
-  } catch (err) {
-    throw parsingError('body', `Must be valid CSV with a header row: ${(err as Error).message}.`)
+  function parse (request: FastifyRequest, raw: Buffer, format: UploadFormat): [Error | null, unknown?] {
+    // Only uploads and creations carry data; an empty body elsewhere (DELETE, PUT) is no body.
+    if (request.method !== 'POST' && raw.length === 0) return [null, undefined]
+    try {
+      checkEncoding(request)
+      const body = ownBytes(withoutBom(raw))
+      const text = decodeUtf8(request, body)
+      const parsed = format === 'json' ? parseJson(text) : parseCsv(text)
+      request.upload = { format, bytes: body }
+      return [null, parsed]
+    } catch (err) {
+      return [err as Error]
+    }
   }
-}
 
-function decodeUtf8 (request: FastifyRequest, body: Buffer): string {
-  // A parser runs only for a request that names its Content-Type.
-  const contentType = String(request.headers['content-type'])
-  const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1]
-  if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
-    throw validationError([{ field: 'Content-Type', value: contentType, constraint: 'Must be UTF-8 encoded.' }])
+  function parseJson (text: string): unknown {
+    // An empty body with a JSON Content-Type is no body: clients send that header on DELETE too.
+    if (text.trim() === '') return undefined
+    let value: unknown
+    try {
+      // Plain JSON.parse: the records are read once here and kept as bytes, never merged into objects.
+      value = JSON.parse(text)
+    } catch (err) {
+      throw parsingError('body', `Must be valid JSON: ${(err as Error).message}.`, describeValue(text))
+    }
+    const problem = jsonProblem(value, maxJsonDepth)
+    if (problem !== undefined) throw parsingError('body', problem)
+    return value
   }
-  if (!isUtf8(body)) throw parsingError('body', 'Must be UTF-8 encoded.')
-  return body.toString('utf8')
-}
 
-export default fp(async function contentTypes (app) {
   app.decorateRequest('upload', null)
   // An empty Content-Type header says nothing; without it, a DELETE with no body is just that.
   app.addHook('onRequest', (request, _reply, done) => {
@@ -83,3 +84,56 @@ export default fp(async function contentTypes (app) {
     else done(validationError([{ field: 'Content-Type', value: request.headers['content-type'] ?? '', constraint: 'Must be application/json or text/csv.' }]))
   })
 }, { name: 'content-types' })
+
+function checkEncoding (request: FastifyRequest): void {
+  const encoding = request.headers['content-encoding']
+  if (encoding === undefined || encoding.trim().toLowerCase() === 'identity' || encoding.trim() === '') return
+  throw new EloquaError(415, `Content-Encoding ${describeValue(encoding)} is not supported: send the body uncompressed`)
+}
+
+function withoutBom (body: Buffer): Buffer {
+  return body.length >= 3 && body[0] === BOM[0] && body[1] === BOM[1] && body[2] === BOM[2] ? body.subarray(3) : body
+}
+
+/**
+ * Small bodies arrive as views into a shared 8 KB pool slab; keeping such a view would keep the
+ * whole slab alive for as long as the upload is staged, so those few bytes are copied out.
+ */
+function ownBytes (body: Buffer): Buffer {
+  if (body.byteLength === body.buffer.byteLength) return body
+  const copy = Buffer.allocUnsafeSlow(body.byteLength)
+  body.copy(copy)
+  return copy
+}
+
+function parseCsv (text: string): unknown {
+  if (text.trim() === '') throw parsingError('body', 'Must have a header row.')
+  try {
+    return parseCsvRecords(text)
+  } catch (err) {
+    if (err instanceof EloquaError) throw err
+    throw parsingError('body', `Must be valid CSV with a header row: ${(err as Error).message}.`)
+  }
+}
+
+function decodeUtf8 (request: FastifyRequest, body: Buffer): string {
+  // A parser runs only for a request that names its Content-Type.
+  const contentType = String(request.headers['content-type'])
+  const charset = charsetOf(contentType)
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    throw validationError([{ field: 'Content-Type', value: describeValue(contentType), constraint: 'Must be UTF-8 encoded.' }])
+  }
+  if (!isUtf8(body)) throw parsingError('body', 'Must be UTF-8 encoded.')
+  return body.toString('utf8')
+}
+
+/** The charset parameter of a media type, lower-cased and unquoted; read without a regular expression. */
+function charsetOf (contentType: string): string | undefined {
+  for (const parameter of contentType.split(';').slice(1)) {
+    const equals = parameter.indexOf('=')
+    if (equals < 0 || parameter.slice(0, equals).trim().toLowerCase() !== 'charset') continue
+    const value = parameter.slice(equals + 1).trim()
+    return (value.startsWith('"') && value.endsWith('"') && value.length >= 2 ? value.slice(1, -1) : value).toLowerCase()
+  }
+  return undefined
+}

@@ -2,8 +2,9 @@
  * Makes syncs end on time without anyone polling, and sends their callbacks: when a sync ends,
  * `POST <callbackUrl>` with the final sync object as JSON. Each attempt and its result is kept on
  * the sync (see /__mock/state). Callbacks run in the background with a timeout, so a receiver that
- * is down or slow never holds up the mock. Fault rules with `sync.callback` deliver them late,
- * twice or never.
+ * is down or slow never holds up the mock; redirects are not followed and the receiver's answer is
+ * not read, so a callback reaches only the URL given and costs no memory for what comes back.
+ * Fault rules with `sync.callback` deliver them late (on the mock clock), twice or never.
  */
 import fp from 'fastify-plugin'
 import { eloquaTimestamp } from '../domain/clock.js'
@@ -15,34 +16,29 @@ export interface SyncEventsOptions {
   tickMs: number
 }
 
+/** A callback to send; `signal` is the state it belongs to, aborted by a reset or close. */
+interface DueCallback { at: number, sync: Sync, url: string, twice: boolean, signal: AbortSignal }
+
 export default fp<SyncEventsOptions>(async function syncEvents (app, options) {
-  const { store } = app
+  const { store, clock } = app
   // Replaced on reset: callbacks of syncs from before a reset are dropped, not delivered later.
   let stopped = new AbortController()
-  const timers = new Set<NodeJS.Timeout>()
-  const cancelAll = (): void => {
-    for (const timer of timers) clearTimeout(timer)
-    timers.clear()
-    stopped.abort()
-  }
+  /** Late callbacks, due at a time on the mock clock, so advancing the clock sends them. */
+  let due: DueCallback[] = []
 
-  const later = (ms: number, fn: () => void): void => {
-    const timer = setTimeout(() => { timers.delete(timer); fn() }, ms)
-    timer.unref()
-    timers.add(timer)
-  }
-
-  async function deliver (sync: Sync, url: string): Promise<void> {
+  async function deliver ({ sync, url, signal }: DueCallback): Promise<void> {
     const started = performance.now()
-    const at = eloquaTimestamp(app.clock.now())
+    const at = eloquaTimestamp(clock.now())
     try {
       const res = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(store.syncView(sync)),
-        signal: AbortSignal.any([stopped.signal, AbortSignal.timeout(options.callbackTimeoutMs)])
+        redirect: 'manual',
+        signal: AbortSignal.any([signal, AbortSignal.timeout(options.callbackTimeoutMs)])
       })
-      await res.arrayBuffer()
+      // The status is all that counts; the body is dropped unread, however large.
+      await res.body?.cancel()
       store.recordCallbackAttempt(sync, { at, url, statusCode: res.status, durationMs: Math.round(performance.now() - started) })
       app.log.info({ sync: sync.uri, url, statusCode: res.status }, 'callback delivered')
     } catch (err) {
@@ -50,6 +46,23 @@ export default fp<SyncEventsOptions>(async function syncEvents (app, options) {
       store.recordCallbackAttempt(sync, { at, url, error, durationMs: Math.round(performance.now() - started) })
       app.log.warn({ sync: sync.uri, url, error }, 'callback failed')
     }
+  }
+
+  // deliver() records its own failures and never rejects.
+  const send = (callback: DueCallback): void => {
+    if (callback.signal.aborted) return
+    deliver(callback)
+    if (callback.twice) deliver(callback)
+  }
+
+  /** Sends the late callbacks whose time has come. */
+  function sendDue (): void {
+    if (due.length === 0) return
+    const now = clock.now()
+    const ready = due.filter((d) => d.at <= now)
+    if (ready.length === 0) return
+    due = due.filter((d) => d.at > now)
+    for (const callback of ready) send(callback)
   }
 
   store.onSyncEnded = (sync) => {
@@ -61,25 +74,36 @@ export default fp<SyncEventsOptions>(async function syncEvents (app, options) {
       app.log.info({ sync: sync.uri, fault: sync.shaping?.ruleName }, 'callback withheld by fault rule')
       return
     }
-    const delay = plan === 'late' ? sync.shaping?.callbackDelayMs ?? 5000 : 0
+    const callback = { at: sync.endAt + (plan === 'late' ? sync.shaping?.callbackDelayMs ?? 5000 : 0), sync, url, twice: plan === 'twice', signal: stopped.signal }
     // Never inside the request that noticed the end: the callback goes out on its own.
-    // deliver() records its own failures and never rejects.
-    later(delay, () => {
-      deliver(sync, url)
-      if (plan === 'twice') deliver(sync, url)
-    })
+    if (plan === 'late') due.push(callback)
+    else setImmediate(send, callback)
+  }
+
+  store.onSyncFailed = (sync, err) => {
+    app.log.error({ sync: sync.uri, err }, 'sync processing failed; the sync ended in error')
   }
 
   store.onReset = () => {
-    cancelAll()
+    stopped.abort()
     stopped = new AbortController()
+    due = []
   }
 
-  const ticker = setInterval(() => { if (store.hasRunningSyncs) store.tick() }, options.tickMs)
+  const ticker = setInterval(() => {
+    // Whatever goes wrong here is logged; the timer of a test double must never end the process.
+    try {
+      if (store.hasRunningSyncs) store.tick()
+      sendDue()
+    } catch (err) {
+      app.log.error({ err }, 'sync timer failed')
+    }
+  }, options.tickMs)
   ticker.unref()
 
   app.addHook('onClose', async () => {
     clearInterval(ticker)
-    cancelAll()
+    stopped.abort()
+    due = []
   })
 }, { name: 'sync-events', dependencies: ['store'] })

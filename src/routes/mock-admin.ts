@@ -1,7 +1,13 @@
-/** `/__mock/*`: the mock's own control surface for tests and health checks. Not Eloqua API; no auth. */
+/**
+ * `/__mock/*`: the mock's own control surface for tests and health checks. Not Eloqua API and not
+ * behind Eloqua credentials; with ADMIN_TOKEN set, every route but health needs
+ * `Authorization: Bearer <ADMIN_TOKEN>`, and ADMIN_API=off leaves only health.
+ */
+import { hash, timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
 import { eloquaTimestamp } from '../domain/clock.js'
-import { notFound, validationError } from '../domain/errors.js'
+import { bearerToken } from '../domain/directory.js'
+import { notFound, unauthorized, validationError } from '../domain/errors.js'
 import { faultRuleProblems } from '../fixtures.js'
 import { DOMAIN_VALIDATED } from '../schemas/common.js'
 import { faultRule, type FaultRuleFixture } from '../schemas/fixtures.js'
@@ -11,27 +17,75 @@ const admin = { mockAdmin: true } as const
 const tags = ['mock control']
 const open = { tags, security: [] }
 
-const mockAdmin: FastifyPluginAsync<{ version: string }> = async (app, options) => {
+export interface MockAdminOptions {
+  version: string
+  /** Serve more than /__mock/health. */
+  enabled: boolean
+  /** Bearer token every route but health needs; empty for none. */
+  token: string
+  /** Fault rules that may be added at run time. */
+  maxFaultRules: number
+}
+
+/** Control requests are small; this keeps a fault rule from holding megabytes. */
+const ADMIN_BODY_LIMIT = 1024 * 1024
+
+const digest = (secret: string): Buffer => hash('sha256', secret, 'buffer')
+
+interface StateQuery { records?: boolean, maxRecords?: number, customObject?: number, definition?: number, sync?: number, site?: string }
+
+const mockAdmin: FastifyPluginAsync<MockAdminOptions> = async (app, options) => {
   app.get('/__mock/health', {
     config: admin,
     schema: { summary: 'Liveness and readiness of the mock', ...open }
   }, async () => ({ status: 'ok', version: options.version }))
 
-  app.get<{ Querystring: { records?: boolean } }>('/__mock/state', {
+  if (!options.enabled) return
+  await app.register(async function controlSurface (control) {
+    if (options.token !== '') {
+      const expected = digest(options.token)
+      control.addHook('onRequest', (request, reply, done) => {
+        const given = bearerToken(request.headers.authorization)
+        if (given !== undefined && timingSafeEqual(digest(given), expected)) {
+          done()
+          return
+        }
+        reply.header('www-authenticate', 'Bearer realm="eloqua-bulk-mock control"')
+        done(unauthorized('the /__mock control surface needs Authorization: Bearer <ADMIN_TOKEN>'))
+      })
+    }
+    await control.register(controlRoutes, options)
+  })
+}
+
+const controlRoutes: FastifyPluginAsync<MockAdminOptions> = async (app, options) => {
+  app.addHook('onRoute', (route) => { route.bodyLimit ??= ADMIN_BODY_LIMIT })
+  app.get<{ Querystring: StateQuery }>('/__mock/state', {
     config: admin,
     schema: {
-      summary: 'Everything the mock holds: custom objects with what sync actions did to their records, definitions with their staged data, syncs with their callbacks, fault rules',
+      summary: 'What the mock holds: custom objects with what sync actions did to their records, definitions with their staged data, syncs with their callbacks, fault rules, and the usage of every bound',
       ...open,
       querystring: {
         type: 'object',
         additionalProperties: false,
-        properties: { records: { type: 'boolean', default: true, description: 'Include the staged records themselves.' } }
+        properties: {
+          records: { type: 'boolean', default: true, description: 'Include the staged records themselves.' },
+          maxRecords: { type: 'integer', minimum: 0, maximum: 100000, default: 1000, description: 'Staged records shown at most, over the whole answer; files with more say recordsTruncated.' },
+          customObject: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Only this custom object, its definitions and their syncs.' },
+          definition: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Only this definition and its syncs.' },
+          sync: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Only this sync.' },
+          site: { type: 'string', maxLength: 256, description: 'Only syncs created by users of this site.' }
+        }
       }
     }
-  }, async (request) => ({
-    ...app.store.snapshot({ records: request.query.records ?? true }),
-    faults: app.faults.state()
-  }))
+  }, async (request) => {
+    const { records = true, maxRecords = 1000, customObject, definition, sync, site } = request.query
+    return {
+      ...app.store.snapshot({ records, maxRecords, customObject, definition, sync, site }),
+      faults: app.faults.state(),
+      usage: { ...app.store.usage(), runtimeFaultRules: app.faults.runtimeSize, maxFaultRules: options.maxFaultRules }
+    }
+  })
 
   app.post('/__mock/reset', {
     config: admin,
@@ -85,6 +139,9 @@ const mockAdmin: FastifyPluginAsync<{ version: string }> = async (app, options) 
       }))
     }
     const rule = request.body as FaultRuleFixture
+    if (app.faults.runtimeSize >= options.maxFaultRules) {
+      throw validationError([{ field: '/', constraint: `at most ${options.maxFaultRules} fault rules can be added at run time (MAX_FAULT_RULES); delete some first` }])
+    }
     if (app.faults.has(rule.name)) throw validationError([{ field: '/name', value: rule.name, constraint: 'a fault rule of this name exists already' }])
     request.log.info({ fault: rule.name }, 'fault rule added')
     return reply.code(201).send(app.faults.add(rule))

@@ -144,6 +144,14 @@ const syncActionDefinition = {
   }
 } as const
 
+/** HTTP header names and values as Node can send them; a few at most. */
+const headerMap = {
+  type: 'object',
+  maxProperties: 20,
+  propertyNames: { pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$" },
+  additionalProperties: { type: 'string', maxLength: 1000, pattern: '^[\\t\\x20-\\x7e\\x80-\\xff]*$' }
+} as const
+
 export const faultRule = {
   type: 'object',
   additionalProperties: false,
@@ -151,7 +159,7 @@ export const faultRule = {
   required: ['name'],
   properties: {
     name: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$', description: 'Unique; sent back in the X-Mock-Fault header when the rule fires.' },
-    description: { type: 'string' },
+    description: { type: 'string', maxLength: 1000 },
     match: {
       type: 'object',
       additionalProperties: false,
@@ -162,15 +170,15 @@ export const faultRule = {
         path: {
           type: 'string',
           pattern: '^/',
+          maxLength: 256,
           description: 'Path or template, case-insensitive, e.g. /api/bulk/2.0/customObjects/{parentId}/syncActions/{id}/data.'
         },
         parentId: id,
         id,
-        site: { type: 'string', minLength: 1 },
-        user: { type: 'string', minLength: 1 },
+        site: { type: 'string', minLength: 1, maxLength: 256 },
+        user: { type: 'string', minLength: 1, maxLength: 256 },
         headers: {
-          type: 'object',
-          additionalProperties: { type: 'string' },
+          ...headerMap,
           description: 'Request headers that must be present with exactly these values (names case-insensitive).'
         }
       }
@@ -211,7 +219,7 @@ export const faultRule = {
       minProperties: 1,
       properties: {
         status: { enum: FAULT_STATUS_CODES, description: 'Status to answer with. Omit to only delay the real answer.' },
-        headers: { type: 'object', additionalProperties: { type: 'string' } },
+        headers: headerMap,
         body: { description: 'JSON body to send instead of the one Eloqua would send.' },
         delayMs: { type: 'integer', minimum: 0, maximum: 600000, description: 'Wait this long before answering (or before going on, without status).' }
       }

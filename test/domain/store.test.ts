@@ -14,7 +14,18 @@ function principal (user: string): Principal {
 }
 const apiUser = principal('API.User')
 
-const OPTIONS: StoreOptions = { maxUploadsPerSync: 500, stagingQuotaBytes: 1024 * 1024, uploadsDuringSync: 'accept', syncPendingMs: 1000, syncActiveMs: 2000 }
+const OPTIONS: StoreOptions = {
+  maxUploadsPerSync: 500,
+  stagingQuotaBytes: 1024 * 1024,
+  uploadsDuringSync: 'accept',
+  syncPendingMs: 1000,
+  syncActiveMs: 2000,
+  maxDefinitions: 100,
+  maxRetainedSyncs: 100,
+  maxRetainedRejects: 1000,
+  syncRetentionMs: 365 * 86_400_000,
+  callbackHosts: []
+}
 
 function setup (options: Partial<StoreOptions> = {}): { store: Store, clock: ManualClock } {
   const clock = new ManualClock(Date.UTC(2024, 4, 1, 10, 0, 0))
@@ -139,8 +150,8 @@ t.test('the upload past the per-sync limit is a 400 and changes nothing', async 
   t.equal(JSON.stringify(store.snapshot({ records: true })), before)
 })
 
-t.test('the staging quota covers the whole instance: 413, nothing stored', async (t) => {
-  const { store } = setup({ stagingQuotaBytes: 40 })
+t.test('the staging quota covers the whole instance, each upload taking at least 1 KiB of it: 413, nothing stored', async (t) => {
+  const { store } = setup({ stagingQuotaBytes: 2000 })
   const six = store.resolveSyncActionDefinition(apiUser, '9', '6')
   const eight = store.resolveSyncActionDefinition(apiUser, '9', '8')
   store.stageUpload(six, jsonUpload([{ Id: 'DLPSB000000000020' }]), apiUser)

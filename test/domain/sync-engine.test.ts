@@ -1,9 +1,10 @@
 import t from 'tap'
-import { processSync, type SyncInput } from '../../src/domain/sync-engine.js'
+import { MAX_IGNORED_FIELD_LINES, processSync, type RejectList, type SyncInput, type SyncReject } from '../../src/domain/sync-engine.js'
 import type { StagedUpload } from '../../src/domain/records.js'
 
 const json = (records: unknown[]): StagedUpload => ({ format: 'json', bytes: Buffer.from(JSON.stringify(records)), recordCount: records.length, stagedAt: 0, stagedBy: 'API.User' })
 const csv = (text: string, recordCount: number): StagedUpload => ({ format: 'csv', bytes: Buffer.from(text), recordCount, stagedAt: 0, stagedBy: 'API.User' })
+const list = (rejects: RejectList): Array<SyncReject | undefined> => Array.from({ length: rejects.length }, (_, i) => rejects.at(i))
 const setComplete = { action: 'setStatus', destination: '{{ActionInstance(abc).Execution[1]}}', status: 'complete' } as const
 
 function input (overrides: Partial<SyncInput>): SyncInput {
@@ -28,7 +29,7 @@ t.test('every row matched: success, actions applied, logs end with ELQ-00101', a
     { count: 2, severity: 'information', statusCode: 'ELQ-00128', message: 'Updated members status to complete in service instance {{ActionInstance(abc).Execution[1]}}.' },
     { count: 0, severity: 'information', statusCode: 'ELQ-00101', message: 'Sync processed for sync 7, resulting in Success status.' }
   ])
-  t.strictSame(outcome.rejects, [])
+  t.strictSame(list(outcome.rejects), [])
   t.strictSame(outcome.effects, [{ recordId: 1, action: setComplete }, { recordId: 2, action: setComplete }])
 })
 
@@ -38,7 +39,7 @@ t.test('unmatched rows, missing identifiers and extra keys end in warning with r
   t.strictSame(codes(outcome.logs), ['ELQ-00140', 'ELQ-00111', 'ELQ-00001', 'ELQ-00061', 'ELQ-00034', 'ELQ-00128', 'ELQ-00101'])
   t.match(outcome.logs[1], { count: 2, severity: 'warning', message: 'Field note is not part of import definition, and will be ignored.' })
   t.match(outcome.logs.at(-1), { message: 'Sync processed for sync 7, resulting in Warning status.' })
-  t.strictSame(outcome.rejects, [
+  t.strictSame(list(outcome.rejects), [
     { fieldValues: { Id: 'Z' }, message: 'Total unmatched records.', statusCode: 'ELQ-00034', recordIndex: 2, invalidFields: ['Id'] },
     { fieldValues: { Id: '' }, message: 'Rejected records (missing fields).', statusCode: 'ELQ-00061', recordIndex: 3, invalidFields: ['Id'] },
     { fieldValues: { Id: '' }, message: 'Rejected records (missing fields).', statusCode: 'ELQ-00061', recordIndex: 4, invalidFields: ['Id'] },
@@ -77,4 +78,28 @@ t.test('each kind of destination gets its ELQ action log', async (t) => {
   t.match(actionLog({ action: 'setStatus', destination: '{{GlobalSubscribe}}', status: 'bounced' }), { statusCode: 'ELQ-00128' })
   t.match(actionLog({ action: 'add' }), { statusCode: 'ELQ-00119', message: 'Added members to Contact List .' })
   t.match(actionLog({ action: 'setStatus' }), { statusCode: 'ELQ-00128', message: 'Updated members status to  in service instance .' })
+})
+
+t.test('rejects are kept up to maxRejects; the logs still count every one', async (t) => {
+  const outcome = processSync(input({ uploads: [json([{ Id: 'x1' }, { Id: 'x2' }, {}, { Id: 'x4' }])], maxRejects: 2 }))
+  t.equal(outcome.rejects.length, 2)
+  t.strictSame(list(outcome.rejects).map((r) => r?.recordIndex), [1, 2])
+  t.equal(outcome.rejects.at(2), undefined)
+  t.match(outcome.logs, [{ statusCode: 'ELQ-00140', count: 4 }, { statusCode: 'ELQ-00001', count: 4 }, { statusCode: 'ELQ-00061', count: 1 }, { statusCode: 'ELQ-00034', count: 3 }])
+})
+
+t.test('a record naming thousands of fields writes at most MAX_IGNORED_FIELD_LINES ELQ-00111 lines', async (t) => {
+  const record: Record<string, string> = { Id: 'x' }
+  for (let i = 0; i < 5000; i++) record[`F${i}`] = 'v'
+  const outcome = processSync(input({ uploads: [json([record, record])] }))
+  const ignored = outcome.logs.filter((l) => l.statusCode === 'ELQ-00111')
+  t.equal(ignored.length, MAX_IGNORED_FIELD_LINES)
+  t.equal(ignored[0]?.count, 2, 'each line still counts every record that named the field')
+})
+
+t.test('an identifier that is an array or object is described briefly, never stringified in full', async (t) => {
+  let nested: unknown = 'deep'
+  for (let i = 0; i < 20; i++) nested = [nested]
+  const outcome = processSync(input({ uploads: [json([{ Id: nested }, { Id: { a: 1 } }])] }))
+  t.strictSame(list(outcome.rejects).map((r) => r?.fieldValues.Id), ['[[[[...]]]]', '{"a":1}'])
 })

@@ -1,10 +1,11 @@
 import t from 'tap'
-import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
 import { API_USER, build, defaultFixtures, upload } from '../helper.js'
 import { SystemClock } from '../../src/domain/clock.js'
 import type { FaultRuleFixture } from '../../src/schemas/fixtures.js'
+import type { CallbackAttempt } from '../../src/domain/store.js'
 
 interface Received { method: string, contentType: string | undefined, body: unknown, text: string }
 
@@ -39,6 +40,17 @@ const createSync = (definition: number, callbackUrl: string): object => ({
   headers: { authorization: API_USER }
 })
 const advance = (ms: number): object => ({ method: 'POST', url: '/__mock/clock', payload: { advanceMs: ms } })
+/** Resolves with a sync's callback attempts once the next one is recorded. */
+function recorded (app: Awaited<ReturnType<typeof build>>): Promise<CallbackAttempt[]> {
+  const original = app.store.recordCallbackAttempt.bind(app.store)
+  return new Promise((resolve) => {
+    app.store.recordCallbackAttempt = (sync, attempt) => {
+      original(sync, attempt)
+      app.store.recordCallbackAttempt = original
+      resolve(sync.callbackAttempts)
+    }
+  })
+}
 const syncState = async (app: Awaited<ReturnType<typeof build>>): Promise<Array<{ callbacks: Array<Record<string, unknown>>, status: string }>> => (await app.inject('/__mock/state')).json().syncs
 
 t.test('when a sync ends, its callbackUrl gets a POST with the final sync, and the attempt is recorded', async (t) => {
@@ -104,7 +116,7 @@ function withSyncRule (sync: NonNullable<FaultRuleFixture['sync']>, id = 6): Ret
   return { ...defaultFixtures(), faults: [{ name: 'shaped', match: { parentId: 9, id }, sync }] }
 }
 
-t.test('sync fault rules: callbacks twice, late, or never', async (t) => {
+t.test('sync fault rules: callbacks twice, late (on the mock clock), or never', async (t) => {
   const twice = await build(t, { fixtures: withSyncRule({ callback: 'twice' }) })
   const target = await receiver(t)
   await twice.inject(createSync(6, target.url))
@@ -114,11 +126,14 @@ t.test('sync fault rules: callbacks twice, late, or never', async (t) => {
 
   const late = await build(t, { fixtures: withSyncRule({ callback: 'late', callbackDelayMs: 150 }) })
   await late.inject(createSync(6, target.url))
-  const started = performance.now()
-  const arrival = target.next()
+  const attempts = recorded(late)
   await late.inject(advance(1000))
+  await late.inject(advance(100))
+  const arrival = target.next()
+  await late.inject(advance(50))
   await arrival
-  t.ok(performance.now() - started >= 140, 'arrived after the delay')
+  const [attempt] = await attempts
+  t.equal(attempt?.at, '2024-05-01T10:00:01.1500000Z', 'sent once the mock clock reached the end of the sync plus the delay')
 
   const never = await build(t, { fixtures: withSyncRule({ callback: 'never' }) })
   const count = target.received.length
@@ -129,13 +144,64 @@ t.test('sync fault rules: callbacks twice, late, or never', async (t) => {
   t.match((await syncState(never))[0], { status: 'success', callbacks: [], fault: 'shaped' })
 })
 
-t.test('a late callback still waiting when the app closes is dropped, not sent', async (t) => {
+t.test('closing the app aborts a callback in flight instead of waiting for the receiver', async (t) => {
+  const app = await build(t, { config: { CALLBACK_TIMEOUT_MS: 600_000 } })
+  let request: IncomingMessage | undefined
+  const arrived = new Promise<void>((resolve) => {
+    const server = createServer((req) => { request = req; req.on('error', () => {}); resolve() })
+    server.listen(0, '127.0.0.1', () => {
+      app.inject(createSync(6, `http://127.0.0.1:${(server.address() as AddressInfo).port}/slow`)).then(async () => await app.inject(advance(1000)))
+    })
+    t.teardown(() => { server.closeAllConnections(); server.close() })
+  })
+  await arrived
+  const closed = new Promise((resolve) => (request as IncomingMessage).once('close', resolve))
+  await app.close()
+  await closed
+  t.pass('the receiver saw the connection closed')
+})
+
+t.test('a late callback still waiting when the app closes is never sent', async (t) => {
   const app = await build(t, { fixtures: withSyncRule({ callback: 'late', callbackDelayMs: 5000 }) })
   const target = await receiver(t)
   await app.inject(createSync(6, target.url))
   await app.inject(advance(1000))
   await app.close()
+  app.clock.advance(10_000)
+  // Three ticks of the sync timer: had it kept running, the callback would have gone out.
+  await new Promise((resolve) => setTimeout(resolve, 150))
   t.equal(target.received.length, 0)
+})
+
+t.test('callbacks do not follow redirects and do not read what the receiver answers', async (t) => {
+  const app = await build(t)
+  const elsewhere = await receiver(t)
+  let endless: ServerResponse | undefined
+  const server = createServer((req, res) => {
+    if (req.url === '/moved') {
+      res.writeHead(307, { location: elsewhere.url }).end()
+      return
+    }
+    // An answer that never ends: reading it would hold the callback until its timeout.
+    endless = res
+    res.writeHead(200, { 'content-type': 'application/octet-stream' })
+    res.write(Buffer.alloc(1024 * 1024))
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  t.teardown(() => { endless?.destroy(); server.closeAllConnections(); server.close() })
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+
+  const attempts = recorded(app)
+  await app.inject(createSync(6, `${base}/moved`))
+  await app.inject(advance(1000))
+  t.match(await attempts, [{ statusCode: 307 }])
+  t.equal(elsewhere.received.length, 0, 'the redirect target got nothing')
+
+  const more = recorded(app)
+  await app.inject(createSync(8, `${base}/endless`))
+  await app.inject(advance(1000))
+  t.match(await more, [{ statusCode: 200 }], 'recorded on the status line, the body left unread')
 })
 
 t.test('sync fault rules: end in error (ELQ-00146), end in warning, or stay pending', async (t) => {
@@ -187,7 +253,9 @@ t.test('a late callback waiting when the state is reset is dropped', async (t) =
   await app.inject(createSync(6, target.url))
   await app.inject(advance(1000))
   t.equal((await app.inject({ method: 'POST', url: '/__mock/reset' })).statusCode, 204)
-  await new Promise((resolve) => setTimeout(resolve, 250))
+  await app.inject(advance(1000))
+  // Three ticks of the sync timer: had the callback survived the reset, it would have gone out.
+  await new Promise((resolve) => setTimeout(resolve, 150))
   t.equal(target.received.length, 0)
 })
 

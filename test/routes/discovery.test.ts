@@ -26,12 +26,24 @@ t.test('GET /id describes the site, the user and URLs pointing back at the mock'
   })
 })
 
-t.test('GET /id follows X-Forwarded-Proto and X-Forwarded-Host, as behind a proxy', async (t) => {
-  const app = await build(t)
+t.test('with TRUST_FORWARDED_HEADERS, GET /id follows X-Forwarded-Proto and X-Forwarded-Host, as behind a proxy', async (t) => {
+  const app = await build(t, { config: { TRUST_FORWARDED_HEADERS: true } })
   const res = await app.inject({ url: '/id', headers: { authorization: 'Bearer mock-access-token', host: 'eloqua:8080', 'x-forwarded-proto': 'https, http', 'x-forwarded-host': 'mock.example.com' } })
   t.match(res.json(), { urls: expectedUrls('https://mock.example.com') })
   const service = await app.inject({ url: '/ID', headers: { authorization: API_USER, host: 'eloqua:8080' } })
   t.equal(service.json().urls.apis.rest.bulk, 'http://eloqua:8080/API/Bulk/{version}/', 'a compose service name works too')
+  for (const [proto, host] of [['javascript', 'evil.example'], ['https', 'javascript:alert(1)//'], ['https', 'a b'], ['https', 'x.example/path'], ['https', 'user@host']]) {
+    const refused = await app.inject({ url: '/id', headers: { authorization: API_USER, host: 'eloqua:8080', 'x-forwarded-proto': proto as string, 'x-forwarded-host': host as string } })
+    t.equal(refused.json().urls.base, proto === 'https' ? 'https://eloqua:8080' : 'http://evil.example', `${proto}://${host}: only valid parts are taken`)
+  }
+})
+
+t.test('by default forwarded headers are ignored, and a Host header that is no host name gives localhost', async (t) => {
+  const app = await build(t)
+  const res = await app.inject({ url: '/id', headers: { authorization: API_USER, host: 'eloqua:8080', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'mock.example.com' } })
+  t.equal(res.json().urls.base, 'http://eloqua:8080')
+  const odd = await app.inject({ url: '/id', headers: { authorization: API_USER, host: 'javascript:alert(1)//' } })
+  t.equal(odd.json().urls.base, 'http://localhost')
 })
 
 t.test('users without optional names get empty strings', async (t) => {

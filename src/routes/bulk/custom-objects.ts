@@ -10,7 +10,7 @@ const customObjects: FastifyPluginAsync = async (app) => {
   const { store } = app
 
   app.get<{ Querystring: ListQuery }>('/customObjects', { schema: routeSchemas.listCustomObjects, config: { operation: 'listCustomObjects' } },
-    async (request) => paginate(store.customObjects(request.principal).map(customObjectView), request.query, ['name', 'uri', 'createdAt', 'createdBy', 'updatedAt', 'updatedBy']))
+    async (request) => paginate(store.customObjects(request.principal), request.query, ['name', 'uri', 'createdAt', 'createdBy', 'updatedAt', 'updatedBy'], customObjectView))
 
   app.get<{ Params: { id: string } }>('/customObjects/:id', { schema: routeSchemas.getCustomObject, config: { operation: 'getCustomObject' } },
     async (request) => customObjectView(store.resolveCustomObject(request.principal, request.params.id)))
@@ -18,7 +18,7 @@ const customObjects: FastifyPluginAsync = async (app) => {
   app.get<{ Params: { parentId: string }, Querystring: ListQuery }>('/customObjects/:parentId/fields', { schema: routeSchemas.listCustomObjectFields, config: { operation: 'listCustomObjectFields' } },
     async (request) => {
       const customObject = store.resolveCustomObject(request.principal, request.params.parentId)
-      return paginate((customObject.fields ?? []).map((f) => fieldView(customObject, f)), request.query, ['name', 'internalName', 'dataType', 'uri'])
+      return paginate(customObject.fields ?? [], request.query, ['name', 'internalName', 'dataType', 'uri'], (f) => fieldView(customObject, f))
     })
 
   app.get<{ Params: { parentId: string, id: string } }>('/customObjects/:parentId/fields/:id', { schema: routeSchemas.getCustomObjectField, config: { operation: 'getCustomObjectField' } },

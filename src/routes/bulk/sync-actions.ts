@@ -11,12 +11,12 @@ const syncActions: FastifyPluginAsync = async (app) => {
   const { store } = app
 
   app.get<{ Querystring: ListQuery }>('/syncActions', { schema: routeSchemas.listAllSyncActionDefinitions, config: { operation: 'listAllSyncActionDefinitions' } },
-    async (request) => paginate(store.syncActionDefinitions(request.principal).map((d) => store.definitionView(d)), request.query, TERMS))
+    async (request) => paginate(store.syncActionDefinitions(request.principal), request.query, TERMS, (d) => store.definitionView(d)))
 
   app.get<{ Params: { parentId: string }, Querystring: ListQuery }>('/customObjects/:parentId/syncActions', { schema: routeSchemas.listSyncActionDefinitions, config: { operation: 'listSyncActionDefinitions' } },
     async (request) => {
       const customObject = store.resolveCustomObject(request.principal, request.params.parentId)
-      return paginate(store.syncActionDefinitions(request.principal, customObject.id).map((d) => store.definitionView(d)), request.query, TERMS)
+      return paginate(store.syncActionDefinitions(request.principal, customObject.id), request.query, TERMS, (d) => store.definitionView(d))
     })
 
   app.post<{ Params: { parentId: string } }>('/customObjects/:parentId/syncActions', { schema: routeSchemas.createSyncActionDefinition, config: { operation: 'createSyncActionDefinition' } },

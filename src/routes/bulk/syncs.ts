@@ -15,7 +15,7 @@ const syncs: FastifyPluginAsync = async (app) => {
   })
 
   app.get<{ Querystring: ListQuery }>('/syncs', { schema: routeSchemas.listSyncs, config: { operation: 'listSyncs' } },
-    async (request) => paginate(store.syncs(request.principal).map((s) => store.syncView(s)), request.query, ['syncedInstanceUri', 'status', 'createdAt', 'createdBy', 'uri', 'syncStartedAt', 'syncEndedAt']))
+    async (request) => paginate(store.syncs(request.principal), request.query, ['syncedInstanceUri', 'status', 'createdAt', 'createdBy', 'uri', 'syncStartedAt', 'syncEndedAt'], (s) => store.syncView(s)))
 
   app.get<One>('/syncs/:id', { schema: routeSchemas.getSync, config: { operation: 'getSync' } },
     async (request) => store.syncView(store.getSync(request.principal, request.params.id)))

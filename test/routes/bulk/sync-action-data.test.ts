@@ -216,8 +216,8 @@ t.test('the 501st upload since the last sync answers 400 with a files failure', 
   t.strictSame(await state(app), before)
 })
 
-t.test('an upload past the staging quota answers 413 and stores nothing', async (t) => {
-  const app = await build(t, { config: { STAGING_QUOTA_BYTES: 60 } })
+t.test('an upload past the staging quota answers 413 and stores nothing; each upload takes at least 1 KiB of it', async (t) => {
+  const app = await build(t, { config: { STAGING_QUOTA_BYTES: 2000 } })
   t.equal((await upload(app, 9, 6, EXAMPLE)).statusCode, 204)
   const before = await state(app)
   const res = await upload(app, 9, 8, [{ RecordId: '1' }])

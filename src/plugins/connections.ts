@@ -1,0 +1,77 @@
+/**
+ * The socket side of the server: errors Node finds before any route runs (bad chunking, a bad
+ * request line, headers too large, a body that took too long), answered in the mock's error shape;
+ * and a shutdown that does not wait for slow or silent clients. On close, connections with no
+ * request in flight (idle, or still sending headers) are closed at once, requests whose body is
+ * still arriving are answered 503 and their connections closed, and requests already received are
+ * answered as usual.
+ */
+import type { Socket } from 'node:net'
+import fp from 'fastify-plugin'
+import type { FastifyReply } from 'fastify'
+import { EloquaError, REASON_PHRASES } from '../domain/errors.js'
+import { sendEloquaError } from './errors.js'
+
+/** The reply of the request a connection is serving, set when the request arrives. */
+const CURRENT = Symbol('eloqua-bulk-mock.currentReply')
+type TrackedSocket = Socket & { [CURRENT]?: FastifyReply }
+
+const CLIENT_ERRORS: Readonly<Record<string, [number, string]>> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'the request was not received in time (REQUEST_TIMEOUT_MS or HEADERS_TIMEOUT_MS)'],
+  HPE_HEADER_OVERFLOW: [431, 'the request line and headers are larger than the server accepts'],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [400, 'the chunked body has chunk extensions that are too long']
+}
+
+/** Answers what Node's HTTP parser refused, in the mock's shape, on the socket itself. */
+export function clientErrorHandler (err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  const reply = (socket as TrackedSocket)[CURRENT]
+  // A response to this request is already out (an early 401 before its body was read): a second
+  // one on the same connection would be a protocol error, so the connection just closes.
+  if (reply !== undefined && reply.raw.headersSent && (!reply.request.raw.complete || !reply.raw.writableFinished)) {
+    socket.destroy()
+    return
+  }
+  const [status, reason] = CLIENT_ERRORS[err.code ?? ''] ?? [400, `the request is not valid HTTP (${err.code ?? 'parse error'})`]
+  const body = status === 400 ? JSON.stringify({ failures: [{ field: 'request', constraint: 'Must be a valid HTTP/1.1 request.' }] }) : ''
+  const phrase = status === 400 ? 'There was a parsing error.' : REASON_PHRASES[status] ?? 'Error'
+  if (socket.writable) {
+    socket.end([
+      `HTTP/1.1 ${status} ${phrase}`,
+      `X-Mock-Reason: ${reason}`,
+      'Connection: close',
+      ...(body === '' ? ['Content-Length: 0'] : ['Content-Type: application/json; charset=utf-8', `Content-Length: ${Buffer.byteLength(body)}`]),
+      '',
+      body
+    ].join('\r\n'))
+  }
+  socket.destroySoon()
+}
+
+export default fp(async function connections (app) {
+  const sockets = new Set<TrackedSocket>()
+  app.server.on('connection', (socket: TrackedSocket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+  })
+  app.addHook('onRequest', (request, reply, done) => {
+    const socket = request.raw.socket as TrackedSocket | null
+    if (socket !== null) socket[CURRENT] = reply
+    done()
+  })
+
+  app.addHook('preClose', (done) => {
+    for (const socket of sockets) {
+      const reply = socket[CURRENT]
+      if (reply === undefined || reply.raw.writableFinished) {
+        // Idle, or still sending the headers of a request no route has seen.
+        socket.destroy()
+      } else if (!reply.request.raw.complete && !reply.sent) {
+        // The body is still arriving: it would hold the shutdown for as long as the client likes.
+        reply.raw.once('finish', () => socket.destroy())
+        sendEloquaError(reply.header('connection', 'close'), new EloquaError(503, 'the mock is shutting down; the request body had not fully arrived'))
+      }
+    }
+    done()
+  })
+}, { name: 'connections', dependencies: ['errors'] })
