@@ -94,8 +94,7 @@ export function describeValue (value: unknown): string {
  * looked at, so a huge or deeply nested value costs no more than a small one.
  */
 function preview (value: unknown, depth: number): string {
-  if (value === undefined) return 'undefined'
-  if (value === null || typeof value !== 'object') return typeof value === 'number' && !Number.isFinite(value) ? String(value) : JSON.stringify(value) ?? String(value)
+  if (value === null || typeof value !== 'object') return typeof value === 'string' ? JSON.stringify(value) : String(value)
   if (depth === 0) return Array.isArray(value) ? '[...]' : '{...}'
   const parts: string[] = []
   let length = 0

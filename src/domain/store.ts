@@ -155,6 +155,8 @@ export class Store {
   #nextEndAt = Infinity
   /** Ended syncs, oldest first, for retention. */
   #ended: Sync[] = []
+  /** When the oldest ended sync outlives SYNC_RETENTION_DAYS. */
+  #nextExpiryAt = Infinity
   #retainedRejects = 0
   #nextSyncId = 1
   #nextDefinitionId = 1
@@ -196,6 +198,7 @@ export class Store {
     this.#running = new Set()
     this.#nextEndAt = Infinity
     this.#ended = []
+    this.#nextExpiryAt = Infinity
     this.#retainedRejects = 0
     this.#nextSyncId = 1
     this.#nextDefinitionId = Math.max(0, ...this.#definitions.keys()) + 1
@@ -352,7 +355,7 @@ export class Store {
     if (match === null || definition === undefined || definition.parentId !== Number(match[1])) {
       throw validationError([{
         field: 'syncedInstanceUri',
-        ...(syncedInstanceUri === undefined ? {} : { value: String(syncedInstanceUri) }),
+        ...(syncedInstanceUri === undefined ? {} : { value: describeValue(syncedInstanceUri) }),
         constraint: 'Must be the uri of an existing custom object sync action definition, e.g. /customObjects/9/syncActions/6.'
       }])
     }
@@ -590,7 +593,7 @@ export class Store {
   /** Ends every sync whose time is up, oldest first, then drops what retention no longer keeps; returns the current time. */
   #settle (): number {
     const now = this.#clock.now()
-    if (now < this.#nextEndAt) return now
+    if (now < this.#nextEndAt && now < this.#nextExpiryAt) return now
     const due = [...this.#running].filter((s) => s.endAt <= now).sort((a, b) => a.endAt - b.endAt)
     for (const sync of due) {
       this.#running.delete(sync)
@@ -631,9 +634,10 @@ export class Store {
       this.#syncs.delete(oldest.id)
       drop++
     }
-    if (drop === 0) return
-    this.#ended.splice(0, drop)
+    if (drop > 0) this.#ended.splice(0, drop)
     this.#retainedRejects = rejects
+    const oldest = this.#ended[0]
+    this.#nextExpiryAt = oldest === undefined ? Infinity : oldest.endAt + syncRetentionMs
   }
 
   #process (sync: Sync): NonNullable<Sync['final']> {

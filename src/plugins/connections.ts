@@ -9,17 +9,22 @@
 import type { Socket } from 'node:net'
 import fp from 'fastify-plugin'
 import type { FastifyReply } from 'fastify'
-import { EloquaError, REASON_PHRASES } from '../domain/errors.js'
+import { EloquaError } from '../domain/errors.js'
 import { sendEloquaError } from './errors.js'
 
 /** The reply of the request a connection is serving, set when the request arrives. */
 const CURRENT = Symbol('eloqua-bulk-mock.currentReply')
 type TrackedSocket = Socket & { [CURRENT]?: FastifyReply }
 
-const CLIENT_ERRORS: Readonly<Record<string, [number, string]>> = {
-  ERR_HTTP_REQUEST_TIMEOUT: [408, 'the request was not received in time (REQUEST_TIMEOUT_MS or HEADERS_TIMEOUT_MS)'],
-  HPE_HEADER_OVERFLOW: [431, 'the request line and headers are larger than the server accepts'],
-  HPE_CHUNK_EXTENSIONS_OVERFLOW: [400, 'the chunked body has chunk extensions that are too long']
+/** Status, reason phrase and explanation of what Node refuses; anything else is a 400. */
+const CLIENT_ERRORS: Readonly<Record<string, readonly [number, string, string]>> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'the request was not received in time (REQUEST_TIMEOUT_MS or HEADERS_TIMEOUT_MS)'],
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'the request line and headers are larger than the server accepts']
+}
+
+/** Remembers which reply a connection is serving. */
+export function trackReply (socket: Socket, reply: FastifyReply): void {
+  (socket as TrackedSocket)[CURRENT] = reply
 }
 
 /** Answers what Node's HTTP parser refused, in the mock's shape, on the socket itself. */
@@ -32,9 +37,8 @@ export function clientErrorHandler (err: NodeJS.ErrnoException, socket: Socket):
     socket.destroy()
     return
   }
-  const [status, reason] = CLIENT_ERRORS[err.code ?? ''] ?? [400, `the request is not valid HTTP (${err.code ?? 'parse error'})`]
+  const [status, phrase, reason] = CLIENT_ERRORS[String(err.code)] ?? [400, 'There was a parsing error.', `the request is not valid HTTP (${String(err.code)})`]
   const body = status === 400 ? JSON.stringify({ failures: [{ field: 'request', constraint: 'Must be a valid HTTP/1.1 request.' }] }) : ''
-  const phrase = status === 400 ? 'There was a parsing error.' : REASON_PHRASES[status] ?? 'Error'
   if (socket.writable) {
     socket.end([
       `HTTP/1.1 ${status} ${phrase}`,
@@ -55,8 +59,7 @@ export default fp(async function connections (app) {
     socket.once('close', () => sockets.delete(socket))
   })
   app.addHook('onRequest', (request, reply, done) => {
-    const socket = request.raw.socket as TrackedSocket | null
-    if (socket !== null) socket[CURRENT] = reply
+    trackReply(request.raw.socket, reply)
     done()
   })
 

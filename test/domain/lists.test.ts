@@ -62,3 +62,13 @@ t.test('an unknown term or a malformed q or orderBy is a 400 naming the paramete
     t.match(error.body(), { failures: [{ field, value: Object.values(query)[0] }] })
   }
 })
+
+t.test('q conditions may have spaces around the operator, quotes of either kind, and AND in any case', async (t) => {
+  const items = [{ name: 'Alpha Beta', n: 1 }, { name: 'Gamma', n: 2 }]
+  t.strictSame(paginate(items, { q: "name = 'Alpha Beta'" }, ['name', 'n']).items, [items[0]])
+  t.strictSame(paginate(items, { q: 'name = "Gam*"  and  n >= 2' }, ['name', 'n']).items, [items[1]])
+  t.strictSame(paginate(items, { q: "name='Alpha Beta' x" }, ['name', 'n']).items, [], 'text after a closing quote is part of a bare value')
+  t.strictSame(paginate(items, { q: "\"name='Gamma'\"" }, ['name', 'n']).items, [items[1]], 'a condition in double quotes')
+  t.throws(() => paginate(items, { q: 'name' }, ['name']), EloquaError)
+  t.throws(() => paginate(items, { orderBy: 'name ASC extra' }, ['name']), EloquaError)
+})

@@ -215,3 +215,20 @@ t.test('a CSV upload decodes to string records in the state', async (t) => {
   t.match(store.snapshot({ records: true }), { syncActionDefinitions: [{ staged: { files: [{ format: 'csv', records: [{ Id: 'DLPSB000000000020' }] }] } }] })
   t.notOk('records' in ((store.snapshot({ records: false }) as { syncActionDefinitions: Array<{ staged: { files: object[] } }> }).syncActionDefinitions[0]?.staged.files[0] ?? {}))
 })
+
+t.test('a sync whose processing throws ends in error (ELQ-00107), is reported, and frees its definition', async (t) => {
+  const { store, clock } = setup()
+  const failures: Array<[number, unknown]> = []
+  store.onSyncFailed = (sync, err) => failures.push([sync.id, err])
+  const six = store.resolveSyncActionDefinition(apiUser, '9', '6')
+  // Bytes the upload path would never stage: processing them throws.
+  store.stageUpload(six, { format: 'json', bytes: Buffer.from('[{"Id":'), recordCount: 1 }, apiUser)
+  store.createSync(apiUser, { syncedInstanceUri: '/customObjects/9/syncActions/6' })
+  clock.advance(3000)
+  const sync = store.getSync(apiUser, '1')
+  t.equal(store.syncView(sync).status, 'error')
+  t.match(store.syncLogs(sync), [{ severity: 'error', statusCode: 'ELQ-00107' }, { statusCode: 'ELQ-00101', message: 'Sync processed for sync 1, resulting in Error status.' }])
+  t.match(failures, [[1, SyntaxError]])
+  t.equal(six.runningSyncs, 0)
+  t.ok(store.createSync(apiUser, { syncedInstanceUri: '/customObjects/9/syncActions/6' }), 'the definition syncs again')
+})

@@ -1,0 +1,43 @@
+import t from 'tap'
+import { Socket } from 'node:net'
+import type { FastifyReply } from 'fastify'
+import { clientErrorHandler, trackReply } from '../../src/plugins/connections.js'
+
+/** A socket that records what is written to it and whether it was destroyed. */
+function fakeSocket (): Socket & { written: string[], destroyedCalls: number } {
+  const socket = new Socket() as Socket & { written: string[], destroyedCalls: number }
+  socket.written = []
+  socket.destroyedCalls = 0
+  Object.defineProperty(socket, 'writable', { value: true })
+  socket.end = ((chunk: string) => { socket.written.push(chunk); return socket }) as Socket['end']
+  socket.destroy = (() => { socket.destroyedCalls++; return socket }) as Socket['destroy']
+  socket.destroySoon = () => { socket.destroyedCalls++ }
+  return socket
+}
+
+const error = (code: string): NodeJS.ErrnoException => Object.assign(new Error(code), { code })
+
+t.test('a reset connection, or one already destroyed, gets nothing', async (t) => {
+  const socket = fakeSocket()
+  clientErrorHandler(error('ECONNRESET'), socket)
+  t.strictSame(socket.written, [])
+  const gone = new Socket()
+  gone.destroy()
+  t.doesNotThrow(() => clientErrorHandler(error('HPE_INVALID_METHOD'), gone))
+})
+
+t.test('while an answer to the same request is out, the connection is closed without a second answer', async (t) => {
+  const socket = fakeSocket()
+  trackReply(socket, { raw: { headersSent: true, writableFinished: true }, request: { raw: { complete: false } } } as unknown as FastifyReply)
+  clientErrorHandler(error('HPE_INVALID_CHUNK_SIZE'), socket)
+  t.strictSame(socket.written, [])
+  t.equal(socket.destroyedCalls, 1)
+})
+
+t.test('after a finished exchange, a bad next request is answered', async (t) => {
+  const socket = fakeSocket()
+  trackReply(socket, { raw: { headersSent: true, writableFinished: true }, request: { raw: { complete: true } } } as unknown as FastifyReply)
+  clientErrorHandler(error('ERR_HTTP_REQUEST_TIMEOUT'), socket)
+  t.match(socket.written[0], /^HTTP\/1.1 408 Request Timeout\r\nX-Mock-Reason: the request was not received in time/)
+  t.match(socket.written[0], /\r\nContent-Length: 0\r\n\r\n$/)
+})
