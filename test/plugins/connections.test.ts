@@ -4,14 +4,18 @@ import type { FastifyReply } from 'fastify'
 import { clientErrorHandler, trackReply } from '../../src/plugins/connections.js'
 
 /** A socket that records what is written to it and whether it was destroyed. */
-function fakeSocket (): Socket & { written: string[], destroyedCalls: number } {
-  const socket = new Socket() as Socket & { written: string[], destroyedCalls: number }
+type FakeSocket = Socket & { written: string[], destroyedCalls: number }
+
+function fakeSocket (): FakeSocket {
+  const socket = new Socket() as FakeSocket
   socket.written = []
   socket.destroyedCalls = 0
   Object.defineProperty(socket, 'writable', { value: true })
-  socket.end = ((chunk: string) => { socket.written.push(chunk); return socket }) as Socket['end']
-  socket.destroy = (() => { socket.destroyedCalls++; return socket }) as Socket['destroy']
-  socket.destroySoon = () => { socket.destroyedCalls++ }
+  Object.assign(socket, {
+    end: (chunk: string) => { socket.written.push(chunk); return socket },
+    destroy: () => { socket.destroyedCalls++; return socket },
+    destroySoon: () => { socket.destroyedCalls++ }
+  })
   return socket
 }
 
