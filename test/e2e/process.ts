@@ -12,6 +12,11 @@ export interface RunningServer {
   /** stdout lines so far (pino JSON). */
   lines: string[]
   exit: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
+  /**
+   * The first stdout line, already printed or still to come, that matches. Rejects if the
+   * process ends or nothing matches within timeoutMs, so a test never waits unbounded.
+   */
+  waitForLine: (pattern: RegExp, timeoutMs?: number) => Promise<string>
 }
 
 interface Teardown { teardown: (fn: () => unknown) => void }
@@ -31,17 +36,42 @@ export async function startServer (t: Teardown, args: string[] = [], env: Record
   const exit = exitOf(child)
   t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
   const lines: string[] = []
+  const waiters = new Set<(line: string) => void>()
   let stderr = ''
   child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-  const url = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      lines.push(line)
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(line)
-      if (match?.[1] !== undefined) resolve(match[1])
-    })
-    exit.then(({ code }) => reject(new Error(`server exited with ${code}: ${stderr}`)), reject)
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    lines.push(line)
+    for (const waiter of waiters) waiter(line)
   })
-  return { url, child, lines, exit }
+
+  const waitForLine = async (pattern: RegExp, timeoutMs = 10_000): Promise<string> => {
+    const seen = lines.find((line) => pattern.test(line))
+    if (seen !== undefined) return seen
+    return await new Promise<string>((resolve, reject) => {
+      const done = (): void => {
+        waiters.delete(waiter)
+        clearTimeout(timer)
+      }
+      const waiter = (line: string): void => {
+        if (!pattern.test(line)) return
+        done()
+        resolve(line)
+      }
+      const timer = setTimeout(() => {
+        done()
+        reject(new Error(`no line matching ${String(pattern)} within ${timeoutMs} ms`))
+      }, timeoutMs)
+      waiters.add(waiter)
+      exit.then(({ code, signal }) => {
+        done()
+        reject(new Error(`server exited (${code ?? signal}) before printing a line matching ${String(pattern)}: ${stderr}`))
+      }, reject)
+    })
+  }
+
+  const listening = await waitForLine(/Server listening at http:\/\/127\.0\.0\.1:\d+/, 30_000)
+  const url = /(http:\/\/127\.0\.0\.1:\d+)/.exec(listening)![1]!
+  return { url, child, lines, exit, waitForLine }
 }
 
 /** Runs the command to completion and collects what it printed. */
@@ -51,6 +81,7 @@ export async function runCommand (args: string[], env: Record<string, string> = 
   let stderr = ''
   child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString() })
   child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-  const [code] = await once(child, 'exit') as [number | null]
+  // 'close' rather than 'exit': by then everything the process wrote has been read.
+  const [code] = await once(child, 'close') as [number | null]
   return { code, stdout, stderr }
 }
