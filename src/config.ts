@@ -122,7 +122,7 @@ export function helpText (version: string): string {
   const rows = CONFIG_KEYS.map((key) => {
     const property = configSchema.properties[key]
     const values = 'enum' in property ? ` (${property.enum.join('|')})` : ''
-    const fallback = key === 'FIXTURES' ? 'bundled fixtures' : String(property.default)
+    const fallback = key === 'FIXTURES' ? 'bundled fixtures' : property.default === '' ? '(none)' : String(property.default)
     return `  --${flagName(key)} <value>\n      env ${key}, default ${fallback}${values}\n      ${property.description}`
   })
   return [
@@ -137,7 +137,8 @@ export function helpText (version: string): string {
     '  -v, --version   print the version and exit',
     '',
     'Mock endpoints: GET /__mock/health, GET /__mock/state, POST /__mock/reset, GET|POST|DELETE /__mock/faults,',
-    'GET|POST /__mock/clock, GET /__mock/openapi.json.',
+    'GET|POST /__mock/clock, GET /__mock/openapi.json. They need no Eloqua credentials: keep the port private,',
+    'or set ADMIN_TOKEN (then every one but health needs Authorization: Bearer <token>). All state is in memory.',
     ''
   ].join('\n')
 }
