@@ -371,10 +371,7 @@ export class Store {
   /** Syncs of the custom objects the user may use, oldest first. */
   syncs (principal: Principal): Sync[] {
     this.#settle()
-    const all = [...this.#syncs.values()]
-    return principal.user.permissions?.customObjects === undefined || principal.user.permissions.customObjects === '*'
-      ? all
-      : all.filter((s) => mayUseCustomObject(principal, s.definition.parentId))
+    return [...this.#syncs.values()].filter((s) => mayUseCustomObject(principal, s.definition.parentId))
   }
 
   /** A sync: 404 when there is none, 403 when it syncs a custom object the user may not use. */

@@ -27,3 +27,8 @@ t.test('PathPattern on a hostile template and path takes time linear in the path
   t.equal(pattern.matches(`/${'a'.repeat(20000)}`), false)
   t.ok(performance.now() - started < 1000)
 })
+
+t.test('PathPattern: neighbouring stars reach the same states once', async (t) => {
+  t.equal(new PathPattern('/**').matches('/ab'), true)
+  t.equal(new PathPattern('/{a}*').matches('/ab/c'), true)
+})

@@ -72,3 +72,9 @@ t.test('q conditions may have spaces around the operator, quotes of either kind,
   t.throws(() => paginate(items, { q: 'name' }, ['name']), EloquaError)
   t.throws(() => paginate(items, { orderBy: 'name ASC extra' }, ['name']), EloquaError)
 })
+
+t.test('a quoted q value may be followed by a stray double quote; an unclosed quote is part of a bare value', async (t) => {
+  const items = [{ name: 'Gamma' }, { name: "'Gamma" }]
+  t.strictSame(paginate(items, { q: "name='Gamma'\"" }, ['name']).items, [items[0]])
+  t.strictSame(paginate(items, { q: "name='Gamma" }, ['name']).items, [items[1]])
+})

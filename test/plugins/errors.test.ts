@@ -53,6 +53,8 @@ t.test('describeValue keeps failure values short', async (t) => {
   t.equal(describeValue({ a: 1 }), '{"a":1}')
   t.equal(describeValue(undefined), 'undefined')
   t.equal(describeValue('x'.repeat(200)).length, 100)
+  t.equal(describeValue(['a', 1, null, true, { b: [[['c']]] }]), '["a",1,null,true,{"b":[[...]]}]', 'nested values stop three levels down')
+  t.equal(describeValue(Array.from({ length: 100000 }, (_, i) => i)).length, 100, 'a huge array is not walked in full')
 })
 
 t.test('X-Mock-Reason stays a valid header for any request path', async (t) => {

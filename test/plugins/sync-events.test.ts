@@ -267,3 +267,22 @@ t.test('a clock jump too large to keep dates valid is refused and changes nothin
   t.equal((await app.inject({ method: 'POST', url: '/__mock/clock', payload: { advanceMs: 315_360_000_000 } })).statusCode, 200)
   t.equal((await app.inject('/__mock/clock')).statusCode, 200)
 })
+
+t.test('a sync whose processing fails, and a sync timer that fails, are logged at error; the mock carries on', async (t) => {
+  const lines: Array<{ msg: string, sync?: string }> = []
+  let logged: (() => void) | undefined
+  const stream = { write: (line: string) => { lines.push(JSON.parse(line)); logged?.() } }
+  const app = await build(t, { logger: { level: 'error', stream } })
+  const principal = app.directory.authenticate(API_USER) as NonNullable<ReturnType<typeof app.directory.authenticate>>
+  const six = app.store.resolveSyncActionDefinition(principal, '9', '6')
+  app.store.stageUpload(six, { format: 'json', bytes: Buffer.from('[{"Id":'), recordCount: 1 }, principal)
+  app.store.createSync(principal, { syncedInstanceUri: '/customObjects/9/syncActions/6' })
+  await app.inject(advance(1000))
+  t.match(lines, [{ msg: 'sync processing failed; the sync ended in error', sync: '/syncs/1' }])
+
+  app.store.createSync(principal, { syncedInstanceUri: '/customObjects/9/syncActions/8' })
+  app.store.tick = () => { throw new Error('boom') }
+  await new Promise<void>((resolve) => { logged = resolve })
+  t.match(lines.at(-1), { msg: 'sync timer failed' })
+  t.equal((await app.inject('/__mock/health')).statusCode, 200)
+})

@@ -84,6 +84,14 @@ t.test('a body with a Content-Encoding answers 415; identity is fine', async (t)
   t.equal((await app.inject(post(dataUrl(9, 6), '[{"Id":"a"}]', { 'content-encoding': 'identity' }))).statusCode, 204)
 })
 
+t.test('the charset parameter is read wherever it stands, quoted or not', async (t) => {
+  const app = await build(t)
+  t.equal((await app.inject(post(dataUrl(9, 6), '[{"Id":"a"}]', { 'content-type': 'application/json; foo; charset="UTF-8"' }))).statusCode, 204)
+  const latin = await app.inject(post(dataUrl(9, 6), 'Id\na\n', { 'content-type': 'text/csv; q=1; charset=latin1' }))
+  t.equal(latin.statusCode, 400)
+  t.match(latin.json().failures, [{ field: 'Content-Type', constraint: 'Must be UTF-8 encoded.' }])
+})
+
 t.test('offsets beyond any list, like Infinity, answer 400', async (t) => {
   const app = await build(t)
   for (const offset of ['Infinity', '1e400', '9007199254740992']) {
