@@ -269,14 +269,7 @@ export class Store {
       if (sync.startAt > now) sync.startAt = Infinity
       sync.endAt = now
       this.#nextEndAt = now
-      sync.final = {
-        status: 'error',
-        logs: [
-          { count: 0, severity: 'error', statusCode: 'ELQ-00143', message: `Sync Recovery Worker could not recover from sync error. SyncAction definition for id ${definition.id} has been deleted.` },
-          summaryLine(sync.id, 'error')
-        ],
-        rejects: new RejectList(sync.identifierFieldName, 0)
-      }
+      sync.final = erroredSync(sync, 'ELQ-00143', `Sync Recovery Worker could not recover from sync error. SyncAction definition for id ${definition.id} has been deleted.`)
     }
     this.#settle()
     this.#stagingBytes -= definition.stagedBytes
@@ -599,7 +592,7 @@ export class Store {
           sync.final = this.#process(sync)
         } catch (err) {
           // A sync whose processing fails ends in error like any other; the mock carries on.
-          sync.final = failedSync(sync)
+          sync.final = erroredSync(sync, 'ELQ-00107', 'There was an error processing the sync.')
           this.onSyncFailed(sync, err)
         }
       }
@@ -638,16 +631,7 @@ export class Store {
   }
 
   #process (sync: Sync): NonNullable<Sync['final']> {
-    if (sync.shaping?.status === 'error') {
-      return {
-        status: 'error',
-        logs: [
-          { count: 0, severity: 'error', statusCode: 'ELQ-00146', message: 'The sync failed because of a temporary error.' },
-          summaryLine(sync.id, 'error')
-        ],
-        rejects: new RejectList(sync.identifierFieldName, 0)
-      }
-    }
+    if (sync.shaping?.status === 'error') return erroredSync(sync, 'ELQ-00146', 'The sync failed because of a temporary error.')
     const state = this.#customObjects.get(sync.definition.parentId)
     const records = state?.fixture.records ?? []
     const outcome = processSync({
@@ -689,14 +673,11 @@ export interface SnapshotOptions {
   site?: string | undefined
 }
 
-/** The end of a sync whose processing threw (ELQ-00107). */
-function failedSync (sync: Sync): NonNullable<Sync['final']> {
+/** The end of a sync that ends in error without processing a record: one error line, then the summary. */
+function erroredSync (sync: Sync, statusCode: string, message: string): NonNullable<Sync['final']> {
   return {
     status: 'error',
-    logs: [
-      { count: 0, severity: 'error', statusCode: 'ELQ-00107', message: 'There was an error processing the sync.' },
-      summaryLine(sync.id, 'error')
-    ],
+    logs: [{ count: 0, severity: 'error', statusCode, message }, summaryLine(sync.id, 'error')],
     rejects: new RejectList(sync.identifierFieldName, 0)
   }
 }

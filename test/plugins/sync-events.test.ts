@@ -282,7 +282,10 @@ t.test('a sync whose processing fails, and a sync timer that fails, are logged a
 
   app.store.createSync(principal, { syncedInstanceUri: '/customObjects/9/syncActions/8' })
   app.store.tick = () => { throw new Error('boom') }
+  // The sync timer is unref'd: a referenced timer keeps the process alive while it fires.
+  const alive = setTimeout(() => {}, 10_000)
   await new Promise<void>((resolve) => { logged = resolve })
+  clearTimeout(alive)
   t.match(lines.at(-1), { msg: 'sync timer failed' })
   t.equal((await app.inject('/__mock/health')).statusCode, 200)
 })
