@@ -37,7 +37,7 @@ export default fp<ContentTypesOptions>(async function contentTypes (app, options
     // Only uploads and creations carry data; an empty body elsewhere (DELETE, PUT) is no body.
     if (request.method !== 'POST' && raw.length === 0) return [null, undefined]
     try {
-      checkEncoding(request)
+      if (raw.length > 0) checkEncoding(request)
       const body = ownBytes(withoutBom(raw))
       const text = decodeUtf8(request, body)
       const parsed = format === 'json' ? parseJson(text) : parseCsv(text)

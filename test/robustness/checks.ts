@@ -21,8 +21,8 @@ export const APPS = {
 } as const
 
 const DAY_MS = 86_400_000
-// 414 comes from the router for a path segment over maxParamLength; the rest are Eloqua's.
-const DOCUMENTED = new Set([200, 201, 204, 400, 401, 403, 404, 409, 410, 412, 413, 414, 429])
+// 415 answers a Content-Encoding the mock does not decode; the rest are Eloqua's.
+const DOCUMENTED = new Set([200, 201, 204, 400, 401, 403, 404, 409, 410, 412, 413, 415, 429])
 const CHANGING = new Set(['POST', 'PUT', 'DELETE'])
 
 export function describeOutcome (outcome: Outcome): string {

@@ -105,8 +105,9 @@ t.test('MAX_UPLOADS_PER_SYNC holds under concurrency: exactly 50 of 200 are stag
 t.test('the staging quota holds under concurrency: no upload past it is kept', async (t) => {
   const payload = body(6)
   const size = Buffer.byteLength(payload)
-  // Room for 37 uploads and half of a 38th, shared by two definitions.
-  const app = await build(t, { config: { STAGING_QUOTA_BYTES: 37 * size + Math.floor(size / 2) } })
+  // Each upload takes at least 1 KiB of the quota. Room for 37 uploads and half of a 38th, shared by two definitions.
+  const charge = Math.max(size, 1024)
+  const app = await build(t, { config: { STAGING_QUOTA_BYTES: 37 * charge + Math.floor(charge / 2) } })
   const responses = await Promise.all(Array.from({ length: 120 }, (_, i) => post(app, dataUrl(9, i % 2 === 0 ? 6 : 14), payload)))
   t.strictSame(countBy(responses), { 204: 37, 413: 83 })
   const state = await mockState(app)
