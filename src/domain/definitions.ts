@@ -34,6 +34,8 @@ export interface DefinitionInput {
 const NAME_RULE = 'Must be a string value, at least 1 character and at most 100 characters long.'
 // Eloqua destinations are markup such as {{ContactList[12345]}} or {{ActionInstance(guid).Execution[1]}}.
 const DESTINATION = /^\{\{.+\}\}$/
+/** Far longer than any real destination statement; keeps a definition small. */
+export const MAX_DESTINATION_LENGTH = 1000
 
 /**
  * Checks a definition body the way the Bulk API documents it (eloqua-reference §6, §14): every
@@ -88,8 +90,8 @@ export function readDefinitionInput (body: unknown, parentId: number): Definitio
       const status = (candidate as Record<string, unknown>).status ?? undefined
       const updateAll = (candidate as Record<string, unknown>).updateAll ?? undefined
       if (!SYNC_ACTION_KINDS.includes(action as SyncActionKind)) fail(`${at}.action`, `Must be one of ${SYNC_ACTION_KINDS.join(', ')}.`, action)
-      if (typeof destination !== 'string' || !DESTINATION.test(destination)) {
-        fail(`${at}.destination`, 'Must be a destination statement such as {{ContactList[12345]}} or {{ActionInstance(<id>).Execution[<id>]}}.', destination)
+      if (typeof destination !== 'string' || destination.length > MAX_DESTINATION_LENGTH || !DESTINATION.test(destination)) {
+        fail(`${at}.destination`, `Must be a destination statement of at most ${MAX_DESTINATION_LENGTH} characters, such as {{ContactList[12345]}} or {{ActionInstance(<id>).Execution[<id>]}}.`, destination)
       }
       if (status === undefined) {
         if (action === 'setStatus') fail(`${at}.status`, 'Is required for the setStatus action.')

@@ -28,7 +28,7 @@ export interface MockAdminOptions {
 }
 
 /** Control requests are small; this keeps a fault rule from holding megabytes. */
-const ADMIN_BODY_LIMIT = 1024 * 1024
+const ADMIN_BODY_LIMIT = 64 * 1024
 
 const digest = (secret: string): Buffer => hash('sha256', secret, 'buffer')
 

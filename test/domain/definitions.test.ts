@@ -49,7 +49,7 @@ t.test('each rule has its failure, all reported at once', async (t) => {
   t.strictSame(failures({ ...valid, syncActions: [5, { action: 'fly', destination: 'list', status: 'great', updateAll: 1 }, { action: 'setStatus', destination: '{{ContactList[1]}}' }] }), [
     { field: 'syncActions[0]', value: '5', constraint: 'Must be a JSON object.' },
     { field: 'syncActions[1].action', value: 'fly', constraint: 'Must be one of add, remove, setStatus.' },
-    { field: 'syncActions[1].destination', value: 'list', constraint: 'Must be a destination statement such as {{ContactList[12345]}} or {{ActionInstance(<id>).Execution[<id>]}}.' },
+    { field: 'syncActions[1].destination', value: 'list', constraint: 'Must be a destination statement of at most 1000 characters, such as {{ContactList[12345]}} or {{ActionInstance(<id>).Execution[<id>]}}.' },
     { field: 'syncActions[1].status', value: 'great', constraint: 'Must be one of bounced, subscribed, unsubscribed, active, complete, pending, errored, yes, no, invalid, permission.' },
     { field: 'syncActions[1].updateAll', value: '1', constraint: 'Must be a boolean value.' },
     { field: 'syncActions[2].status', constraint: 'Is required for the setStatus action.' }

@@ -274,3 +274,29 @@ t.test('listing syncs is linear: thousands queued are listed at once, and only t
   t.equal(views, 1, 'one view built for a page of one')
   t.ok(performance.now() - started < 2000, 'answered at once (it took 4-15 s)')
 })
+
+t.test('a sync action destination longer than 1000 characters answers 400: definitions stay small', async (t) => {
+  const app = await build(t)
+  const res = await app.inject(post('/api/bulk/2.0/customObjects/9/syncActions', JSON.stringify({
+    name: 'long', fields: { Id: '{{CustomObject[9].ExternalId}}' }, identifierFieldName: 'Id', syncActions: [{ action: 'add', destination: `{{ContactList[${'1'.repeat(1000)}]}}` }]
+  })))
+  t.equal(res.statusCode, 400)
+  t.match(res.json().failures, [{ field: 'syncActions[0].destination', constraint: /at most 1000 characters/ }])
+})
+
+t.test('control requests take at most 64 KiB of body', async (t) => {
+  const app = await build(t)
+  const res = await app.inject({ method: 'POST', url: '/__mock/faults', payload: { name: 'big', response: { status: 503, body: 'x'.repeat(70 * 1024) } } })
+  t.equal(res.statusCode, 404, 'refused as Eloqua refuses bodies over its limit')
+  t.strictSame((await app.inject('/__mock/faults')).json().map((r: { name: string }) => r.name).includes('big'), false)
+})
+
+t.test('a reset is quick whatever the size of the fixtures: records are shared, not copied', async (t) => {
+  const fixtures = defaultFixtures()
+  const [first] = fixtures.customObjects
+  const records = Array.from({ length: 300_000 }, (_, i) => ({ id: 1_000_000 + i, externalId: `X${i}`, fieldValues: { Email: `user${i}@example.com`, Name: `User ${i}` } }))
+  const app = await build(t, { fixtures: { ...fixtures, customObjects: [{ ...(first as NonNullable<typeof first>), records }, ...fixtures.customObjects.slice(1)] } })
+  const started = performance.now()
+  for (let i = 0; i < 5; i++) t.equal((await app.inject({ method: 'POST', url: '/__mock/reset' })).statusCode, 204)
+  t.ok(performance.now() - started < 1000, 'five resets at once (copying 300,000 records took seconds each)')
+})
