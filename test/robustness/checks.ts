@@ -153,7 +153,11 @@ export async function run (sandbox: Sandbox, app: string, requests: readonly Wir
     before = after
   }
   // Process every staged upload and end every sync: app.clock.advance, then a request that looks.
+  // Fault rules added in the run go first, so that they answer none of the requests below.
   const step = 'the end of the run: the clock moved a day'
+  const dropRules: WireRequest = { method: 'DELETE', url: '/__mock/faults', headers: {} }
+  const dropped = await sandbox.inject(app, dropRules, WATCHDOG_MS)
+  if (dropped.kind !== 'answer' || dropped.status !== 204) throw failure('DELETE /__mock/faults did not answer 204', { app, step, req: dropRules, outcome: dropped })
   const moved = await sandbox.advance(app, DAY_MS)
   if (moved.kind !== 'done') throw failure('the app crashed when its clock moved', { app, step, outcome: moved })
   const final = await readState(sandbox, app, step)

@@ -20,6 +20,7 @@
  */
 import t from 'tap'
 import fc from 'fast-check'
+import { API_USER, build, dataUrl } from '../helper.js'
 import { APPS, run } from './checks.js'
 import { GROUPS, setup } from './hostile.js'
 import { Sandbox } from './sandbox.js'
@@ -70,3 +71,26 @@ for (const group of GROUPS) {
     }
   })
 }
+
+t.test('the clock cannot be moved past the last date the mock can print', async (t) => {
+  const app = await build(t)
+  const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/
+  // Ten years is the largest jump; about 800 of them reach the year 10000, and 21,900 the last
+  // date JavaScript has. Each must either move the clock to a date the mock prints in Eloqua's
+  // format, or be refused with a 400 that changes nothing.
+  let jumps = 0
+  let last
+  do {
+    last = await app.inject({ method: 'POST', url: '/__mock/clock', payload: { advanceMs: 315_360_000_000 } })
+    jumps += 1
+  } while (last.statusCode === 200 && TIMESTAMP.test((last.json() as { now: string }).now) && jumps < 25_000)
+  t.equal(last.statusCode, 400, `jump ${jumps} is refused, not answered ${last.statusCode} ${last.body}`)
+  t.type(last.headers['x-mock-reason'], 'string')
+  const clock = await app.inject('/__mock/clock')
+  t.equal(clock.statusCode, 200)
+  t.match(clock.json(), { now: TIMESTAMP }, 'the clock still reads as an Eloqua timestamp')
+  t.equal((await app.inject('/__mock/state?records=false')).statusCode, 200)
+  const upload = await app.inject({ method: 'POST', url: dataUrl(9, 7), payload: [{ Id: 'DLPSB000000000020' }], headers: { authorization: API_USER } })
+  t.equal(upload.statusCode, 201)
+  t.match(upload.json(), { createdAt: TIMESTAMP })
+})

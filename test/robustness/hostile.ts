@@ -421,8 +421,48 @@ const faultRule = fc.tuple(
 /** A valid rule whose `response.body` is nested n deep: what happens when it fires? */
 const deepRule = fc.tuple(depth, fc.constantFrom(400, 404, 409)).map(([n, status]) =>
   `{"name":"deep-${n}","match":{"path":"/api/bulk/2.0/*"},"response":{"status":${status},"body":${'['.repeat(n)}${']'.repeat(n)}}}`)
+/**
+ * Rules the schema accepts, with hostile values where it lets them through: paths full of `*`,
+ * header names and values no HTTP response may carry, bodies of any shape.
+ */
+const ruleNames = fc.oneof(fc.stringMatching(/^[A-Za-z0-9._-]{1,64}$/), fc.constantFrom('definition-14-sync-error', 'definition-16-stuck-pending', 'fuzz'))
+const starPath = fc.oneof(
+  fc.tuple(fc.integer({ min: 1, max: 40 }), fc.constantFrom('', 'Z', '/Z', 'data')).map(([n, tail]) => `/${'*'.repeat(n)}${tail}`),
+  fc.tuple(fc.integer({ min: 1, max: 30 }), fc.constantFrom('/', 'a', 's', 'i'), fc.constantFrom('Z', '')).map(([n, c, tail]) => `/${`*${c}`.repeat(n)}${tail}`),
+  fc.string({ unit: fc.constantFrom('*', '*', '/', 'a', 'p', 'i', '{', '}', 'x'), maxLength: 40 }).map((p) => `/${p}`)
+)
+const acceptedRule = fc.tuple(
+  ruleNames,
+  fc.oneof(
+    fc.tuple(
+      fc.record({
+        method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD'),
+        path: fc.oneof(starPath, fc.constantFrom(...PATH_TEMPLATES.filter((p) => p.startsWith('/')))),
+        operation: fc.constantFrom('uploadSyncActionData', 'createSync', 'getSync', 'listSyncs', 'listCustomObjects'),
+        parentId: fc.constantFrom(9, 10),
+        id: fc.constantFrom(6, 7, 8, 11),
+        site: fc.constantFrom('APITest', 'apitest'),
+        user: fc.constantFrom('API.User', 'Events.User'),
+        headers: fc.dictionary(fc.constantFrom('content-type', 'authorization', 'x-fuzz', 'Content-Type'), fc.constantFrom('application/json', API_USER, 'x'), { maxKeys: 1 })
+      }, { requiredKeys: [] }),
+      fc.record({
+        status: fc.constantFrom(...RULE_STATUS),
+        headers: ruleHeaders,
+        body: fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constant(null)),
+        delayMs: fc.integer({ min: 0, max: 20 })
+      }, { requiredKeys: [] }).filter((response) => Object.keys(response).length > 0)
+    ).map(([match, response]) => ({ match, response })),
+    fc.tuple(
+      fc.record({ parentId: fc.constantFrom(9, 10), id: fc.constantFrom(6, 7, 8, 11, 14) }, { requiredKeys: [] }),
+      fc.record({ status: fc.constantFrom('error', 'warning', 'pending'), callback: fc.constantFrom('never', 'twice', 'late'), callbackDelayMs: fc.integer({ min: 0, max: 10 }) }, { requiredKeys: [] })
+        .filter((sync) => Object.keys(sync).length > 0)
+    ).map(([match, sync]) => ({ match, sync }))
+  ),
+  fc.option(fc.constantFrom<unknown>('always', { first: 1 }, { after: 1 }, { every: 2 }, { probability: 0.5 }), { nil: undefined })
+).map(([name, rule, when]) => JSON.stringify({ name, ...rule, ...(when === undefined ? {} : { when }) }))
 const faultBody = fc.oneof(
-  { weight: 5, arbitrary: faultRule },
+  { weight: 4, arbitrary: acceptedRule },
+  { weight: 3, arbitrary: faultRule },
   { weight: 1, arbitrary: deepRule },
   { weight: 1, arbitrary: anyJson },
   { weight: 1, arbitrary: fc.oneof(deepMember('name'), deepMember('match')) }
@@ -539,6 +579,6 @@ export const GROUPS: Array<{ name: string, runs: number, request: fc.Arbitrary<F
   { name: 'uploads: bodies, Content-Types, encodings', runs: 60, request: fc.oneof({ weight: 6, arbitrary: endpoints.upload!(normalAuth) }, endpoints.deleteData!(normalAuth), endpoints.createSync!(normalAuth)) },
   { name: 'sync action definitions: create, replace, delete', runs: 120, request: fc.oneof({ weight: 3, arbitrary: endpoints.createDefinition!(normalAuth) }, { weight: 2, arbitrary: endpoints.replaceDefinition!(normalAuth) }, endpoints.deleteDefinition!(normalAuth), endpoints.upload!(normalAuth)) },
   { name: 'syncs: create, read, logs, rejects', runs: 120, request: fc.oneof({ weight: 3, arbitrary: endpoints.createSync!(normalAuth) }, endpoints.getSync!(normalAuth), endpoints.listSyncs!(normalAuth), endpoints.upload!(normalAuth), endpoints.deleteData!(normalAuth), endpoints.deleteDefinition!(normalAuth)) },
-  { name: 'the /__mock control surface', runs: 150, request: fc.oneof({ weight: 3, arbitrary: control }, ...Object.values(endpoints).map((endpoint) => endpoint(normalAuth))) },
+  { name: 'the /__mock control surface', runs: 150, request: fc.oneof({ weight: 4, arbitrary: control }, { weight: 1, arbitrary: fc.oneof(...Object.values(endpoints).map((endpoint) => endpoint(normalAuth))) }) },
   { name: 'any method, any path, any body', runs: 150, request: anything }
 ]
