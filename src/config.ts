@@ -33,8 +33,8 @@ export const configSchema = {
       default: 'accept',
       description: 'An upload while a sync of the definition is pending or active: keep it for the next sync, or answer 409.'
     },
-    SYNC_PENDING_MS: { type: 'integer', minimum: 0, default: 500, description: 'How long a new sync stays pending.' },
-    SYNC_ACTIVE_MS: { type: 'integer', minimum: 0, default: 500, description: 'How long a sync stays active before it ends.' },
+    SYNC_PENDING_MS: { type: 'integer', minimum: 0, maximum: 86_400_000, default: 500, description: 'How long a new sync stays pending.' },
+    SYNC_ACTIVE_MS: { type: 'integer', minimum: 0, maximum: 86_400_000, default: 500, description: 'How long a sync stays active before it ends.' },
     CALLBACK_TIMEOUT_MS: { type: 'integer', minimum: 1, default: 5000, description: 'How long a sync callback may take before it counts as failed.' },
     FAULT_SEED: { type: 'integer', default: 1, description: 'Seed for fault rules with a probability, so runs repeat.' },
     MAX_FAULT_RULES: { type: 'integer', minimum: 0, default: 1000, description: 'Fault rules that POST /__mock/faults may add before it answers 400.' },

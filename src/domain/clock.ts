@@ -35,11 +35,18 @@ export class ManualClock implements Clock {
   }
 }
 
+/** The last instant Eloqua's timestamp format can show. */
+export const LAST_PRINTABLE_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
+
+/** The clock is not moved past this, leaving centuries for syncs queued from the last moment to end. */
+export const LAST_CLOCK_TIME = Date.UTC(9000, 0, 1)
+
 /**
  * Eloqua writes timestamps in UTC with seven fractional digits, e.g.
  * `2021-07-09T01:44:28.3435476Z` (eloqua-reference §3); we have milliseconds, so the last four are zero.
  */
 export function eloquaTimestamp (ms: number): string {
-  const iso = new Date(ms).toISOString()
+  // Never past the last date with a four-digit year: Date would print +010000 or throw.
+  const iso = new Date(Math.min(Math.max(ms, 0), LAST_PRINTABLE_TIME)).toISOString()
   return `${iso.slice(0, 23)}0000Z`
 }

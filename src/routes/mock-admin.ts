@@ -5,7 +5,7 @@
  */
 import { hash, timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
-import { eloquaTimestamp } from '../domain/clock.js'
+import { LAST_CLOCK_TIME, eloquaTimestamp } from '../domain/clock.js'
 import { bearerToken } from '../domain/directory.js'
 import { notFound, unauthorized, validationError } from '../domain/errors.js'
 import { faultRuleProblems } from '../fixtures.js'
@@ -112,6 +112,9 @@ const controlRoutes: FastifyPluginAsync<MockAdminOptions> = async (app, options)
       response: { 200: { type: 'object', properties: { now: { type: 'string' } } }, 400: { $ref: 'ValidationFailures#' } }
     }
   }, async (request) => {
+    if (app.clock.now() + request.body.advanceMs > LAST_CLOCK_TIME) {
+      throw validationError([{ field: 'advanceMs', value: String(request.body.advanceMs), constraint: `Must not move the clock past ${eloquaTimestamp(LAST_CLOCK_TIME)}.` }])
+    }
     app.clock.advance(request.body.advanceMs)
     app.store.tick()
     return { now: eloquaTimestamp(app.clock.now()) }
