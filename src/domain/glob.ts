@@ -95,12 +95,13 @@ export class PathPattern {
 
   /** Adds a state and, past any run of repeating states, the ones it may skip to. */
   #add (set: number[], state: number): void {
-    for (let s = state; s <= this.#kinds.length; s++) {
-      if (this.#seen[s] === this.#generation) return
+    let s = state
+    while (this.#seen[s] !== this.#generation) {
       this.#seen[s] = this.#generation
       set.push(s)
       const kind = this.#kinds[s]
       if (kind !== SEGMENT_REST && kind !== ANYTHING) return
+      s++
     }
   }
 }

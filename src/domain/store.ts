@@ -402,7 +402,7 @@ export class Store {
 
   /** Rejected records of an ended sync, built one by one as a page reads them. */
   syncRejects (sync: Sync): { length: number, at: (i: number) => SyncReject | undefined } {
-    return sync.final?.rejects ?? { length: 0, at: () => undefined }
+    return sync.final?.rejects ?? new RejectList(sync.identifierFieldName, 0)
   }
 
   recordCallbackAttempt (sync: Sync, attempt: CallbackAttempt): void {

@@ -60,7 +60,6 @@ export default fp<SyncEventsOptions>(async function syncEvents (app, options) {
     if (due.length === 0) return
     const now = clock.now()
     const ready = due.filter((d) => d.at <= now)
-    if (ready.length === 0) return
     due = due.filter((d) => d.at > now)
     for (const callback of ready) send(callback)
   }

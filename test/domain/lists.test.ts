@@ -70,6 +70,7 @@ t.test('q conditions may have spaces around the operator, quotes of either kind,
   t.strictSame(paginate(items, { q: "name='Alpha Beta' x" }, ['name', 'n']).items, [], 'text after a closing quote is part of a bare value')
   t.strictSame(paginate(items, { q: "\"name='Gamma'\"" }, ['name', 'n']).items, [items[1]], 'a condition in double quotes')
   t.throws(() => paginate(items, { q: 'name' }, ['name']), EloquaError)
+  t.throws(() => paginate(items, { q: '=Gamma' }, ['name']), EloquaError)
   t.throws(() => paginate(items, { orderBy: 'name ASC extra' }, ['name']), EloquaError)
 })
 

@@ -232,3 +232,13 @@ t.test('a sync whose processing throws ends in error (ELQ-00107), is reported, a
   t.equal(six.runningSyncs, 0)
   t.ok(store.createSync(apiUser, { syncedInstanceUri: '/customObjects/9/syncActions/6' }), 'the definition syncs again')
 })
+
+t.test('without a failure handler a failing sync still ends in error quietly', async (t) => {
+  const { store, clock } = setup()
+  const six = store.resolveSyncActionDefinition(apiUser, '9', '6')
+  store.stageUpload(six, { format: 'csv', bytes: Buffer.from('Id\n"unterminated'), recordCount: 1 }, apiUser)
+  store.createSync(apiUser, { syncedInstanceUri: '/customObjects/9/syncActions/6' })
+  clock.advance(3000)
+  t.equal(store.syncView(store.getSync(apiUser, '1')).status, 'error')
+  t.equal(store.syncRejects(store.getSync(apiUser, '1')).length, 0)
+})

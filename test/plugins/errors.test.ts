@@ -55,6 +55,7 @@ t.test('describeValue keeps failure values short', async (t) => {
   t.equal(describeValue('x'.repeat(200)).length, 100)
   t.equal(describeValue(['a', 1, null, true, { b: [[['c']]] }]), '["a",1,null,true,{"b":[[...]]}]', 'nested values stop three levels down')
   t.equal(describeValue(Array.from({ length: 100000 }, (_, i) => i)).length, 100, 'a huge array is not walked in full')
+  t.equal(describeValue({ a: { b: { c: { d: 1 } } } }), '{"a":{"b":{"c":{...}}}}')
 })
 
 t.test('X-Mock-Reason stays a valid header for any request path', async (t) => {

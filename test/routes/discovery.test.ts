@@ -1,4 +1,5 @@
 import t from 'tap'
+import { isHost } from '../../src/routes/discovery.js'
 import { API_USER, basic, build } from '../helper.js'
 
 const expectedUrls = (base: string): unknown => ({
@@ -60,4 +61,9 @@ t.test('bad or missing credentials answer 200 "Not authenticated.", as Eloqua do
     t.equal(res.body, '"Not authenticated."')
     t.equal(res.headers['content-length'], '20')
   }
+})
+
+t.test('isHost takes names, IPv4 and IPv6 with ports, and nothing else', async (t) => {
+  for (const host of ['localhost', 'eloqua:8080', '127.0.0.1:80', '[::1]:8080', 'a_b.example']) t.equal(isHost(host), true, host)
+  for (const host of ['', 'a'.repeat(262), 'a b', 'x/y', 'u@h', 'javascript:alert(1)//', 'h:99999']) t.equal(isHost(host), false, host)
 })
