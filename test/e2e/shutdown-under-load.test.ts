@@ -96,7 +96,7 @@ t.test('SIGTERM under load: requests sent are answered, slow clients are cut, ex
   const signalledAt = performance.now()
   stopAt = signalledAt + 200
   server.child.kill('SIGTERM')
-  const exit = await Promise.race([server.exit, sleep(15_000).then(() => undefined)])
+  const exit = await Promise.race([server.exit, sleep(15_000, undefined, { ref: false }).then(() => undefined)])
   const exitMs = Math.round(performance.now() - signalledAt)
   await Promise.all(loops)
   const outcomes = await Promise.all(requests)
