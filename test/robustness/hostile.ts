@@ -431,34 +431,37 @@ const starPath = fc.oneof(
   fc.tuple(fc.integer({ min: 1, max: 30 }), fc.constantFrom('/', 'a', 's', 'i'), fc.constantFrom('Z', '')).map(([n, c, tail]) => `/${`*${c}`.repeat(n)}${tail}`),
   fc.string({ unit: fc.constantFrom('*', '*', '/', 'a', 'p', 'i', '{', '}', 'x'), maxLength: 40 }).map((p) => `/${p}`)
 )
+/** Present now and then: each extra criterion makes a rule match less. */
+const sometimes = <T>(arbitrary: fc.Arbitrary<T>, weight = 1): fc.Arbitrary<T | undefined> =>
+  fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight, arbitrary })
 const acceptedRule = fc.tuple(
   ruleNames,
   fc.oneof(
     fc.tuple(
-      fc.record({
-        method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD'),
-        path: fc.oneof(starPath, fc.constantFrom(...PATH_TEMPLATES.filter((p) => p.startsWith('/')))),
-        operation: fc.constantFrom('uploadSyncActionData', 'createSync', 'getSync', 'listSyncs', 'listCustomObjects'),
-        parentId: fc.constantFrom(9, 10),
-        id: fc.constantFrom(6, 7, 8, 11),
-        site: fc.constantFrom('APITest', 'apitest'),
-        user: fc.constantFrom('API.User', 'Events.User'),
-        headers: fc.dictionary(fc.constantFrom('content-type', 'authorization', 'x-fuzz', 'Content-Type'), fc.constantFrom('application/json', API_USER, 'x'), { maxKeys: 1 })
-      }, { requiredKeys: [] }),
-      fc.record({
-        status: fc.constantFrom(...RULE_STATUS),
-        headers: ruleHeaders,
-        body: fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constant(null)),
-        delayMs: fc.integer({ min: 0, max: 20 })
-      }, { requiredKeys: [] }).filter((response) => Object.keys(response).length > 0)
+      fc.tuple(
+        sometimes(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD')),
+        sometimes(fc.oneof(starPath, fc.constantFrom(...PATH_TEMPLATES.filter((p) => p.startsWith('/')))), 3),
+        sometimes(fc.constantFrom('uploadSyncActionData', 'createSync', 'getSync', 'listSyncs', 'listCustomObjects')),
+        sometimes(fc.constantFrom(9, 10)),
+        sometimes(fc.constantFrom(6, 7, 8, 11)),
+        sometimes(fc.constantFrom('APITest', 'apitest')),
+        sometimes(fc.constantFrom('API.User', 'Events.User')),
+        sometimes(fc.dictionary(fc.constantFrom('content-type', 'authorization', 'x-fuzz', 'Content-Type'), fc.constantFrom('application/json', API_USER, 'x'), { minKeys: 1, maxKeys: 1 }))
+      ).map(([method, path, operation, parentId, id, site, user, headers]) => own([['method', method], ['path', path], ['operation', operation], ['parentId', parentId], ['id', id], ['site', site], ['user', user], ['headers', headers]])),
+      fc.tuple(
+        fc.oneof({ weight: 1, arbitrary: fc.constant(undefined) }, { weight: 4, arbitrary: fc.constantFrom(...RULE_STATUS) }),
+        sometimes(ruleHeaders, 2),
+        sometimes(fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.constant(null)), 2),
+        sometimes(fc.integer({ min: 0, max: 20 }))
+      ).map(([status, headers, body, delayMs]) => own([['status', status], ['headers', headers], ['body', body], ['delayMs', delayMs ?? (status === undefined ? 1 : undefined)]]))
     ).map(([match, response]) => ({ match, response })),
     fc.tuple(
-      fc.record({ parentId: fc.constantFrom(9, 10), id: fc.constantFrom(6, 7, 8, 11, 14) }, { requiredKeys: [] }),
-      fc.record({ status: fc.constantFrom('error', 'warning', 'pending'), callback: fc.constantFrom('never', 'twice', 'late'), callbackDelayMs: fc.integer({ min: 0, max: 10 }) }, { requiredKeys: [] })
-        .filter((sync) => Object.keys(sync).length > 0)
+      fc.tuple(sometimes(fc.constantFrom(9, 10), 3), sometimes(fc.constantFrom(6, 7, 8, 11, 14), 3)).map(([parentId, id]) => own([['parentId', parentId], ['id', id]])),
+      fc.tuple(sometimes(fc.constantFrom('error', 'warning', 'pending'), 3), sometimes(fc.constantFrom('never', 'twice', 'late'), 2), sometimes(fc.integer({ min: 0, max: 10 })))
+        .map(([status, callback, callbackDelayMs]) => own([['status', status ?? 'warning'], ['callback', callback], ['callbackDelayMs', callbackDelayMs]]))
     ).map(([match, sync]) => ({ match, sync }))
   ),
-  fc.option(fc.constantFrom<unknown>('always', { first: 1 }, { after: 1 }, { every: 2 }, { probability: 0.5 }), { nil: undefined })
+  sometimes(fc.constantFrom<unknown>('always', { first: 1 }, { after: 1 }, { every: 2 }, { probability: 0.5 }))
 ).map(([name, rule, when]) => JSON.stringify({ name, ...rule, ...(when === undefined ? {} : { when }) }))
 const faultBody = fc.oneof(
   { weight: 4, arbitrary: acceptedRule },
