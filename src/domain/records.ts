@@ -11,7 +11,8 @@ export type DataRecord = Record<string, unknown>
 
 export interface StagedUpload {
   readonly format: UploadFormat
-  readonly bytes: Buffer
+  /** The bytes as sent; a small upload holds them as a latin1 string (one character a byte), see compactBytes. */
+  readonly bytes: Buffer | string
   readonly recordCount: number
   readonly stagedAt: number
   readonly stagedBy: string
@@ -41,8 +42,25 @@ function checkHeader (header: string[]): string[] {
   return header
 }
 
+/** Uploads smaller than this are kept as strings: a Buffer costs a few hundred bytes of bookkeeping. */
+export const SMALL_UPLOAD_BYTES = 4096
+
+/**
+ * The cheapest way to keep an upload's bytes for as long as it is staged. A small body is a view
+ * into a shared 8 KB pool slab, which a kept view would keep alive, and a Buffer of its own costs
+ * more than the bytes: it becomes a latin1 string, one character a byte. A larger view into a
+ * bigger allocation is copied out; anything else is kept as it is.
+ */
+export function compactBytes (bytes: Buffer): Buffer | string {
+  if (bytes.length < SMALL_UPLOAD_BYTES) return bytes.toString('latin1')
+  if (bytes.byteLength === bytes.buffer.byteLength) return bytes
+  const copy = Buffer.allocUnsafeSlow(bytes.byteLength)
+  bytes.copy(copy)
+  return copy
+}
+
 export function decodeUpload (upload: StagedUpload): DataRecord[] {
-  const text = upload.bytes.toString('utf8')
+  const text = (typeof upload.bytes === 'string' ? Buffer.from(upload.bytes, 'latin1') : upload.bytes).toString('utf8')
   return upload.format === 'csv' ? parseCsvRecords(text) : JSON.parse(text) as DataRecord[]
 }
 

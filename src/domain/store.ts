@@ -15,7 +15,7 @@ import { eloquaTimestamp, type Clock } from './clock.js'
 import { conflict, describeValue, forbidden, notFound, storageExceeded, tooManyRequests, validationError } from './errors.js'
 import { mayUseCustomObject, type Principal } from './directory.js'
 import { parseId, parseIdentifierStatement, readDefinitionInput, type DefinitionInput, type IdentifierKind } from './definitions.js'
-import { decodeUpload, kilobytes, type StagedUpload, type UploadFormat } from './records.js'
+import { compactBytes, decodeUpload, kilobytes, type StagedUpload, type UploadFormat } from './records.js'
 import { RejectList, processSync, summaryLine, type FinalStatus, type LogLine, type SyncReject } from './sync-engine.js'
 import type { CustomObjectFixture, Fixtures, SyncAction } from '../schemas/fixtures.js'
 
@@ -43,7 +43,7 @@ export interface StoreOptions {
 /** Every upload takes at least this much of the staging quota, as `kbUsed` counts whole kilobytes: tiny uploads cannot pile up unbounded. */
 export const UPLOAD_MIN_CHARGE = 1024
 
-const charge = (upload: { bytes: Buffer }): number => Math.max(upload.bytes.length, UPLOAD_MIN_CHARGE)
+const charge = (upload: { bytes: Buffer | string }): number => Math.max(upload.bytes.length, UPLOAD_MIN_CHARGE)
 
 /** How a fault rule shapes a sync: its end, and the delivery of its callback. */
 export interface SyncShaping {
@@ -318,7 +318,7 @@ export class Store {
       throw storageExceeded(`staging ${size} bytes would exceed the staging quota of ${this.#options.stagingQuotaBytes} bytes (each upload takes at least ${UPLOAD_MIN_CHARGE})`)
     }
     if (definition.isSyncTriggeredOnImport) this.#checkRunningLimit()
-    definition.staged.push({ format: upload.format, bytes: upload.bytes, recordCount: upload.recordCount, stagedAt: now, stagedBy: principal.loginName })
+    definition.staged.push({ format: upload.format, bytes: compactBytes(upload.bytes), recordCount: upload.recordCount, stagedAt: now, stagedBy: principal.loginName })
     definition.stagedBytes += size
     definition.stagedCharge += cost
     this.#stagingBytes += size

@@ -38,7 +38,7 @@ export default fp<ContentTypesOptions>(async function contentTypes (app, options
     if (request.method !== 'POST' && raw.length === 0) return [null, undefined]
     try {
       if (raw.length > 0) checkEncoding(request)
-      const body = ownBytes(withoutBom(raw))
+      const body = withoutBom(raw)
       const text = decodeUtf8(request, body)
       const parsed = format === 'json' ? parseJson(text) : parseCsv(text)
       request.upload = { format, bytes: body }
@@ -93,17 +93,6 @@ function checkEncoding (request: FastifyRequest): void {
 
 function withoutBom (body: Buffer): Buffer {
   return body.length >= 3 && body[0] === BOM[0] && body[1] === BOM[1] && body[2] === BOM[2] ? body.subarray(3) : body
-}
-
-/**
- * Small bodies arrive as views into a shared 8 KB pool slab; keeping such a view would keep the
- * whole slab alive for as long as the upload is staged, so those few bytes are copied out.
- */
-function ownBytes (body: Buffer): Buffer {
-  if (body.byteLength === body.buffer.byteLength) return body
-  const copy = Buffer.allocUnsafeSlow(body.byteLength)
-  body.copy(copy)
-  return copy
 }
 
 function parseCsv (text: string): unknown {

@@ -68,7 +68,12 @@ t.test('a staged upload is kept as sent and counted in kbUsed', async (t) => {
   const upload = jsonUpload(Array.from({ length: 60 }, (_, i) => ({ Id: `DLPSB0000000000${i}` })))
   t.equal(store.stageUpload(definition, upload, apiUser), undefined, 'no sync when isSyncTriggeredOnImport is false')
   t.equal(definition.staged.length, 1)
-  t.equal(definition.staged[0]?.bytes, upload.bytes, 'the very bytes, not a copy')
+  t.equal(definition.staged[0]?.bytes, upload.bytes.toString('latin1'), 'a small upload: its bytes as a latin1 string')
+  const large = jsonUpload(Array.from({ length: 200 }, (_, i) => ({ Id: `DLPSB0000000000${i}` })))
+  store.stageUpload(definition, large, apiUser)
+  t.equal(definition.staged[1]?.bytes, large.bytes, 'a large one: the very bytes, not a copy')
+  store.deleteStagedData(definition)
+  store.stageUpload(definition, upload, apiUser)
   t.match(store.snapshot({ records: true }), {
     syncActionDefinitions: [{ id: 6, kbUsed: 2, staged: { uploads: 1, records: 60, bytes: upload.bytes.length, files: [{ format: 'json', recordCount: 60, stagedBy: 'API.User', stagedAt: '2024-05-01T10:00:00.0000000Z' }] } }],
     stagingBytes: upload.bytes.length
