@@ -48,7 +48,9 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), l
     http: {
       headersTimeout: Math.min(config.HEADERS_TIMEOUT_MS, config.REQUEST_TIMEOUT_MS),
       // Node checks the request and headers timeouts this often (30 s by default).
-      connectionsCheckingInterval: Math.min(1000, config.HEADERS_TIMEOUT_MS)
+      connectionsCheckingInterval: Math.min(1000, config.HEADERS_TIMEOUT_MS),
+      // Node would answer a request without Host itself, in its own shape; the mock serves it (/id then says localhost).
+      requireHostHeader: false
     },
     clientErrorHandler,
     requestIdHeader: 'x-request-id',

@@ -37,7 +37,7 @@ export const configSchema = {
     SYNC_ACTIVE_MS: { type: 'integer', minimum: 0, maximum: 86_400_000, default: 500, description: 'How long a sync stays active before it ends.' },
     CALLBACK_TIMEOUT_MS: { type: 'integer', minimum: 1, default: 5000, description: 'How long a sync callback may take before it counts as failed.' },
     FAULT_SEED: { type: 'integer', default: 1, description: 'Seed for fault rules with a probability, so runs repeat.' },
-    MAX_FAULT_RULES: { type: 'integer', minimum: 0, default: 1000, description: 'Fault rules that POST /__mock/faults may add before it answers 400.' },
+    MAX_FAULT_RULES: { type: 'integer', minimum: 0, default: 100, description: 'Fault rules that POST /__mock/faults may add before it answers 400.' },
     MAX_JSON_DEPTH: { type: 'integer', minimum: 2, maximum: 1000, default: 32, description: 'Deepest nesting of arrays and objects a JSON body may have; deeper answers 400.' },
     MAX_DEFINITIONS: { type: 'integer', minimum: 1, default: 10000, description: 'Sync action definitions the instance holds, fixtures included; creating one more answers 400.' },
     MAX_RETAINED_SYNCS: { type: 'integer', minimum: 1, default: 10000, description: 'Ended syncs kept with their logs and rejects; the oldest are dropped beyond it (then 404).' },

@@ -9,6 +9,11 @@ import { fileURLToPath } from 'node:url'
 import { Ajv, type ErrorObject } from 'ajv'
 import { faultRule, fixturesFileSchema, type FaultRuleFixture, type Fixtures, type FixturesFile } from './schemas/fixtures.js'
 import { parseIdentifierStatement } from './domain/definitions.js'
+import { jsonProblem } from './domain/json-limits.js'
+import { MAX_PATH_WILDCARDS } from './domain/faults.js'
+
+/** A fault rule's response body is sent as JSON: as deep as a request body may be. */
+const FIXTURE_JSON_DEPTH = 32
 
 export const DEFAULT_FIXTURES_PATH = fileURLToPath(new URL('../fixtures', import.meta.url))
 
@@ -32,6 +37,9 @@ export function faultRuleProblems (rule: unknown): string[] {
   const { response, sync, match = {} } = rule
   const problems: string[] = []
   if ((response === undefined) === (sync === undefined)) problems.push('/: a fault rule needs either "response" or "sync", not both')
+  if (match.path !== undefined && match.path.split(/[*{]/).length - 1 > MAX_PATH_WILDCARDS) {
+    problems.push(`/match/path: at most ${MAX_PATH_WILDCARDS} * and {param} in one template`)
+  }
   if (sync !== undefined && (match.method !== undefined || match.path !== undefined || match.headers !== undefined || match.operation !== undefined)) {
     problems.push('/match: a "sync" rule matches syncs by parentId, id, site and user only')
   }
@@ -205,6 +213,8 @@ function checkReferences (
   const faultNames = new Map<string, Located<unknown>>()
   for (const f of faults) {
     unique(faultNames, f.item.name, f, '/name', `fault rule "${f.item.name}" is defined twice`)
+    const bodyProblem = jsonProblem(f.item.response?.body, FIXTURE_JSON_DEPTH)
+    if (bodyProblem !== undefined) at(f, '/response/body', bodyProblem)
     for (const problem of faultRuleProblems(f.item)) problems.push(`${f.file}: ${f.pointer}${problem.startsWith('/:') ? problem.slice(1) : problem}`)
   }
 

@@ -17,7 +17,7 @@ t.test('defaults apply when nothing is set', async (t) => {
     SYNC_ACTIVE_MS: 500,
     CALLBACK_TIMEOUT_MS: 5000,
     FAULT_SEED: 1,
-    MAX_FAULT_RULES: 1000,
+    MAX_FAULT_RULES: 100,
     MAX_JSON_DEPTH: 32,
     MAX_DEFINITIONS: 10000,
     MAX_RETAINED_SYNCS: 10000,

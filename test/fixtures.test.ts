@@ -137,3 +137,10 @@ t.test('fixtures without any site are refused: nobody could authenticate', async
     'fixtures define no site: add a "sites" entry with at least one user, or nobody can authenticate'
   ])
 })
+
+t.test('a fault rule body nested deeper than a request body may be is refused at start', async (t) => {
+  const body = JSON.parse(`${'['.repeat(40)}${']'.repeat(40)}`) as unknown
+  t.strictSame(problems([{ file: 'f.json', content: { sites: [site], faults: [{ name: 'deep', response: { status: 400, body } }] } }]), [
+    'f.json: /faults/0/response/body: Must not nest arrays and objects more than 32 levels deep.'
+  ])
+})

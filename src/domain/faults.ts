@@ -40,6 +40,15 @@ export interface FaultRuleState {
   fired: number
 }
 
+/**
+ * Longer request paths match no path template: Eloqua's paths are far shorter, and it bounds what
+ * a request with a made-up path costs before authentication (path length x template length).
+ */
+export const MAX_MATCHED_PATH_LENGTH = 1024
+
+/** `*` and `{param}` in one path template at most. */
+export const MAX_PATH_WILDCARDS = 16
+
 /** Lower-case, no query, one slash between segments, none at the end: how paths are compared. */
 export function normalisePath (path: string): string {
   const query = path.indexOf('?')
@@ -88,7 +97,7 @@ class FaultRule {
     if (!this.#headers.every(([name, value]) => request.headers[name] === value)) return false
     if (match.parentId !== undefined && request.params.parentId !== String(match.parentId)) return false
     if (match.id !== undefined && request.params.id !== String(match.id)) return false
-    if (this.#path !== undefined && !this.#path.matches(normalisePath(request.path))) return false
+    if (this.#path !== undefined && (request.path.length > MAX_MATCHED_PATH_LENGTH || !this.#path.matches(normalisePath(request.path)))) return false
     if (match.site !== undefined && match.site.toLowerCase() !== request.identity().site?.toLowerCase()) return false
     return match.user === undefined || match.user.toLowerCase() === request.identity().user?.toLowerCase()
   }

@@ -444,10 +444,14 @@ export class Store {
     this.#settle()
     const { customObject, definition, sync, site } = options
     let budget = options.records ? options.maxRecords ?? 1000 : 0
-    const files = (uploads: readonly StagedUpload[]): object[] => uploads.map((upload) => {
-      const described = describeUpload(upload, options.records, budget)
-      budget -= described.records?.length ?? 0
-      return described
+    // At most MAX_STATE_FILES files each, and no file too big to decode cheaply, so the answer stays small.
+    const files = (uploads: readonly StagedUpload[]): object => ({
+      files: uploads.slice(0, MAX_STATE_FILES).map((upload) => {
+        const described = describeUpload(upload, options.records, upload.bytes.length > MAX_STATE_DECODE_BYTES ? 0 : budget)
+        budget -= described.records?.length ?? 0
+        return described
+      }),
+      ...(uploads.length > MAX_STATE_FILES ? { filesTruncated: true } : {})
     })
     const definitions = [...this.#definitions.values()].filter((d) =>
       (definition === undefined || d.id === definition) && (customObject === undefined || d.parentId === customObject))
@@ -478,7 +482,7 @@ export class Store {
           uploads: d.staged.length,
           records: d.staged.reduce((sum, u) => sum + u.recordCount, 0),
           bytes: d.stagedBytes,
-          files: files(d.staged)
+          ...files(d.staged)
         }
       })),
       syncs: syncs.map((s) => ({
@@ -489,7 +493,7 @@ export class Store {
         bytes: s.bytes,
         ...(s.shaping === undefined ? {} : { fault: s.shaping.ruleName }),
         ...(s.final === undefined ? {} : { rejects: s.final.rejects.length }),
-        files: files(s.uploads),
+        ...files(s.uploads),
         callbacks: s.callbackAttempts
       })),
       stagingBytes: this.#stagingBytes
@@ -528,7 +532,9 @@ export class Store {
       throw validationError([{ field: 'callbackUrl', ...(value === undefined ? {} : { value: describeValue(value) }), constraint }])
     }
     if (typeof callback !== 'string' || callback.length > MAX_CALLBACK_URL_LENGTH || !/^https?:\/\/[^\s]+$/i.test(callback) || !URL.canParse(callback)) {
-      return refuse(`Must be an absolute http or https URL of at most ${MAX_CALLBACK_URL_LENGTH} characters.`, typeof callback === 'string' ? callback : describeValue(callback))
+      // A value with an @ may hold a password in some reading of it: it is not echoed.
+      const echo = typeof callback === 'string' ? (callback.includes('@') ? undefined : callback) : describeValue(callback)
+      return refuse(`Must be an absolute http or https URL of at most ${MAX_CALLBACK_URL_LENGTH} characters.`, echo)
     }
     const url = new URL(callback)
     // The value is not echoed: it holds a password.
@@ -662,6 +668,10 @@ export class Store {
 }
 
 const MAX_CALLBACK_URL_LENGTH = 2048
+/** Files listed per definition or sync in `/__mock/state`; the counts still cover them all. */
+export const MAX_STATE_FILES = 100
+/** Larger files are listed in `/__mock/state` without their records: decoding them would take seconds. */
+export const MAX_STATE_DECODE_BYTES = 4 * 1024 * 1024
 
 export interface SnapshotOptions {
   records: boolean

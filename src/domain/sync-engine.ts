@@ -45,7 +45,7 @@ export class RejectList {
   /** An empty value means the row had no identifier (ELQ-00061); any other was not matched (ELQ-00034). */
   add (value: string, recordIndex: number): void {
     if (this.#values.length >= this.#limit) return
-    this.#values.push(value)
+    this.#values.push(value.length > MAX_KEPT_TEXT ? keptText(value) : value)
     this.#indexes.push(recordIndex)
   }
 
@@ -63,6 +63,17 @@ export class RejectList {
 
 const MISSING = ['ELQ-00061', 'Rejected records (missing fields).'] as const
 const UNMATCHED = ['ELQ-00034', 'Total unmatched records.'] as const
+
+/**
+ * Identifier values and field names are kept at most this long: a reject or a log line must not
+ * hold a 30 MB value for a year. Longer ones keep their start, copied (a slice would keep the
+ * whole original alive), and end in "...".
+ */
+export const MAX_KEPT_TEXT = 1000
+
+function keptText (text: string): string {
+  return `${Buffer.from(text.slice(0, MAX_KEPT_TEXT - 3)).toString()}...`
+}
 
 /** ELQ-00111 lines written per sync at most: one per ignored field, and a record may name thousands. */
 export const MAX_IGNORED_FIELD_LINES = 100
@@ -124,6 +135,7 @@ export function processSync (input: SyncInput): SyncOutcome {
   const logs: LogLine[] = []
   const rejects = new RejectList(identifier, input.maxRejects ?? Infinity)
   const effects: RecordEffect[] = []
+  const actioned = new Set<number>()
   const extraFields = new Map<string, number>()
   let total = 0
   let missing = 0
@@ -132,7 +144,7 @@ export function processSync (input: SyncInput): SyncOutcome {
 
   input.uploads.forEach((upload, fileIndex) => {
     const rows = decodeUpload(upload)
-    if (rows.length > 0 && !rows.some((row) => identifier in row)) {
+    if (rows.length > 0 && !rows.some((row) => Object.hasOwn(row, identifier))) {
       logs.push({ count: rows.length, severity: 'warning', statusCode: 'ELQ-00121', message: `Field ${identifier} is part of import definition, but not included in file ${fileIndex + 1}.` })
     }
     for (const row of rows) {
@@ -141,9 +153,9 @@ export function processSync (input: SyncInput): SyncOutcome {
         if (key === identifier) continue
         const seen = extraFields.get(key)
         if (seen !== undefined) extraFields.set(key, seen + 1)
-        else if (extraFields.size < MAX_IGNORED_FIELD_LINES) extraFields.set(key, 1)
+        else if (extraFields.size < MAX_IGNORED_FIELD_LINES) extraFields.set(key.length > MAX_KEPT_TEXT ? keptText(key) : key, 1)
       }
-      const value = identifierValue(row[identifier])
+      const value = identifierValue(Object.hasOwn(row, identifier) ? row[identifier] : undefined)
       if (value === '') {
         missing += 1
         rejects.add('', total)
@@ -156,6 +168,9 @@ export function processSync (input: SyncInput): SyncOutcome {
         continue
       }
       matched += 1
+      // The same actions twice leave a record as once: each record is actioned once per sync.
+      if (actioned.has(record.id)) continue
+      actioned.add(record.id)
       for (const action of input.syncActions) effects.push({ recordId: record.id, action })
     }
   })

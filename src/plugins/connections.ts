@@ -6,6 +6,7 @@
  * still arriving are answered 503 and their connections closed, and requests already received are
  * answered as usual.
  */
+import type { ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import fp from 'fastify-plugin'
 import type { FastifyReply } from 'fastify'
@@ -33,27 +34,36 @@ export function clientErrorHandler (err: NodeJS.ErrnoException, socket: Socket):
   const reply = (socket as TrackedSocket)[CURRENT]
   // A response to this request is already out (an early 401 before its body was read): a second
   // one on the same connection would be a protocol error, so the connection just closes.
-  if (reply !== undefined && reply.raw.headersSent && (!reply.request.raw.complete || !reply.raw.writableFinished)) {
+  if (reply !== undefined && reply.raw.headersSent && !reply.request.raw.complete) {
     socket.destroy()
     return
   }
   const [status, phrase, reason] = CLIENT_ERRORS[String(err.code)] ?? [400, 'There was a parsing error.', `the request is not valid HTTP (${String(err.code)})`]
   const body = status === 400 ? JSON.stringify({ failures: [{ field: 'request', constraint: 'Must be a valid HTTP/1.1 request.' }] }) : ''
-  if (socket.writable) {
-    socket.end([
-      `HTTP/1.1 ${status} ${phrase}`,
-      `X-Mock-Reason: ${reason}`,
-      'Connection: close',
-      ...(body === '' ? ['Content-Length: 0'] : ['Content-Type: application/json; charset=utf-8', `Content-Length: ${Buffer.byteLength(body)}`]),
-      '',
-      body
-    ].join('\r\n'))
+  const answer = (): void => {
+    if (socket.writable) {
+      socket.end([
+        `HTTP/1.1 ${status} ${phrase}`,
+        `X-Mock-Reason: ${reason}`,
+        'Connection: close',
+        ...(body === '' ? ['Content-Length: 0'] : ['Content-Type: application/json; charset=utf-8', `Content-Length: ${Buffer.byteLength(body)}`]),
+        '',
+        body
+      ].join('\r\n'))
+    }
+    socket.destroySoon()
   }
-  socket.destroySoon()
+  // A pipelined request before the bad one, received whole, is still being answered: its answer goes out first.
+  if (reply !== undefined && reply.request.raw.complete && !reply.raw.writableFinished) reply.raw.once('finish', answer)
+  else answer()
 }
 
 export default fp(async function connections (app) {
   const sockets = new Set<TrackedSocket>()
+  // Node answers an Expect it cannot meet itself, without the mock's headers: answer it here.
+  app.server.on('checkExpectation', (_request, response: ServerResponse) => {
+    response.writeHead(417, 'Expectation Failed', { 'x-mock-reason': 'only Expect: 100-continue is supported', connection: 'close', 'content-length': 0 }).end()
+  })
   app.server.on('connection', (socket: TrackedSocket) => {
     sockets.add(socket)
     socket.once('close', () => sockets.delete(socket))

@@ -59,7 +59,7 @@ export function toEloquaError (error: FastifyError, request: FastifyRequest): El
   if (error.validation !== undefined) return validationError(failuresFromValidation(error, request))
   switch (error.code) {
     // Eloqua documents a 404 for uploads over 32 MB (eloqua-reference §12).
-    case 'FST_ERR_CTP_BODY_TOO_LARGE': return notFound('request body is larger than MAX_UPLOAD_BYTES; Eloqua answers 404 past 32 MB')
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': return notFound('request body is larger than this endpoint takes (MAX_UPLOAD_BYTES, 64 KiB on /__mock); Eloqua answers 404 past 32 MB')
     // A Content-Type that does not parse as a media type; any other type reaches the catch-all parser.
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return validationError([{
       field: 'Content-Type',

@@ -92,3 +92,20 @@ t.test('closing does not wait for idle, half-sent or still-uploading clients; re
   t.match(uploadAnswer, /^HTTP\/1.1 503 Service Unavailable\r\n/, 'the unfinished upload was answered 503')
   t.match(uploadAnswer, /\r\nconnection: close\r\n/i)
 })
+
+t.test('a bad request pipelined behind a good upload: the upload is answered first, then the 400', async (t) => {
+  const { app, port } = await listening(t)
+  const upload = `POST /api/bulk/2.0/customObjects/9/syncActions/6/data HTTP/1.1\r\nHost: x\r\nAuthorization: ${API_USER}\r\nContent-Type: application/json\r\nContent-Length: 28\r\n\r\n[{"Id":"DLPSB000000000020"}]`
+  const text = await raw(port, `${upload}GARBAGE\r\n\r\n`).received
+  t.match(text, /^HTTP\/1.1 204 [^]*HTTP\/1.1 400 There was a parsing error.\r\n/)
+  t.equal(responses(text), 2)
+  t.equal((await app.inject('/__mock/state?definition=6')).json().syncActionDefinitions[0].staged.uploads, 1)
+})
+
+t.test('a request without Host is served, and an Expect the mock cannot meet answers 417 in its shape', async (t) => {
+  const { port } = await listening(t)
+  t.match(await raw(port, 'GET /__mock/health HTTP/1.1\r\nConnection: close\r\n\r\n').received, /^HTTP\/1.1 200 /)
+  const expect = await raw(port, 'GET /__mock/health HTTP/1.1\r\nHost: x\r\nExpect: foo\r\n\r\n').received
+  t.match(expect, /^HTTP\/1.1 417 Expectation Failed\r\n/)
+  t.match(expect, /\r\nx-mock-reason: only Expect: 100-continue is supported\r\n/i)
+})

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { EventEmitter } from 'node:events'
 import { Socket } from 'node:net'
 import type { FastifyReply } from 'fastify'
 import { clientErrorHandler, trackReply } from '../../src/plugins/connections.js'
@@ -44,4 +45,14 @@ t.test('after a finished exchange, a bad next request is answered', async (t) =>
   clientErrorHandler(error('ERR_HTTP_REQUEST_TIMEOUT'), socket)
   t.match(socket.written[0], /^HTTP\/1.1 408 Request Timeout\r\nX-Mock-Reason: the request was not received in time/)
   t.match(socket.written[0], /\r\nContent-Length: 0\r\n\r\n$/)
+})
+
+t.test('a pipelined request still being answered gets its answer first; the 400 follows', async (t) => {
+  const socket = fakeSocket()
+  const raw = Object.assign(new EventEmitter(), { headersSent: false, writableFinished: false })
+  trackReply(socket, { raw, request: { raw: { complete: true } } } as unknown as FastifyReply)
+  clientErrorHandler(error('HPE_INVALID_METHOD'), socket)
+  t.strictSame(socket.written, [], 'nothing yet')
+  raw.emit('finish')
+  t.match(socket.written[0], /^HTTP\/1.1 400 There was a parsing error.\r\n/)
 })

@@ -300,3 +300,58 @@ t.test('a reset is quick whatever the size of the fixtures: records are shared, 
   for (let i = 0; i < 5; i++) t.equal((await app.inject({ method: 'POST', url: '/__mock/reset' })).statusCode, 204)
   t.ok(performance.now() - started < 1000, 'five resets at once (copying 300,000 records took seconds each)')
 })
+
+t.test('huge identifier values and field names are kept cut short, so rejects and logs cannot hold megabytes', async (t) => {
+  const app = await build(t)
+  const huge = 'x'.repeat(2_000_000)
+  t.equal((await app.inject(post(dataUrl(9, 6), JSON.stringify([{ Id: huge, [huge]: 1 }])))).statusCode, 204)
+  await app.inject(post('/api/bulk/2.0/syncs', '{"syncedInstanceUri":"/customObjects/9/syncActions/6"}'))
+  app.clock.advance(1000)
+  const [reject] = (await app.inject({ url: '/api/bulk/2.0/syncs/1/rejects', headers: { authorization: API_USER } })).json().items
+  t.equal(reject.fieldValues.Id.length, 1000)
+  t.ok(reject.fieldValues.Id.endsWith('...'))
+  const logs = (await app.inject({ url: '/api/bulk/2.0/syncs/1/logs', headers: { authorization: API_USER } })).json().items
+  const ignored = logs.find((l: { statusCode: string }) => l.statusCode === 'ELQ-00111')
+  t.ok(ignored.message.length < 1100, 'the ignored field is named by its start')
+})
+
+t.test('an identifier named like a built-in property is read from the record only', async (t) => {
+  const app = await build(t)
+  const created = await app.inject(post('/api/bulk/2.0/customObjects/9/syncActions', JSON.stringify({
+    name: 'proto', fields: { constructor: '{{CustomObject[9].ExternalId}}' }, identifierFieldName: 'constructor', syncActions: [{ action: 'add', destination: '{{ContactList[1]}}' }]
+  })))
+  t.equal(created.statusCode, 201)
+  const uri = created.json().uri as string
+  t.equal((await app.inject(post(`/api/bulk/2.0${uri}/data`, '[{"Other":"a"}]'))).statusCode, 204)
+  await app.inject(post('/api/bulk/2.0/syncs', JSON.stringify({ syncedInstanceUri: uri })))
+  app.clock.advance(1000)
+  const logs = (await app.inject({ url: '/api/bulk/2.0/syncs/1/logs', headers: { authorization: API_USER } })).json().items
+  t.match(logs.map((l: { statusCode: string }) => l.statusCode), ['ELQ-00140', 'ELQ-00111', 'ELQ-00121', 'ELQ-00001', 'ELQ-00061'])
+})
+
+t.test('a malformed callbackUrl that could hold a password is not echoed', async (t) => {
+  const app = await build(t)
+  for (const callbackUrl of ['http://u:hunter2pass@127.0.0.1/ x', 'http:\\\\u:hunter2pass@127.0.0.1/', `http://u:hunter2pass@h/${'a'.repeat(2100)}`]) {
+    const res = await app.inject(post('/api/bulk/2.0/syncs', JSON.stringify({ syncedInstanceUri: '/customObjects/9/syncActions/6', callbackUrl })))
+    t.equal(res.statusCode, 400)
+    t.notMatch(`${res.body}${String(res.headers['x-mock-reason'])}`, /hunter2/)
+  }
+})
+
+t.test('/__mock/state lists at most 100 files per definition, counting them all', async (t) => {
+  const app = await build(t)
+  for (let i = 0; i < 101; i++) await upload(app, 9, 6, [{ Id: `r${i}` }])
+  const staged = (await app.inject('/__mock/state?definition=6')).json().syncActionDefinitions[0].staged
+  t.equal(staged.uploads, 101)
+  t.equal(staged.files.length, 100)
+  t.equal(staged.filesTruncated, true)
+})
+
+t.test('fault path templates take at most 16 wildcards, and request paths over 1024 characters match none', async (t) => {
+  const app = await build(t)
+  const add = async (path: string): Promise<number> => (await app.inject({ method: 'POST', url: '/__mock/faults', payload: { name: `p${path.length}`, match: { path }, response: { status: 503 } } })).statusCode
+  t.equal(await add(`/${'*a'.repeat(17)}`), 400)
+  t.equal(await add('/x/*'), 201)
+  t.equal((await app.inject({ url: '/x/y' })).statusCode, 503)
+  t.equal((await app.inject({ url: `/x/${'y'.repeat(1100)}` })).statusCode, 404)
+})
