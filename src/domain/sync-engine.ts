@@ -4,7 +4,7 @@
  * definition's actions; the others become rejects, and the logs count what happened with Eloqua's
  * ELQ status codes (eloqua-reference §11).
  *
- * LIMITATIONS: duplicate identifiers are actioned once per row, not reported (ELQ-00026); the
+ * LIMITATIONS: duplicate identifiers are not reported (ELQ-00026): the record is actioned once; the
  * `updateAll` flag has no effect; only the log lines below are written, with at most
  * MAX_IGNORED_FIELD_LINES ELQ-00111 lines per sync.
  */
