@@ -15,12 +15,17 @@ import { sendEloquaError } from './errors.js'
 
 /** The reply of the request a connection is serving, set when the request arrives. */
 const CURRENT = Symbol('eloqua-bulk-mock.currentReply')
-type TrackedSocket = Socket & { [CURRENT]?: FastifyReply }
+type TrackedSocket = Socket & { [CURRENT]?: FastifyReply | undefined }
 
 /** Status, reason phrase and explanation of what Node refuses; anything else is a 400. */
 const CLIENT_ERRORS: Readonly<Record<string, readonly [number, string, string]>> = {
   ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'the request was not received in time (REQUEST_TIMEOUT_MS or HEADERS_TIMEOUT_MS)'],
   HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'the request line and headers are larger than the server accepts']
+}
+
+/** The reply a connection is serving, if any. */
+export function trackedReply (socket: Socket): FastifyReply | undefined {
+  return (socket as TrackedSocket)[CURRENT]
 }
 
 /** Remembers which reply a connection is serving. */
@@ -70,6 +75,13 @@ export default fp(async function connections (app) {
   })
   app.addHook('onRequest', (request, reply, done) => {
     trackReply(request.raw.socket, reply)
+    done()
+  })
+  // Once answered, a request received whole is forgotten: an idle keep-alive connection must not
+  // keep its last request, and the records parsed from its body, alive.
+  app.addHook('onResponse', (request, reply, done) => {
+    const socket = request.raw.socket as TrackedSocket
+    if (request.raw.complete !== false && socket[CURRENT] === reply) socket[CURRENT] = undefined
     done()
   })
 

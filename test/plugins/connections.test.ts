@@ -2,7 +2,8 @@ import t from 'tap'
 import { EventEmitter } from 'node:events'
 import { Socket } from 'node:net'
 import type { FastifyReply } from 'fastify'
-import { clientErrorHandler, trackReply } from '../../src/plugins/connections.js'
+import { clientErrorHandler, trackReply, trackedReply } from '../../src/plugins/connections.js'
+import { API_USER, build, dataUrl } from '../helper.js'
 
 /** A socket that records what is written to it and whether it was destroyed. */
 type FakeSocket = Socket & { written: string[], destroyedCalls: number }
@@ -55,4 +56,11 @@ t.test('a pipelined request still being answered gets its answer first; the 400 
   t.strictSame(socket.written, [], 'nothing yet')
   raw.emit('finish')
   t.match(socket.written[0], /^HTTP\/1.1 400 There was a parsing error.\r\n/)
+})
+
+t.test('once answered, a request is forgotten by its connection, so an idle one holds no parsed body', async (t) => {
+  const app = await build(t)
+  const res = await app.inject({ method: 'POST', url: dataUrl(9, 6), payload: [{ Id: 'a' }], headers: { authorization: API_USER } })
+  t.equal(res.statusCode, 204)
+  t.equal(trackedReply(res.raw.req.socket), undefined)
 })
