@@ -35,7 +35,8 @@ export default fp<ContentTypesOptions>(async function contentTypes (app, options
 
   function parse (request: FastifyRequest, raw: Buffer, format: UploadFormat): [Error | null, unknown?] {
     // Only uploads and creations carry data; an empty body elsewhere (DELETE, PUT) is no body.
-    if (request.method !== 'POST' && raw.length === 0) return [null, undefined]
+    // A path the mock does not serve answers 404 whatever its body.
+    if ((request.method !== 'POST' && raw.length === 0) || request.is404) return [null, undefined]
     try {
       if (raw.length > 0) checkEncoding(request)
       const body = withoutBom(raw)
@@ -80,7 +81,7 @@ export default fp<ContentTypesOptions>(async function contentTypes (app, options
   })
   // Any other Content-Type: fine without a body (clients send one on DELETE), refused with one.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer | string, done: ParserDone) => {
-    if (body.length === 0) done(null, undefined)
+    if (body.length === 0 || request.is404) done(null, undefined)
     else done(validationError([{ field: 'Content-Type', value: request.headers['content-type'] ?? '', constraint: 'Must be application/json or text/csv.' }]))
   })
 }, { name: 'content-types' })

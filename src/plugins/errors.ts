@@ -56,6 +56,8 @@ function constraintFor (keyword: string, params: Record<string, unknown>, messag
 
 export function toEloquaError (error: FastifyError, request: FastifyRequest): EloquaError {
   if (error instanceof EloquaError) return error
+  // A path the mock does not serve is a 404 before anything about its body counts.
+  if (request.is404 && error.code.startsWith('FST_ERR_CTP_')) return notImplemented(request)
   if (error.validation !== undefined) return validationError(failuresFromValidation(error, request))
   switch (error.code) {
     // Eloqua documents a 404 for uploads over 32 MB (eloqua-reference §12).
@@ -74,6 +76,10 @@ export function toEloquaError (error: FastifyError, request: FastifyRequest): El
   return new EloquaError(500, 'unexpected error in the mock; see its log')
 }
 
+function notImplemented (request: FastifyRequest): EloquaError {
+  return notFound(`${request.method} ${request.url.split('?')[0] ?? ''} is not implemented by the mock`)
+}
+
 export default fp(async function errors (app) {
   app.setErrorHandler(function handleError (error: FastifyError, request, reply) {
     const eloquaError = toEloquaError(error, request)
@@ -84,6 +90,6 @@ export default fp(async function errors (app) {
 
   app.setNotFoundHandler(function handleNotFound (request, reply) {
     request.log.warn({ method: request.method, url: request.url }, 'no such endpoint')
-    return sendEloquaError(reply, notFound(`no endpoint ${request.method} ${request.url.split('?')[0] ?? ''} in the mock`))
+    return sendEloquaError(reply, notImplemented(request))
   })
 }, { name: 'errors' })

@@ -13,7 +13,7 @@ t.test('an unknown endpoint answers 404 with no body, and is logged at warn', as
   t.equal(res.statusCode, 404)
   t.equal(res.statusMessage, 'The requested resource was not found.')
   t.equal(res.body, '')
-  t.equal(res.headers['x-mock-reason'], 'no endpoint GET /api/bulk/2.0/contacts/imports in the mock')
+  t.equal(res.headers['x-mock-reason'], 'GET /api/bulk/2.0/contacts/imports is not implemented by the mock')
   t.match(JSON.parse(lines[0] ?? '{}'), { level: 40, msg: 'no such endpoint', method: 'GET', url: '/api/bulk/2.0/contacts/imports?x=1' })
 })
 
@@ -93,4 +93,19 @@ t.test('framework errors keep a 4xx status; only 400 gets a failures body', asyn
   const teapot = toEloquaError(Object.assign(new Error('no'), { statusCode: 405 }) as unknown as FastifyError, request)
   t.equal(teapot.statusCode, 405)
   t.equal(teapot.body(), undefined)
+})
+
+t.test('a path the mock does not serve answers 404 before its Content-Type or body is judged', async (t) => {
+  const app = await build(t)
+  for (const [url, contentType, payload] of [
+    ['/auth/oauth2/token', 'application/x-www-form-urlencoded', 'grant_type=password&username=a'],
+    ['/api/bulk/2.0/contacts/imports', 'application/json', '{not json'],
+    ['/api/bulk/2.0/contacts/imports', 'application/json', `[${'['.repeat(100)}]`],
+    ['/api/bulk/2.0/contacts/imports', ';;;', 'x'],
+    ['/api/bulk/2.0/contacts/imports', 'text/csv', 'Id,Id\na,b']
+  ] as Array<[string, string, string]>) {
+    const res = await app.inject({ method: 'POST', url, payload, headers: { authorization: API_USER, 'content-type': contentType } })
+    t.equal(res.statusCode, 404, `${url} ${contentType}`)
+    t.equal(res.headers['x-mock-reason'], `POST ${url} is not implemented by the mock`)
+  }
 })
