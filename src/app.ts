@@ -18,6 +18,7 @@ import auth from './plugins/auth.js'
 import syncEvents from './plugins/sync-events.js'
 import discovery from './routes/discovery.js'
 import customObjects from './routes/bulk/custom-objects.js'
+import entityFields from './routes/bulk/entity-fields.js'
 import syncActions from './routes/bulk/sync-actions.js'
 import syncActionData from './routes/bulk/sync-action-data.js'
 import syncs from './routes/bulk/syncs.js'
@@ -110,6 +111,7 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), l
   await app.register(async function bulkApi (api) {
     await api.register(auth)
     await api.register(customObjects)
+    await api.register(entityFields)
     await api.register(syncActions)
     await api.register(syncActionData)
     await api.register(syncs)

@@ -84,6 +84,8 @@ export function joinFixtures (documents: ReadonlyArray<{ file: string, content: 
   const customObjects: Array<Located<Fixtures['customObjects'][number]>> = []
   const definitions: Array<Located<Fixtures['syncActionDefinitions'][number]>> = []
   const faults: Array<Located<Fixtures['faults'][number]>> = []
+  const contactFields: Array<Located<Fixtures['contactFields'][number]>> = []
+  const accountFields: Array<Located<Fixtures['accountFields'][number]>> = []
   for (const { file, content } of documents) {
     if (!validateFile(content)) {
       // A failed validation always leaves its errors.
@@ -94,6 +96,12 @@ export function joinFixtures (documents: ReadonlyArray<{ file: string, content: 
     content.customObjects?.forEach((item, i) => customObjects.push({ item, file, pointer: `/customObjects/${i}` }))
     content.syncActionDefinitions?.forEach((item, i) => definitions.push({ item, file, pointer: `/syncActionDefinitions/${i}` }))
     content.faults?.forEach((item, i) => faults.push({ item, file, pointer: `/faults/${i}` }))
+    content.contactFields?.forEach((item, i) => contactFields.push({ item, file, pointer: `/contactFields/${i}` }))
+    content.accountFields?.forEach((item, i) => accountFields.push({ item, file, pointer: `/accountFields/${i}` }))
+  }
+  if (problems.length === 0) {
+    checkEntityFields(contactFields, 'contact', problems)
+    checkEntityFields(accountFields, 'account', problems)
   }
   if (problems.length === 0) checkReferences(sites, customObjects, definitions, faults, problems)
   if (problems.length > 0) throw new FixtureError(problems)
@@ -101,6 +109,8 @@ export function joinFixtures (documents: ReadonlyArray<{ file: string, content: 
     sites: sites.map((s) => s.item),
     customObjects: customObjects.map((c) => c.item),
     syncActionDefinitions: definitions.map((d) => d.item),
+    contactFields: contactFields.map((f) => f.item),
+    accountFields: accountFields.map((f) => f.item),
     faults: faults.map((f) => f.item)
   }
 }
@@ -141,6 +151,18 @@ function describeSchemaError (error: ErrorObject): string {
   else if (error.keyword === 'enum') detail = `must be one of ${JSON.stringify(params.allowedValues)}`
   else if (error.keyword === 'const') detail = `must be ${JSON.stringify(params.allowedValue)}`
   return `${pointer}: ${detail}`
+}
+
+/** Field ids and internal names are unique per entity (internal names regardless of case, as Eloqua compares them). */
+function checkEntityFields (fields: ReadonlyArray<Located<Fixtures['contactFields'][number]>>, entity: string, problems: string[]): void {
+  const ids = new Set<number>()
+  const names = new Set<string>()
+  for (const { item, file, pointer } of fields) {
+    if (ids.has(item.id)) problems.push(`${file}: ${pointer}/id: ${entity} field id ${item.id} is used twice`)
+    if (names.has(item.internalName.toLowerCase())) problems.push(`${file}: ${pointer}/internalName: ${entity} field "${item.internalName}" is defined twice`)
+    ids.add(item.id)
+    names.add(item.internalName.toLowerCase())
+  }
 }
 
 function checkReferences (

@@ -35,7 +35,8 @@ export class ManualClock implements Clock {
   }
 }
 
-/** The last instant Eloqua's timestamp format can show. */
+/** The first and last instants Eloqua's timestamp format can show (four-digit years). */
+export const FIRST_PRINTABLE_TIME = Date.parse('0001-01-01T00:00:00Z')
 export const LAST_PRINTABLE_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999)
 
 /** The clock is not moved past this, leaving centuries for syncs queued from the last moment to end. */
@@ -46,7 +47,7 @@ export const LAST_CLOCK_TIME = Date.UTC(9000, 0, 1)
  * `2021-07-09T01:44:28.3435476Z` (eloqua-reference §3); we have milliseconds, so the last four are zero.
  */
 export function eloquaTimestamp (ms: number): string {
-  // Never past the last date with a four-digit year: Date would print +010000 or throw.
-  const iso = new Date(Math.min(Math.max(ms, 0), LAST_PRINTABLE_TIME)).toISOString()
+  // Only dates with a four-digit year: Date would print +010000 or throw.
+  const iso = new Date(Math.min(Math.max(ms, FIRST_PRINTABLE_TIME), LAST_PRINTABLE_TIME)).toISOString()
   return `${iso.slice(0, 23)}0000Z`
 }

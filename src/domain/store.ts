@@ -17,7 +17,8 @@ import { mayUseCustomObject, type Principal } from './directory.js'
 import { parseId, parseIdentifierStatement, readDefinitionInput, type DefinitionInput, type IdentifierKind } from './definitions.js'
 import { compactBytes, decodeUpload, kilobytes, type StagedUpload, type UploadFormat } from './records.js'
 import { RejectList, processSync, summaryLine, type FinalStatus, type LogLine, type SyncReject } from './sync-engine.js'
-import type { CustomObjectFixture, Fixtures, SyncAction } from '../schemas/fixtures.js'
+import type { CustomObjectFixture, EntityFieldFixture, Fixtures, SyncAction } from '../schemas/fixtures.js'
+import type { FieldEntity } from './fields.js'
 
 export interface StoreOptions {
   /** Eloqua allows 500 uploads ("files") per definition between syncs; the next one is a 400. */
@@ -216,6 +217,11 @@ export class Store {
     if (id === undefined || state === undefined) throw notFound(`custom object ${idSegment} does not exist`)
     if (!mayUseCustomObject(principal, id)) throw forbidden(`user ${principal.loginName} may not use custom object ${id}`)
     return state.fixture
+  }
+
+  /** The contact or account fields of the fixtures. */
+  entityFields (entity: FieldEntity): readonly EntityFieldFixture[] {
+    return entity === 'contacts' ? this.#fixtures.contactFields : this.#fixtures.accountFields
   }
 
   /** Custom objects the user may use. */

@@ -81,6 +81,17 @@ const customObjectField = {
   }
 } as const
 
+/** A contact or account field: like a custom object field, but named by its `internalName` in statements. */
+const entityField = {
+  ...customObjectField,
+  required: ['id', 'name', 'internalName'],
+  properties: {
+    ...customObjectField.properties,
+    id: { ...id, description: 'The field id, as in /contacts/fields/{id}; Eloqua\'s standard fields start at 100001.' },
+    internalName: { type: 'string', minLength: 1, maxLength: 100, pattern: '^[A-Za-z][A-Za-z0-9_]*$', description: 'e.g. C_EmailAddress; the statement is {{Contact.Field(<internalName>)}}.' }
+  }
+} as const
+
 const customObjectRecord = {
   type: 'object',
   additionalProperties: false,
@@ -239,6 +250,8 @@ export const fixturesFileSchema = {
     sites: { type: 'array', items: site },
     customObjects: { type: 'array', items: customObject },
     syncActionDefinitions: { type: 'array', items: syncActionDefinition },
+    contactFields: { type: 'array', items: entityField, description: 'The fields GET /contacts/fields lists.' },
+    accountFields: { type: 'array', items: entityField, description: 'The fields GET /accounts/fields lists.' },
     faults: { type: 'array', items: faultRule }
   }
 } as const
@@ -250,11 +263,14 @@ export type CustomObjectFixture = FromSchema<typeof customObject>
 export type SyncActionDefinitionFixture = FromSchema<typeof syncActionDefinition>
 export type SyncAction = FromSchema<typeof syncAction>
 export type FaultRuleFixture = FromSchema<typeof faultRule>
+export type EntityFieldFixture = FromSchema<typeof entityField>
 
 /** All fixture files joined. */
 export interface Fixtures {
   sites: SiteFixture[]
   customObjects: CustomObjectFixture[]
   syncActionDefinitions: SyncActionDefinitionFixture[]
+  contactFields: EntityFieldFixture[]
+  accountFields: EntityFieldFixture[]
   faults: FaultRuleFixture[]
 }

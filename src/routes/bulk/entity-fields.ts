@@ -1,0 +1,32 @@
+/** `/contacts/fields` and `/accounts/fields`: the field catalogue of the fixtures, with the statements definitions use. */
+import type { FastifyPluginAsync } from 'fastify'
+import { routeSchemas } from '../../schemas/common.js'
+import { entityFieldView, type FieldEntity } from '../../domain/fields.js'
+import { paginate, type ListQuery } from '../../domain/lists.js'
+import { notFound } from '../../domain/errors.js'
+import { parseId } from '../../domain/definitions.js'
+
+const TERMS = ['name', 'internalName', 'dataType', 'uri', 'createdAt', 'updatedAt']
+
+const ROUTES = [
+  { entity: 'contacts', list: 'listContactFields', get: 'getContactField' },
+  { entity: 'accounts', list: 'listAccountFields', get: 'getAccountField' }
+] as const satisfies ReadonlyArray<{ entity: FieldEntity, list: string, get: string }>
+
+const entityFields: FastifyPluginAsync = async (app) => {
+  const { store } = app
+  for (const { entity, list, get } of ROUTES) {
+    app.get<{ Querystring: ListQuery }>(`/${entity}/fields`, { schema: routeSchemas[list], config: { operation: list } },
+      async (request) => paginate(store.entityFields(entity), request.query, TERMS, (f) => entityFieldView(entity, f)))
+
+    app.get<{ Params: { id: string } }>(`/${entity}/fields/:id`, { schema: routeSchemas[get], config: { operation: get } },
+      async (request) => {
+        const id = parseId(request.params.id)
+        const field = store.entityFields(entity).find((f) => f.id === id)
+        if (field === undefined) throw notFound(`no ${entity.slice(0, -1)} field ${request.params.id}`)
+        return entityFieldView(entity, field)
+      })
+  }
+}
+
+export default entityFields
