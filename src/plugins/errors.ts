@@ -77,7 +77,8 @@ export function toEloquaError (error: FastifyError, request: FastifyRequest): El
 }
 
 function notImplemented (request: FastifyRequest): EloquaError {
-  return notFound(`${request.method} ${request.url.split('?')[0] ?? ''} is not implemented by the mock`)
+  // split always gives at least one element.
+  return notFound(`${request.method} ${request.url.split('?')[0] as string} is not implemented by the mock`)
 }
 
 export default fp(async function errors (app) {
