@@ -18,7 +18,7 @@ import { parseId, parseIdentifierStatement, readDefinitionInput, type Definition
 import { compactBytes, decodeUpload, kilobytes, type StagedUpload, type UploadFormat } from './records.js'
 import { RejectList, processSync, summaryLine, type FinalStatus, type LogLine, type SyncReject } from './sync-engine.js'
 import type { CustomObjectFixture, EntityFieldFixture, Fixtures, SyncAction } from '../schemas/fixtures.js'
-import type { FieldEntity } from './fields.js'
+import type { FieldEntity } from './views.js'
 
 export interface StoreOptions {
   /** Eloqua allows 500 uploads ("files") per definition between syncs; the next one is a 400. */
@@ -281,22 +281,6 @@ export class Store {
     this.#stagingBytes -= definition.stagedBytes
     this.#stagingCharge -= definition.stagedCharge
     this.#definitions.delete(definition.id)
-  }
-
-  definitionView (definition: SyncActionDefinition): object {
-    return {
-      name: definition.name,
-      fields: definition.fields,
-      identifierFieldName: definition.identifierFieldName,
-      isSyncTriggeredOnImport: definition.isSyncTriggeredOnImport,
-      syncActions: definition.syncActions,
-      kbUsed: kilobytes(definition.stagedBytes + definition.syncingBytes),
-      uri: definition.uri,
-      createdBy: definition.createdBy,
-      createdAt: eloquaTimestamp(definition.createdAt),
-      updatedBy: definition.updatedBy,
-      updatedAt: eloquaTimestamp(definition.updatedAt)
-    }
   }
 
   // Staged data --------------------------------------------------------------------------------
@@ -722,46 +706,4 @@ function describeUpload (upload: StagedUpload, withRecords: boolean, maxRecords:
   description.records = records.length > maxRecords ? records.slice(0, maxRecords) : records
   if (description.records.length < upload.recordCount) description.recordsTruncated = true
   return description
-}
-
-/** A custom object as `GET /customObjects/{id}` returns it. */
-export function customObjectView (c: CustomObjectFixture): object {
-  const fieldUri = (id: number | undefined): string | undefined => id === undefined ? undefined : `/customObjects/${c.id}/fields/${id}`
-  return {
-    name: c.name,
-    displayNameFieldUri: fieldUri(c.displayNameFieldId),
-    emailAddressFieldUri: fieldUri(c.emailAddressFieldId),
-    uniqueFieldUri: fieldUri(c.uniqueFieldId),
-    uri: `/customObjects/${c.id}`,
-    createdBy: c.createdBy,
-    createdAt: timestampOf(c.createdAt),
-    updatedBy: c.updatedBy ?? c.createdBy,
-    updatedAt: timestampOf(c.updatedAt ?? c.createdAt)
-  }
-}
-
-function timestampOf (iso: string | undefined): string | undefined {
-  return iso === undefined ? undefined : eloquaTimestamp(Date.parse(iso))
-}
-
-type FieldFixture = NonNullable<CustomObjectFixture['fields']>[number]
-
-/** A custom object field as `GET /customObjects/{id}/fields` returns it. */
-export function fieldView (c: CustomObjectFixture, f: FieldFixture): object {
-  return {
-    name: f.name,
-    internalName: f.internalName ?? f.name.replace(/\W+/g, '_'),
-    dataType: f.dataType ?? 'string',
-    defaultValue: f.defaultValue,
-    hasReadOnlyConstraint: f.hasReadOnlyConstraint ?? false,
-    hasNotNullConstraint: f.hasNotNullConstraint ?? false,
-    hasUniquenessConstraint: f.hasUniquenessConstraint ?? false,
-    statement: `{{CustomObject[${c.id}].Field[${f.id}]}}`,
-    uri: `/customObjects/${c.id}/fields/${f.id}`,
-    // A field without its own audit data shares its custom object's.
-    createdBy: f.createdBy ?? c.createdBy,
-    createdAt: timestampOf(f.createdAt ?? c.createdAt),
-    updatedBy: f.updatedBy ?? f.createdBy ?? c.updatedBy ?? c.createdBy,
-    updatedAt: timestampOf(f.updatedAt ?? f.createdAt ?? c.updatedAt ?? c.createdAt)
-  }
 }

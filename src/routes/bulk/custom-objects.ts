@@ -1,7 +1,7 @@
 /** `/customObjects`: the custom objects and fields the fixtures define. */
 import type { FastifyPluginAsync } from 'fastify'
 import { routeSchemas } from '../../schemas/common.js'
-import { customObjectView, fieldView } from '../../domain/store.js'
+import { customObjectView, fieldView } from '../../domain/views.js'
 import { paginate, type ListQuery } from '../../domain/lists.js'
 import { notFound } from '../../domain/errors.js'
 import { parseId } from '../../domain/definitions.js'

@@ -1,7 +1,7 @@
 /** `/contacts/fields` and `/accounts/fields`: the field catalogue of the fixtures, with the statements definitions use. */
 import type { FastifyPluginAsync } from 'fastify'
 import { routeSchemas } from '../../schemas/common.js'
-import { entityFieldView, type FieldEntity } from '../../domain/fields.js'
+import { entityFieldView, type FieldEntity } from '../../domain/views.js'
 import { paginate, type ListQuery } from '../../domain/lists.js'
 import { notFound } from '../../domain/errors.js'
 import { parseId } from '../../domain/definitions.js'
