@@ -5,6 +5,7 @@ import { pino } from 'pino'
 import swagger from '@fastify/swagger'
 import type { Config } from './config.js'
 import { SystemClock, type Clock } from './domain/clock.js'
+import { hostKey } from './domain/store.js'
 import type { Fixtures } from './schemas/fixtures.js'
 import { sharedSchemas } from './schemas/common.js'
 import { validatorCompiler } from './schemas/validators.js'
@@ -90,7 +91,7 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), l
       maxRetainedSyncs: config.MAX_RETAINED_SYNCS,
       maxRetainedRejects: config.MAX_RETAINED_REJECTS,
       syncRetentionMs: config.SYNC_RETENTION_DAYS * 86_400_000,
-      callbackHosts: config.CALLBACK_HOSTS.split(',').map((h) => h.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1')).filter((h) => h !== '')
+      callbackHosts: config.CALLBACK_HOSTS.split(',').map(hostKey).filter((h) => h !== '')
     }
   })
   await app.register(syncEvents, { callbackTimeoutMs: config.CALLBACK_TIMEOUT_MS, tickMs: 50 })

@@ -530,7 +530,7 @@ export class Store {
     // The value is not echoed: it holds a password.
     if (url.username !== '' || url.password !== '') refuse('Must not contain credentials (user:password@).')
     const hosts = this.#options.callbackHosts
-    const host = url.hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1')
+    const host = hostKey(url.hostname)
     if (hosts.length > 0 && !hosts.includes(host)) refuse(`Must point at one of the hosts CALLBACK_HOSTS allows: ${hosts.join(', ')}.`, callback)
   }
 
@@ -658,6 +658,11 @@ export class Store {
 }
 
 const MAX_CALLBACK_URL_LENGTH = 2048
+
+/** A host name as callback hosts are compared: trimmed, lower-case, IPv6 without brackets. */
+export function hostKey (host: string): string {
+  return host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1')
+}
 /** Files listed per definition or sync in `/__mock/state`; the counts still cover them all. */
 export const MAX_STATE_FILES = 100
 /** Larger files are listed in `/__mock/state` without their records: decoding them would take seconds. */

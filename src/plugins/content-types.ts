@@ -88,7 +88,8 @@ export default fp<ContentTypesOptions>(async function contentTypes (app, options
 
 function checkEncoding (request: FastifyRequest): void {
   const encoding = request.headers['content-encoding']
-  if (encoding === undefined || encoding.trim().toLowerCase() === 'identity' || encoding.trim() === '') return
+  const name = encoding?.trim().toLowerCase()
+  if (name === undefined || name === 'identity' || name === '') return
   throw new EloquaError(415, `Content-Encoding ${describeValue(encoding)} is not supported: send the body uncompressed`)
 }
 

@@ -74,14 +74,27 @@ t.test('a body trickled past REQUEST_TIMEOUT_MS is cut off with 408', async (t) 
 
 t.test('closing does not wait for idle, half-sent or still-uploading clients; received requests are answered', async (t) => {
   const { app, port } = await listening(t, { config: { SYNC_PENDING_MS: 0 } })
+  // Counts what the server has seen, so the test waits for events rather than for time.
+  const counts = { connection: 0, request: 0 }
+  let wanted = { connection: Infinity, request: Infinity }
+  let reached = (): void => {}
+  const count = (event: 'connection' | 'request'): void => {
+    counts[event]++
+    if (counts.connection >= wanted.connection && counts.request >= wanted.request) reached()
+  }
+  app.server.on('connection', () => count('connection'))
+  app.server.on('request', () => count('request'))
+  const seen = async (connection: number, request: number): Promise<void> => {
+    if (counts.connection >= connection && counts.request >= request) return
+    await new Promise<void>((resolve) => { wanted = { connection, request }; reached = resolve })
+  }
   const idle = raw(port, 'GET /__mock/health HTTP/1.1\r\nHost: x\r\n\r\n')
   await new Promise((resolve) => idle.socket.once('data', resolve))
   const halfHeaders = raw(port, 'GET /__mock/health HTTP/1.1\r\nHost: x\r\nX-Slow')
   const uploading = raw(port, `POST /api/bulk/2.0/customObjects/9/syncActions/6/data HTTP/1.1\r\nHost: x\r\nAuthorization: ${API_USER}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n[{"Id":`)
-  await new Promise((resolve) => setImmediate(resolve))
   // A request that is fully sent before the close is answered normally.
   const complete = fetch(`http://127.0.0.1:${port}/api/bulk/2.0/syncs`, { headers: { authorization: API_USER } })
-  await new Promise((resolve) => setTimeout(resolve, 50))
+  await seen(4, 3)
   const started = performance.now()
   await app.close()
   t.ok(performance.now() - started < 2000, 'closed at once, not after the clients gave up')
