@@ -20,8 +20,7 @@ import syncEvents from './plugins/sync-events.js'
 import discovery from './routes/discovery.js'
 import customObjects from './routes/bulk/custom-objects.js'
 import entityFields from './routes/bulk/entity-fields.js'
-import syncActions from './routes/bulk/sync-actions.js'
-import syncActionData from './routes/bulk/sync-action-data.js'
+import definitions from './routes/bulk/definitions.js'
 import syncs from './routes/bulk/syncs.js'
 import mockAdmin from './routes/mock-admin.js'
 
@@ -91,7 +90,8 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), l
       maxRetainedSyncs: config.MAX_RETAINED_SYNCS,
       maxRetainedRejects: config.MAX_RETAINED_REJECTS,
       syncRetentionMs: config.SYNC_RETENTION_DAYS * 86_400_000,
-      callbackHosts: config.CALLBACK_HOSTS.split(',').map(hostKey).filter((h) => h !== '')
+      callbackHosts: config.CALLBACK_HOSTS.split(',').map(hostKey).filter((h) => h !== ''),
+      importSyncTriggeredDefault: config.IMPORT_SYNC_ON_IMPORT
     }
   })
   await app.register(syncEvents, { callbackTimeoutMs: config.CALLBACK_TIMEOUT_MS, tickMs: 50 })
@@ -113,8 +113,7 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), l
     await api.register(auth)
     await api.register(customObjects)
     await api.register(entityFields)
-    await api.register(syncActions)
-    await api.register(syncActionData)
+    await api.register(definitions)
     await api.register(syncs)
   }, { prefix: BULK_PREFIX })
   await app.register(mockAdmin, { version: VERSION, enabled: config.ADMIN_API === 'on', token: config.ADMIN_TOKEN, maxFaultRules: config.MAX_FAULT_RULES })

@@ -26,7 +26,7 @@ export const configSchema = {
     FIXTURES: { type: 'string', minLength: 1, default: DEFAULT_FIXTURES_PATH, description: 'Fixtures file, or folder whose *.json files are all loaded. Default: the bundled fixtures.' },
     MAX_UPLOAD_BYTES: { type: 'integer', minimum: 1, default: 32 * MiB, description: 'Largest upload body; a larger one answers 404, as Eloqua does past 32 MB.' },
     MAX_UPLOADS_PER_SYNC: { type: 'integer', minimum: 1, default: 500, description: 'Uploads ("files") a definition takes between syncs; the next answers 400.' },
-    STAGING_QUOTA_BYTES: { type: 'integer', minimum: 1, default: 1024 * MiB, description: 'Staging space of the whole instance; an upload past it answers 413.' },
+    STAGING_QUOTA_BYTES: { type: 'integer', minimum: 1, default: 1024 * MiB, description: 'Staging space of each site; an upload past it answers 413.' },
     UPLOADS_DURING_SYNC: {
       type: 'string',
       enum: ['accept', 'reject'],
@@ -35,11 +35,16 @@ export const configSchema = {
     },
     SYNC_PENDING_MS: { type: 'integer', minimum: 0, maximum: 86_400_000, default: 500, description: 'How long a new sync stays pending.' },
     SYNC_ACTIVE_MS: { type: 'integer', minimum: 0, maximum: 86_400_000, default: 500, description: 'How long a sync stays active before it ends.' },
+    IMPORT_SYNC_ON_IMPORT: {
+      type: 'boolean',
+      default: false,
+      description: 'isSyncTriggeredOnImport of an import definition whose body leaves it out (Oracle documents true, recorded answers show false).'
+    },
     CALLBACK_TIMEOUT_MS: { type: 'integer', minimum: 1, default: 5000, description: 'How long a sync callback may take before it counts as failed.' },
     FAULT_SEED: { type: 'integer', default: 1, description: 'Seed for fault rules with a probability, so runs repeat.' },
     MAX_FAULT_RULES: { type: 'integer', minimum: 0, default: 100, description: 'Fault rules that POST /__mock/faults may add before it answers 400.' },
     MAX_JSON_DEPTH: { type: 'integer', minimum: 2, maximum: 1000, default: 32, description: 'Deepest nesting of arrays and objects a JSON body may have; deeper answers 400.' },
-    MAX_DEFINITIONS: { type: 'integer', minimum: 1, default: 10000, description: 'Sync action definitions the instance holds, fixtures included; creating one more answers 400.' },
+    MAX_DEFINITIONS: { type: 'integer', minimum: 1, default: 10000, description: 'Definitions (imports and sync actions) each site holds, fixtures included; creating one more answers 400.' },
     MAX_RETAINED_SYNCS: { type: 'integer', minimum: 1, default: 10000, description: 'Ended syncs kept with their logs and rejects; the oldest are dropped beyond it (then 404).' },
     MAX_RETAINED_REJECTS: { type: 'integer', minimum: 0, default: 1000000, description: 'Rejected records kept over all ended syncs; the oldest syncs are dropped beyond it, and one sync keeps at most this many.' },
     SYNC_RETENTION_DAYS: { type: 'integer', minimum: 1, default: 365, description: 'Days (on the mock clock) an ended sync, its logs and rejects are kept, as Eloqua keeps them a year.' },

@@ -8,7 +8,10 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Ajv, type ErrorObject } from 'ajv'
 import { faultRule, fixturesFileSchema, type FaultRuleFixture, type Fixtures, type FixturesFile } from './schemas/fixtures.js'
-import { parseIdentifierStatement } from './domain/definitions.js'
+import { EloquaError } from './domain/errors.js'
+import { customObjectSyncActions } from './domain/kinds/sync-actions.js'
+import { EntityTable } from './domain/entities.js'
+import { FieldCatalogue } from './domain/statements.js'
 import { jsonProblem } from './domain/json-limits.js'
 import { MAX_PATH_WILDCARDS } from './domain/faults.js'
 
@@ -86,6 +89,8 @@ export function joinFixtures (documents: ReadonlyArray<{ file: string, content: 
   const faults: Array<Located<Fixtures['faults'][number]>> = []
   const contactFields: Array<Located<Fixtures['contactFields'][number]>> = []
   const accountFields: Array<Located<Fixtures['accountFields'][number]>> = []
+  const contacts: Array<Located<Fixtures['contacts'][number]>> = []
+  const accounts: Array<Located<Fixtures['accounts'][number]>> = []
   for (const { file, content } of documents) {
     if (!validateFile(content)) {
       // A failed validation always leaves its errors.
@@ -98,10 +103,14 @@ export function joinFixtures (documents: ReadonlyArray<{ file: string, content: 
     content.faults?.forEach((item, i) => faults.push({ item, file, pointer: `/faults/${i}` }))
     content.contactFields?.forEach((item, i) => contactFields.push({ item, file, pointer: `/contactFields/${i}` }))
     content.accountFields?.forEach((item, i) => accountFields.push({ item, file, pointer: `/accountFields/${i}` }))
+    content.contacts?.forEach((item, i) => contacts.push({ item, file, pointer: `/contacts/${i}` }))
+    content.accounts?.forEach((item, i) => accounts.push({ item, file, pointer: `/accounts/${i}` }))
   }
   if (problems.length === 0) {
     checkEntityFields(contactFields, 'contact', problems)
     checkEntityFields(accountFields, 'account', problems)
+    checkEntityRecords(contacts, contactFields, 'contact', problems)
+    checkEntityRecords(accounts, accountFields, 'account', problems)
   }
   if (problems.length === 0) checkReferences(sites, customObjects, definitions, faults, problems)
   if (problems.length > 0) throw new FixtureError(problems)
@@ -111,6 +120,8 @@ export function joinFixtures (documents: ReadonlyArray<{ file: string, content: 
     syncActionDefinitions: definitions.map((d) => d.item),
     contactFields: contactFields.map((f) => f.item),
     accountFields: accountFields.map((f) => f.item),
+    contacts: contacts.map((c) => c.item),
+    accounts: accounts.map((a) => a.item),
     faults: faults.map((f) => f.item)
   }
 }
@@ -162,6 +173,24 @@ function checkEntityFields (fields: ReadonlyArray<Located<Fixtures['contactField
     if (names.has(item.internalName.toLowerCase())) problems.push(`${file}: ${pointer}/internalName: ${entity} field "${item.internalName}" is defined twice`)
     ids.add(item.id)
     names.add(item.internalName.toLowerCase())
+  }
+}
+
+/** Record ids are unique per entity, and every value names a field of that entity. */
+function checkEntityRecords (
+  records: ReadonlyArray<Located<Fixtures['contacts'][number]>>,
+  fields: ReadonlyArray<Located<Fixtures['contactFields'][number]>>,
+  entity: string,
+  problems: string[]
+): void {
+  const names = new Set(fields.map((f) => f.item.internalName.toLowerCase()))
+  const ids = new Set<number>()
+  for (const { item, file, pointer } of records) {
+    if (item.id !== undefined && ids.has(item.id)) problems.push(`${file}: ${pointer}/id: ${entity} id ${item.id} is used twice`)
+    if (item.id !== undefined) ids.add(item.id)
+    for (const name of Object.keys(item.fieldValues)) {
+      if (!names.has(name.toLowerCase())) problems.push(`${file}: ${pointer}/fieldValues/${name}: no ${entity} field has the internal name "${name}"`)
+    }
   }
 }
 
@@ -222,14 +251,13 @@ function checkReferences (
   const definitionIds = new Map<number, Located<unknown>>()
   for (const d of definitions) {
     unique(definitionIds, d.item.id, d, '/id', `sync action definition ${d.item.id} is defined twice (ids are unique across custom objects)`)
-    if (!objects.has(d.item.parentId)) at(d, '/parentId', `custom object ${d.item.parentId} is not defined`)
-    // The schema allows exactly one entry in `fields`.
-    const [key, statement] = Object.entries(d.item.fields)[0] as [string, string]
-    const parsed = parseIdentifierStatement(statement)
-    if (parsed === undefined || parsed.customObjectId !== d.item.parentId) {
-      at(d, `/fields/${key}`, `must be {{CustomObject[${d.item.parentId}].ExternalId}} or {{CustomObject[${d.item.parentId}].Id}}`)
+    const parent = objects.get(d.item.parentId)
+    if (parent === undefined) {
+      at(d, '/parentId', `custom object ${d.item.parentId} is not defined`)
+      continue
     }
-    if (d.item.identifierFieldName !== key) at(d, '/identifierFieldName', `must equal the key of "fields" ("${key}")`)
+    // The rules of the API itself, so a fixture definition is one the API would have accepted.
+    for (const failure of definitionFailures(d.item, parent.item)) at(d, pointerOf(failure.field), failure.constraint)
   }
 
   const faultNames = new Map<string, Located<unknown>>()
@@ -244,4 +272,22 @@ function checkReferences (
     if (seen.has(key)) at(where, suffix, detail)
     else seen.set(key, where)
   }
+}
+
+/** What POST would say of a fixture sync action definition: the API's own checks, as `failures`. */
+function definitionFailures (definition: Fixtures['syncActionDefinitions'][number], customObject: Fixtures['customObjects'][number]): ReadonlyArray<{ field: string, constraint: string }> {
+  const catalogue = FieldCatalogue.ofCustomObject(customObject)
+  const table = new EntityTable([])
+  try {
+    customObjectSyncActions.read(definition, { catalogue, table, related: () => ({ catalogue, table }), importSyncDefault: false })
+    return []
+  } catch (err) {
+    if (err instanceof EloquaError && err.failures !== undefined) return err.failures
+    throw err
+  }
+}
+
+/** A failure's field (`syncActions[0].status`, `fields.Id`) as a JSON pointer (`/syncActions/0/status`, `/fields/Id`). */
+function pointerOf (field: string): string {
+  return `/${field.replaceAll('[', '.').replaceAll(']', '').replaceAll('.', '/')}`
 }

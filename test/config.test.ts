@@ -15,6 +15,7 @@ t.test('defaults apply when nothing is set', async (t) => {
     UPLOADS_DURING_SYNC: 'accept',
     SYNC_PENDING_MS: 500,
     SYNC_ACTIVE_MS: 500,
+    IMPORT_SYNC_ON_IMPORT: false,
     CALLBACK_TIMEOUT_MS: 5000,
     FAULT_SEED: 1,
     MAX_FAULT_RULES: 100,

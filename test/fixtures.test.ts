@@ -98,12 +98,17 @@ t.test('schema violations name the file, the JSON pointer and the rule', async (
 t.test('references across files are checked', async (t) => {
   const base = { file: 'base.json', content: { sites: [site], customObjects: [customObject] } }
   const cases: Array<[unknown, string[]]> = [
-    [{ syncActionDefinitions: [{ ...definition, parentId: 99 }] }, [
-      'x.json: /syncActionDefinitions/0/parentId: custom object 99 is not defined',
-      'x.json: /syncActionDefinitions/0/fields/Id: must be {{CustomObject[99].ExternalId}} or {{CustomObject[99].Id}}'
+    [{ syncActionDefinitions: [{ ...definition, parentId: 99 }] }, ['x.json: /syncActionDefinitions/0/parentId: custom object 99 is not defined']],
+    // The API's own rules and words: a fixture definition is one POST would have accepted.
+    [{ syncActionDefinitions: [{ ...definition, fields: { Id: '{{CustomObject[9].Email}}' } }] }, ['x.json: /syncActionDefinitions/0/fields/Id: Must be {{CustomObject[9].ExternalId}} or {{CustomObject[9].Id}}.']],
+    [{ syncActionDefinitions: [{ ...definition, identifierFieldName: 'ExternalId' }] }, ['x.json: /syncActionDefinitions/0/identifierFieldName: Must be contained within fields.']],
+    [{ syncActionDefinitions: [{ ...definition, syncActions: [{ action: 'add', destination: 'ContactList 1' }] }] }, [
+      'x.json: /syncActionDefinitions/0/syncActions/0/destination: Must be a destination statement of at most 1000 characters, such as {{ContactList[12345]}} or {{ActionInstance(<id>).Execution[<id>]}}.'
     ]],
-    [{ syncActionDefinitions: [{ ...definition, fields: { Id: '{{CustomObject[9].Email}}' } }] }, ['x.json: /syncActionDefinitions/0/fields/Id: must be {{CustomObject[9].ExternalId}} or {{CustomObject[9].Id}}']],
-    [{ syncActionDefinitions: [{ ...definition, identifierFieldName: 'ExternalId' }] }, ['x.json: /syncActionDefinitions/0/identifierFieldName: must equal the key of "fields" ("Id")']],
+    [{ contactFields: [{ id: 100001, name: 'Email Address', internalName: 'C_EmailAddress' }], contacts: [{ id: 1, fieldValues: { c_emailaddress: 'a@b.c' } }, { id: 1, fieldValues: { C_Nope: 'x' } }], accounts: [{ fieldValues: {} }] }, [
+      'x.json: /contacts/1/id: contact id 1 is used twice',
+      'x.json: /contacts/1/fieldValues/C_Nope: no contact field has the internal name "C_Nope"'
+    ]],
     [{ syncActionDefinitions: [definition, definition] }, ['x.json: /syncActionDefinitions/1/id: sync action definition 6 is defined twice (ids are unique across custom objects)']],
     [{ customObjects: [customObject] }, ['x.json: /customObjects/0/id: custom object 9 is defined twice']],
     [{ customObjects: [{ id: 2, name: 'C', fields: [{ id: 1, name: 'a' }, { id: 1, name: 'b' }], uniqueFieldId: 5 }] }, [

@@ -8,7 +8,8 @@ import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
 import { validationError } from './errors.js'
 import { PathPattern } from './glob.js'
 import { FAULT_STATUS_CODES, type FaultRuleFixture } from '../schemas/fixtures.js'
-import type { SyncShaper, SyncShaping } from './store.js'
+import { erroredSync, type Sync, type SyncFinal, type SyncShaper, type SyncShaping } from './sync-lifecycle.js'
+import { summaryLine } from './sync-engine.js'
 
 export interface FaultRequest {
   /** The endpoint's operation id, when the request reached one. */
@@ -215,7 +216,7 @@ export class FaultStore {
 
   /** The first `sync` rule that matches a new sync and fires on it. */
   readonly decideSync: SyncShaper = ({ parentId, id, site, user }) => {
-    const request: FaultRequest = { method: '', path: '', params: { parentId: String(parentId), id: String(id) }, headers: {}, identity: () => ({ site, user }) }
+    const request: FaultRequest = { method: '', path: '', params: { parentId: parentId === undefined ? undefined : String(parentId), id: String(id) }, headers: {}, identity: () => ({ site, user }) }
     for (const rule of this.#rules) {
       if (rule.shapesSyncs && rule.matches(request) && rule.fires()) return rule.shaping()
     }
@@ -253,4 +254,18 @@ export function preferredFault (prefer: string | undefined): FaultResponse | und
     }])
   }
   return { ruleName: 'prefer', explanation: `Prefer header: answer ${status}`, status, headers: {}, body: undefined, delayMs: 0 }
+}
+
+/**
+ * A sync's end under the fault rule that shaped it: `error` without processing a row (ELQ-00146),
+ * or `warning` where it would have been `success`; otherwise what processing gives.
+ */
+export function shapedEnd (sync: Sync, process: () => SyncFinal): SyncFinal {
+  if (sync.shaping?.status === 'error') return erroredSync(sync, 'ELQ-00146', 'The sync failed because of a temporary error.')
+  const final = process()
+  if (sync.shaping?.status === 'warning' && final.status === 'success') {
+    final.status = 'warning'
+    final.logs.splice(-1, 1, summaryLine(sync.id, 'warning'))
+  }
+  return final
 }

@@ -9,7 +9,7 @@
  * MAX_IGNORED_FIELD_LINES ELQ-00111 lines per sync.
  */
 import type { SyncAction } from '../schemas/fixtures.js'
-import type { IdentifierKind } from './definitions.js'
+import type { EntityRecord } from './entities.js'
 import { decodeUpload, type StagedUpload } from './records.js'
 import { describeValue } from './errors.js'
 
@@ -26,12 +26,20 @@ export interface SyncReject {
   invalidFields: string[]
 }
 
+/** The rejects of an ended sync, built one by one as a page reads them. */
+export interface Rejects {
+  readonly length: number
+  /** What they count against MAX_RETAINED_REJECTS: one each, more for long field values. */
+  readonly weight: number
+  at: (i: number) => SyncReject | undefined
+}
+
 /**
  * The rejected rows of a sync, kept compactly (the identifier value and the row's position) and
  * turned into Eloqua's reject objects only when read. At most `limit` are kept; the rest are
  * counted in the logs as usual but not listed.
  */
-export class RejectList {
+export class RejectList implements Rejects {
   readonly #identifier: string
   readonly #limit: number
   readonly #values: string[] = []
@@ -53,6 +61,10 @@ export class RejectList {
     return this.#values.length
   }
 
+  get weight (): number {
+    return this.#values.length
+  }
+
   at (i: number): SyncReject | undefined {
     const value = this.#values[i]
     if (value === undefined) return undefined
@@ -71,26 +83,30 @@ const UNMATCHED = ['ELQ-00034', 'Total unmatched records.'] as const
  */
 export const MAX_KEPT_TEXT = 1000
 
-function keptText (text: string): string {
+export function keptText (text: string): string {
   return `${Buffer.from(text.slice(0, MAX_KEPT_TEXT - 3)).toString()}...`
 }
 
 /** ELQ-00111 lines written per sync at most: one per ignored field, and a record may name thousands. */
 export const MAX_IGNORED_FIELD_LINES = 100
 
-export interface RecordEffect { recordId: number, action: SyncAction }
+export interface RecordEffect { record: EntityRecord, action: SyncAction }
 
 export interface SyncOutcome { status: FinalStatus, logs: LogLine[], rejects: RejectList, effects: RecordEffect[] }
 
-export interface MatchableRecord { id: number, externalId?: string }
+/** How rows find records: the record's identifier, and a row value made comparable to it (email addresses ignore case). */
+export interface RecordKey {
+  of: (record: EntityRecord) => string | undefined
+  normalise: (value: string) => string
+}
 
 export interface SyncInput {
   syncId: number
   identifierFieldName: string
-  identifierKind: IdentifierKind
+  key: RecordKey
   syncActions: readonly SyncAction[]
   uploads: readonly StagedUpload[]
-  records: readonly MatchableRecord[]
+  records: Iterable<EntityRecord>
   /** Rejects kept at most (see RejectList); default all. */
   maxRejects?: number
 }
@@ -102,7 +118,7 @@ export function summaryLine (syncId: number, status: FinalStatus): LogLine {
 }
 
 /** The log line Eloqua writes for an action, by the kind of destination it names. */
-function actionLine (action: SyncAction, count: number): LogLine {
+export function actionLine (action: SyncAction, count: number): LogLine {
   const destination = action.destination ?? ''
   const id = /\[(\d+)\]\}\}$/.exec(destination)?.[1] ?? destination
   const line = (statusCode: string, message: string): LogLine => ({ count, severity: 'information', statusCode, message })
@@ -119,17 +135,17 @@ function actionLine (action: SyncAction, count: number): LogLine {
 }
 
 /** An identifier as text; a nested value (never an identifier) is described, not stringified in full. */
-function identifierValue (raw: unknown): string {
+export function identifierValue (raw: unknown): string {
   if (raw === undefined || raw === null) return ''
   return typeof raw === 'object' ? describeValue(raw) : String(raw)
 }
 
 export function processSync (input: SyncInput): SyncOutcome {
   const { identifierFieldName: identifier } = input
-  const byIdentifier = new Map<string, MatchableRecord>()
+  const byIdentifier = new Map<string, EntityRecord>()
   for (const record of input.records) {
-    const key = input.identifierKind === 'Id' ? String(record.id) : record.externalId
-    if (key !== undefined) byIdentifier.set(key, record)
+    const key = input.key.of(record)
+    if (key !== undefined && key !== '') byIdentifier.set(input.key.normalise(key), record)
   }
 
   const logs: LogLine[] = []
@@ -161,7 +177,7 @@ export function processSync (input: SyncInput): SyncOutcome {
         rejects.add('', total)
         continue
       }
-      const record = byIdentifier.get(value)
+      const record = byIdentifier.get(input.key.normalise(value))
       if (record === undefined) {
         unmatched += 1
         rejects.add(value, total)
@@ -171,7 +187,7 @@ export function processSync (input: SyncInput): SyncOutcome {
       // The same actions twice leave a record as once: each record is actioned once per sync.
       if (actioned.has(record.id)) continue
       actioned.add(record.id)
-      for (const action of input.syncActions) effects.push({ recordId: record.id, action })
+      for (const action of input.syncActions) effects.push({ record, action })
     }
   })
 
@@ -191,4 +207,14 @@ export function processSync (input: SyncInput): SyncOutcome {
   const status: FinalStatus = logs.some((l) => l.severity === 'warning') ? 'warning' : 'success'
   logs.push(summaryLine(input.syncId, status))
   return { status, logs, rejects, effects }
+}
+
+/** Records what sync actions did to each record, by destination; the latest action on a destination wins. */
+export function applyEffects (effects: readonly RecordEffect[], syncUri: string, updatedAt: string): void {
+  for (const { record, action } of effects) {
+    const destination = action.destination ?? ''
+    const { status, member } = record.destinations[destination] ?? {}
+    const change = action.action === 'setStatus' ? { status: action.status as string } : { member: action.action === 'add' }
+    record.destinations[destination] = { ...(status === undefined ? {} : { status }), ...(member === undefined ? {} : { member }), ...change, syncUri, updatedAt }
+  }
 }

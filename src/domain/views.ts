@@ -1,31 +1,11 @@
 /**
- * How custom objects, fields (of custom objects, contacts and accounts) and sync action
- * definitions read in the API: Eloqua's keys in Eloqua's order, absent values omitted. Pure
+ * How custom objects and fields (of custom objects, contacts and accounts) read in the API: Eloqua's keys in Eloqua's order, absent values omitted. Pure
  * functions of the domain objects; the routes serialize what these return.
  *
  * LIMITATIONS: the contact and account field catalogue is read-only and shared by every site.
  */
 import { eloquaTimestamp } from './clock.js'
-import { kilobytes } from './records.js'
-import type { SyncActionDefinition } from './store.js'
 import type { CustomObjectFixture, EntityFieldFixture } from '../schemas/fixtures.js'
-
-/** A sync action definition as the API returns it, in Eloqua's key order. */
-export function definitionView (definition: SyncActionDefinition): object {
-  return {
-    name: definition.name,
-    fields: definition.fields,
-    identifierFieldName: definition.identifierFieldName,
-    isSyncTriggeredOnImport: definition.isSyncTriggeredOnImport,
-    syncActions: definition.syncActions,
-    kbUsed: kilobytes(definition.stagedBytes + definition.syncingBytes),
-    uri: definition.uri,
-    createdBy: definition.createdBy,
-    createdAt: eloquaTimestamp(definition.createdAt),
-    updatedBy: definition.updatedBy,
-    updatedAt: eloquaTimestamp(definition.updatedAt)
-  }
-}
 
 /** A custom object as `GET /customObjects/{id}` returns it. */
 export function customObjectView (c: CustomObjectFixture): object {

@@ -21,8 +21,17 @@ interface DueCallback { at: number, sync: Sync, url: string, twice: boolean, sig
 
 export default fp<SyncEventsOptions>(async function syncEvents (app, options) {
   const { store, clock } = app
-  // Replaced on reset: callbacks of syncs from before a reset are dropped, not delivered later.
-  let stopped = new AbortController()
+  // One per site, replaced when that site is reset: callbacks of syncs from before a reset are dropped, not delivered later.
+  let stopped = new Map<string, AbortController>()
+  const signalOf = (site: string): AbortSignal => {
+    const key = site.toLowerCase()
+    let controller = stopped.get(key)
+    if (controller === undefined) {
+      controller = new AbortController()
+      stopped.set(key, controller)
+    }
+    return controller.signal
+  }
   /** Late callbacks, due at a time on the mock clock, so advancing the clock sends them. */
   let due: DueCallback[] = []
 
@@ -33,17 +42,17 @@ export default fp<SyncEventsOptions>(async function syncEvents (app, options) {
       const res = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(store.syncView(sync)),
+        body: JSON.stringify(store.siteOf(sync).syncView(sync)),
         redirect: 'manual',
         signal: AbortSignal.any([signal, AbortSignal.timeout(options.callbackTimeoutMs)])
       })
       // The status is all that counts; the body is dropped unread, however large.
       await res.body?.cancel()
-      store.recordCallbackAttempt(sync, { at, url, statusCode: res.status, durationMs: Math.round(performance.now() - started) })
+      store.siteOf(sync).recordCallbackAttempt(sync, { at, url, statusCode: res.status, durationMs: Math.round(performance.now() - started) })
       app.log.info({ sync: sync.uri, url, statusCode: res.status }, 'callback delivered')
     } catch (err) {
       const error = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message
-      store.recordCallbackAttempt(sync, { at, url, error, durationMs: Math.round(performance.now() - started) })
+      store.siteOf(sync).recordCallbackAttempt(sync, { at, url, error, durationMs: Math.round(performance.now() - started) })
       app.log.warn({ sync: sync.uri, url, error }, 'callback failed')
     }
   }
@@ -73,7 +82,7 @@ export default fp<SyncEventsOptions>(async function syncEvents (app, options) {
       app.log.info({ sync: sync.uri, fault: sync.shaping?.ruleName }, 'callback withheld by fault rule')
       return
     }
-    const callback = { at: sync.endAt + (plan === 'late' ? sync.shaping?.callbackDelayMs ?? 5000 : 0), sync, url, twice: plan === 'twice', signal: stopped.signal }
+    const callback = { at: sync.endAt + (plan === 'late' ? sync.shaping?.callbackDelayMs ?? 5000 : 0), sync, url, twice: plan === 'twice', signal: signalOf(sync.site) }
     // Never inside the request that noticed the end: the callback goes out on its own.
     if (plan === 'late') due.push(callback)
     else setImmediate(send, callback)
@@ -83,10 +92,14 @@ export default fp<SyncEventsOptions>(async function syncEvents (app, options) {
     app.log.error({ sync: sync.uri, err }, 'sync processing failed; the sync ended in error')
   }
 
-  store.onReset = () => {
-    stopped.abort()
-    stopped = new AbortController()
-    due = []
+  store.onReset = (site) => {
+    const key = site?.toLowerCase()
+    for (const [name, controller] of stopped) {
+      if (key !== undefined && name !== key) continue
+      controller.abort()
+      stopped.delete(name)
+    }
+    due = due.filter((d) => !d.signal.aborted)
   }
 
   const ticker = setInterval(() => {
@@ -102,7 +115,8 @@ export default fp<SyncEventsOptions>(async function syncEvents (app, options) {
 
   app.addHook('onClose', async () => {
     clearInterval(ticker)
-    stopped.abort()
+    for (const controller of stopped.values()) controller.abort()
+    stopped = new Map()
     due = []
   })
 }, { name: 'sync-events', dependencies: ['store'] })

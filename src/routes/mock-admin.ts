@@ -11,6 +11,7 @@ import { notFound, unauthorized, validationError } from '../domain/errors.js'
 import { faultRuleProblems } from '../fixtures.js'
 import { DOMAIN_VALIDATED } from '../schemas/common.js'
 import { faultRule, type FaultRuleFixture } from '../schemas/fixtures.js'
+import type { Site } from '../domain/site.js'
 
 const admin = { mockAdmin: true } as const
 // Shown in the OpenAPI description: no credentials needed here.
@@ -59,11 +60,18 @@ const mockAdmin: FastifyPluginAsync<MockAdminOptions> = async (app, options) => 
 }
 
 const controlRoutes: FastifyPluginAsync<MockAdminOptions> = async (app, options) => {
+  /** A site by name (any case), or the first site of the fixtures; 404 for a name no site has. */
+  const siteOf = (name: string | undefined): Site => {
+    if (name === undefined) return app.store.sites()[0] as Site
+    const site = app.store.siteNamed(name)
+    if (site === undefined) throw notFound(`no site named ${name}`)
+    return site
+  }
   app.addHook('onRoute', (route) => { route.bodyLimit ??= ADMIN_BODY_LIMIT })
   app.get<{ Querystring: StateQuery }>('/__mock/state', {
     config: admin,
     schema: {
-      summary: 'What the mock holds: custom objects with what sync actions did to their records, definitions with their staged data, syncs with their callbacks, fault rules, and the usage of every bound',
+      summary: 'What one site holds: contacts, accounts and custom object records with what imports and sync actions did to them, definitions with their staged data, syncs with their callbacks; and the fault rules and the usage of every bound',
       ...open,
       querystring: {
         type: 'object',
@@ -74,26 +82,39 @@ const controlRoutes: FastifyPluginAsync<MockAdminOptions> = async (app, options)
           customObject: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Only this custom object, its definitions and their syncs.' },
           definition: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Only this definition and its syncs.' },
           sync: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Only this sync.' },
-          site: { type: 'string', maxLength: 256, description: 'Only syncs created by users of this site.' }
+          site: { type: 'string', maxLength: 256, description: 'The site (Eloqua instance) to show; default the first site of the fixtures.' }
         }
       }
     }
   }, async (request) => {
-    const { records = true, maxRecords = 1000, customObject, definition, sync, site } = request.query
+    const { records = true, maxRecords = 1000, customObject, definition, sync } = request.query
+    const site = siteOf(request.query.site)
     return {
-      ...app.store.snapshot({ records, maxRecords, customObject, definition, sync, site }),
+      ...site.snapshot({ records, maxRecords, customObject, definition, sync }),
+      sites: app.store.sites().map((s) => s.name),
       faults: app.faults.state(),
-      usage: { ...app.store.usage(), runtimeFaultRules: app.faults.runtimeSize, maxFaultRules: options.maxFaultRules }
+      usage: { ...site.usage(), runtimeFaultRules: app.faults.runtimeSize, maxFaultRules: options.maxFaultRules }
     }
   })
 
-  app.post('/__mock/reset', {
+  app.post<{ Querystring: { site?: string } }>('/__mock/reset', {
     config: admin,
-    schema: { summary: 'Restore the loaded fixtures: drop staged data and syncs, restart fault rule counters', ...open, response: { 204: { description: 'Reset.', type: 'null' } } }
+    schema: {
+      summary: 'Restore the loaded fixtures: drop staged data, syncs and what imports changed; for every site (and restart fault rule counters) or, with ?site=, for one site only',
+      ...open,
+      querystring: { type: 'object', additionalProperties: false, properties: { site: { type: 'string', maxLength: 256, description: 'Reset only this site; fault rules are left as they are.' } } },
+      response: { 204: { description: 'Reset.', type: 'null' } }
+    }
   }, async (request, reply) => {
-    app.store.reset()
-    app.faults.reset()
-    request.log.info('state reset to fixtures')
+    if (request.query.site === undefined) {
+      app.store.reset()
+      app.faults.reset()
+      request.log.info('state reset to fixtures')
+    } else {
+      const site = siteOf(request.query.site)
+      app.store.reset(site)
+      request.log.info({ site: site.name }, 'site reset to fixtures')
+    }
     return reply.code(204).send()
   })
 

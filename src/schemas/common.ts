@@ -4,6 +4,7 @@
  * serializer writes properties in schema order.
  */
 import { FIELD_DATA_TYPES, SYNC_ACTION_KINDS, SYNC_ACTION_STATUSES } from './fixtures.js'
+import type { OperationId } from './operations.js'
 
 /** Marks a body schema that documents the request only: the domain checks it, reporting every problem at once. */
 export const DOMAIN_VALIDATED = 'x-checked-by-domain'
@@ -51,28 +52,62 @@ const idParam = { type: 'string', description: 'Integer id.' } as const
 const timestamp = { type: 'string', description: 'UTC, seven fractional digits, e.g. 2024-05-01T10:00:00.0000000Z.' } as const
 const audit = { createdBy: { type: 'string' }, createdAt: timestamp, updatedBy: { type: 'string' }, updatedAt: timestamp } as const
 
+const syncActions = {
+  type: 'array',
+  items: {
+    type: 'object',
+    properties: {
+      action: { type: 'string', enum: SYNC_ACTION_KINDS },
+      destination: { type: 'string' },
+      status: { type: 'string', enum: SYNC_ACTION_STATUSES },
+      updateAll: { type: 'boolean' }
+    }
+  }
+} as const
+
 export const syncActionDefinition = {
   $id: 'SyncActionDefinition',
-  description: 'A custom object sync action definition (CustomObjectSyncActionOperationIndividual).',
+  description: 'A sync action definition of a custom object, contacts or accounts (CustomObjectSyncActionOperationIndividual and its kin).',
   type: 'object',
   properties: {
     name: { type: 'string' },
     fields: { type: 'object', additionalProperties: { type: 'string' } },
     identifierFieldName: { type: 'string' },
     isSyncTriggeredOnImport: { type: 'boolean' },
-    syncActions: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          action: { type: 'string', enum: SYNC_ACTION_KINDS },
-          destination: { type: 'string' },
-          status: { type: 'string', enum: SYNC_ACTION_STATUSES },
-          updateAll: { type: 'boolean' }
-        }
-      }
-    },
+    syncActions,
     kbUsed: { type: 'integer' },
+    uri: { type: 'string' },
+    ...audit
+  }
+} as const
+
+const updateRule = { type: 'string', enum: ['always', 'ifNewIsNotNull', 'ifExistingIsNull', 'useFieldRule'] } as const
+
+export const importDefinition = {
+  $id: 'ImportDefinition',
+  description: 'An import definition of contacts, accounts or a custom object (ContactImportIndividual and its kin); optional properties come back only when sent.',
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    fields: { type: 'object', additionalProperties: { type: 'string' } },
+    identifierFieldName: { type: 'string' },
+    isSyncTriggeredOnImport: { type: 'boolean' },
+    dataRetentionDuration: { type: 'string', description: 'ISO 8601, PT1H to P14D; default P7D.' },
+    isUpdatingMultipleMatchedRecords: { type: 'boolean' },
+    updateRule,
+    updateRuleByField: { type: 'object', additionalProperties: updateRule },
+    importRule: { type: 'string', enum: ['createAndUpdate', 'updateOnly', 'createOnly'], description: 'Contacts and accounts only.' },
+    nullIdentifierFieldName: { type: 'boolean' },
+    autoDeleteDuration: { type: 'string' },
+    importPriorityUri: { type: 'string' },
+    externalSystemId: { type: 'integer' },
+    linkUsers: { type: 'boolean', description: 'Accounts only.' },
+    mapDataCards: { type: 'boolean', description: 'Custom objects only, as are the mapDataCards* properties.' },
+    mapDataCardsEntityType: { type: 'string', enum: ['Contact', 'Company'] },
+    mapDataCardsEntityField: { type: 'string' },
+    mapDataCardsSourceField: { type: 'string' },
+    mapDataCardsCaseSensitiveMatch: { type: 'boolean' },
+    syncActions,
     uri: { type: 'string' },
     ...audit
   }
@@ -133,7 +168,7 @@ export const syncReject = {
   }
 } as const
 
-export const sharedSchemas = [validationFailures, sync, syncActionDefinition, customObject, customObjectField, syncLog, syncReject] as const
+export const sharedSchemas = [validationFailures, sync, syncActionDefinition, importDefinition, customObject, customObjectField, syncLog, syncReject] as const
 
 /** Eloqua's list envelope, keys in Eloqua's order. */
 function listOf (ref: string, description: string): object {
@@ -197,13 +232,8 @@ export const routeSchemas = {
   getContactField: { summary: 'Retrieve a contact field', tags: ['fields'], params: idParams('id'), response: { 200: { $ref: 'CustomObjectField#' }, ...missing } },
   listAccountFields: { summary: 'List the account fields', tags: ['fields'], querystring: listQuery, response: { 200: listOf('CustomObjectField', 'Account fields'), ...errors } },
   getAccountField: { summary: 'Retrieve an account field', tags: ['fields'], params: idParams('id'), response: { 200: { $ref: 'CustomObjectField#' }, ...missing } },
-  listSyncActionDefinitions: { summary: 'List the sync action definitions of a custom object', tags: ['sync action definitions'], params: idParams('parentId'), querystring: listQuery, response: { 200: listOf('SyncActionDefinition', 'Sync action definitions'), ...errors, ...missing } },
   listAllSyncActionDefinitions: { summary: 'List every sync action definition', tags: ['sync action definitions'], querystring: listQuery, response: { 200: listOf('SyncActionDefinition', 'Sync action definitions'), ...errors } },
-  createSyncActionDefinition: { summary: 'Create a sync action definition', tags: ['sync action definitions'], params: idParams('parentId'), body: domainChecked('SyncActionDefinition#'), response: { 201: { $ref: 'SyncActionDefinition#' }, ...errors, ...missing } },
-  getSyncActionDefinition: { summary: 'Retrieve a sync action definition', tags: ['sync action definitions'], params: idParams('parentId', 'id'), response: { 200: { $ref: 'SyncActionDefinition#' }, ...missing } },
-  replaceSyncActionDefinition: { summary: 'Replace a sync action definition', tags: ['sync action definitions'], params: idParams('parentId', 'id'), body: domainChecked('SyncActionDefinition#'), response: { 200: { $ref: 'SyncActionDefinition#' }, ...errors, ...missing } },
-  deleteSyncActionDefinition: { summary: 'Delete a sync action definition', tags: ['sync action definitions'], params: idParams('parentId', 'id'), response: { 204: noBody('Deleted; a running sync of it ends in error.'), ...missing } },
-  deleteSyncActionData: { summary: 'Delete the staged data of a sync action definition', tags: ['sync action definitions'], params: idParams('parentId', 'id'), response: { 204: noBody('Deleted.'), ...missing, ...conflicted } },
+  listAllImports: { summary: 'List every import definition', tags: ['import definitions'], querystring: listQuery, response: { 200: listOf('ImportDefinition', 'Import definitions'), ...errors } },
   createSync: {
     summary: 'Create a sync',
     tags: ['syncs'],
@@ -220,27 +250,64 @@ export const routeSchemas = {
   listSyncRejects: { summary: 'Retrieve the rejected records of a sync', tags: ['syncs'], params: idParams('id'), querystring: listQuery, response: { 200: listOf('SyncReject', 'Rejected records'), ...errors, ...missing } }
 } as const
 
-export const uploadSyncActionDataSchema = {
-  summary: 'Upload records to a custom object sync action definition',
-  tags: ['sync action definitions'],
-  consumes: ['application/json', 'text/csv'],
-  params: {
-    type: 'object',
-    required: ['parentId', 'id'],
-    properties: { parentId: idParam, id: idParam }
-  },
-  body: {
-    description: 'Records keyed by the definition\'s identifierFieldName, as JSON or as CSV with a header row.',
-    type: 'array',
-    items: { type: 'object' }
-  },
-  response: {
-    201: { $ref: 'Sync#' },
-    204: noBody('Staged; the definition does not sync on import.'),
-    400: { $ref: 'ValidationFailures#' },
-    ...missing,
-    404: noBody('No such custom object or definition, or a body over MAX_UPLOAD_BYTES (Eloqua answers 404 past 32 MB).'),
-    ...conflicted,
-    413: noBody('Storage space exceeded: the staging quota is full.')
+/** The operations of one family of definitions, e.g. contact imports, by what they do. */
+export interface DefinitionOperations {
+  list: OperationId
+  create: OperationId
+  get: OperationId
+  replace: OperationId
+  remove: OperationId
+  upload: OperationId
+  removeData: OperationId
+}
+
+/** What the routes of one family of definitions say about themselves in the OpenAPI description. */
+export interface DefinitionFamily {
+  /** e.g. "contact import definition" */
+  readonly noun: string
+  readonly tag: string
+  /** `$id` of the definition schema. */
+  readonly schema: 'SyncActionDefinition' | 'ImportDefinition'
+  /** Custom object definitions live under /customObjects/{parentId}. */
+  readonly underCustomObject: boolean
+  /** Imports take one JSON object as well as an array (imports-exports §5.2). */
+  readonly acceptsSingleObject: boolean
+}
+
+/** The route schemas of one family of definitions: list, create, retrieve, replace, delete, upload, delete data. */
+export function definitionRouteSchemas (family: DefinitionFamily): Record<keyof DefinitionOperations, object> {
+  const { noun, tag, schema, underCustomObject } = family
+  const ref = `${schema}#`
+  const tags = [tag]
+  const parent = underCustomObject ? ['parentId'] : []
+  const itemParams = idParams(...parent, 'id')
+  const withParent = underCustomObject ? { params: idParams('parentId') } : {}
+  const records = { type: 'array', items: { type: 'object' } }
+  return {
+    list: { summary: `List ${noun}s${underCustomObject ? ' of a custom object' : ''}`, tags, ...withParent, querystring: listQuery, response: { 200: listOf(schema, `${noun}s`), ...errors, ...missing } },
+    create: { summary: `Create a ${noun}`, tags, ...withParent, body: domainChecked(ref), response: { 201: { $ref: ref }, ...errors, ...missing } },
+    get: { summary: `Retrieve a ${noun}`, tags, params: itemParams, response: { 200: { $ref: ref }, ...missing } },
+    replace: { summary: `Replace a ${noun}`, tags, params: itemParams, body: domainChecked(ref), response: { 200: { $ref: ref }, ...errors, ...missing } },
+    remove: { summary: `Delete a ${noun}`, tags, params: itemParams, response: { 204: noBody('Deleted; a running sync of it ends in error.'), ...missing } },
+    upload: {
+      summary: `Upload records to a ${noun}`,
+      tags,
+      consumes: ['application/json', 'text/csv'],
+      params: itemParams,
+      body: {
+        description: 'Records keyed by the keys of the definition\'s fields, as JSON or as CSV with a header row.',
+        ...(family.acceptsSingleObject ? { anyOf: [records, { type: 'object' }] } : records)
+      },
+      response: {
+        201: { $ref: 'Sync#' },
+        204: noBody('Staged; the definition does not sync on import.'),
+        400: { $ref: 'ValidationFailures#' },
+        ...missing,
+        404: noBody('No such custom object or definition, or a body over MAX_UPLOAD_BYTES (Eloqua answers 404 past 32 MB).'),
+        ...conflicted,
+        413: noBody('Storage space exceeded: the staging quota is full.')
+      }
+    },
+    removeData: { summary: `Delete the staged data of a ${noun}`, tags, params: itemParams, response: { 204: noBody('Deleted.'), ...missing, ...conflicted } }
   }
-} as const
+}

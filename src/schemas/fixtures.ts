@@ -103,6 +103,21 @@ const customObjectRecord = {
   }
 } as const
 
+/** A contact or account: values by field internal name; Eloqua assigns the id when the fixture leaves it out. */
+const entityRecord = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['fieldValues'],
+  properties: {
+    id: { ...id, description: 'The record id ({{Contact.Id}}, {{Account.Id}}); default: one more than the highest given.' },
+    fieldValues: {
+      type: 'object',
+      additionalProperties: { type: 'string', maxLength: 100000 },
+      description: 'Values by field internal name, e.g. {"C_EmailAddress": "ana@example.com"}; every name must be a field of contactFields or accountFields.'
+    }
+  }
+} as const
+
 const customObject = {
   type: 'object',
   additionalProperties: false,
@@ -241,7 +256,7 @@ export const faultRule = {
 export const fixturesFileSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'eloqua-bulk-mock fixtures file',
-  description: 'Sites and users, custom objects with their records, sync action definitions and fault rules. Every *.json file of a fixtures folder is loaded and the lists are joined.',
+  description: 'Sites and users, contact and account fields and records, custom objects with their records, sync action definitions and fault rules. Every *.json file of a fixtures folder is loaded and the lists are joined.',
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -252,6 +267,8 @@ export const fixturesFileSchema = {
     syncActionDefinitions: { type: 'array', items: syncActionDefinition },
     contactFields: { type: 'array', items: entityField, description: 'The fields GET /contacts/fields lists.' },
     accountFields: { type: 'array', items: entityField, description: 'The fields GET /accounts/fields lists.' },
+    contacts: { type: 'array', items: entityRecord, description: 'The contacts every site starts with; imports add and update them.' },
+    accounts: { type: 'array', items: entityRecord, description: 'The accounts every site starts with; imports add and update them.' },
     faults: { type: 'array', items: faultRule }
   }
 } as const
@@ -264,6 +281,7 @@ export type SyncActionDefinitionFixture = FromSchema<typeof syncActionDefinition
 export type SyncAction = FromSchema<typeof syncAction>
 export type FaultRuleFixture = FromSchema<typeof faultRule>
 export type EntityFieldFixture = FromSchema<typeof entityField>
+export type EntityRecordFixture = FromSchema<typeof entityRecord>
 
 /** All fixture files joined. */
 export interface Fixtures {
@@ -272,5 +290,7 @@ export interface Fixtures {
   syncActionDefinitions: SyncActionDefinitionFixture[]
   contactFields: EntityFieldFixture[]
   accountFields: EntityFieldFixture[]
+  contacts: EntityRecordFixture[]
+  accounts: EntityRecordFixture[]
   faults: FaultRuleFixture[]
 }

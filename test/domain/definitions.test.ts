@@ -1,6 +1,11 @@
 import t from 'tap'
-import { parseId, parseIdentifierStatement, readDefinitionInput } from '../../src/domain/definitions.js'
+import { parseId, readDefinitionInput as readWithRule } from '../../src/domain/definitions.js'
+import { identifierRule } from '../../src/domain/kinds/sync-actions.js'
+import { FieldCatalogue } from '../../src/domain/statements.js'
 import { EloquaError } from '../../src/domain/errors.js'
+
+/** The rules of a custom object's sync action definitions. */
+const readDefinitionInput = (body: unknown, parentId: number): ReturnType<typeof readWithRule> => readWithRule(body, identifierRule(new FieldCatalogue('customObjects', [], parentId)))
 
 const valid = {
   name: 'Mark complete',
@@ -56,10 +61,16 @@ t.test('each rule has its failure, all reported at once', async (t) => {
   ])
 })
 
-t.test('identifier statements and ids parse strictly', async (t) => {
-  t.strictSame(parseIdentifierStatement('{{CustomObject[9].ExternalId}}'), { customObjectId: 9, kind: 'ExternalId' })
-  t.strictSame(parseIdentifierStatement('{{CustomObject[12].Id}}'), { customObjectId: 12, kind: 'Id' })
-  t.equal(parseIdentifierStatement('{{Contact.Field(C_EmailAddress)}}'), undefined)
+t.test('contact and account sync action definitions name their own identifier statements', async (t) => {
+  const contacts = identifierRule(new FieldCatalogue('contacts', []))
+  t.strictSame(readWithRule({ ...valid, fields: { Email: '{{Contact.Field(C_EmailAddress)}}' }, identifierFieldName: 'Email' }, contacts).fields, { Email: '{{Contact.Field(C_EmailAddress)}}' })
+  let caught: unknown
+  try { readWithRule(valid, contacts) } catch (err) { caught = err }
+  t.strictSame((caught as EloquaError).body()?.failures, [{ field: 'fields.ExternalId', value: '{{CustomObject[9].ExternalId}}', constraint: 'Must be {{Contact.Field(C_EmailAddress)}}, {{Contact.Id}} or {{Contact.Field(ContactIDExt)}}.' }])
+  t.strictSame(identifierRule(new FieldCatalogue('accounts', [])).statements, ['{{Account.Id}}', '{{Account.Field(CompanyIDExt)}}'])
+})
+
+t.test('ids parse strictly', async (t) => {
   t.equal(parseId('42'), 42)
   for (const bad of ['0', '042', '-1', '1.5', 'x', '', '1234567890123456']) t.equal(parseId(bad), undefined, bad)
 })

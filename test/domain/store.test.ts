@@ -3,6 +3,9 @@ import { ManualClock } from '../../src/domain/clock.js'
 import { Directory, type Principal } from '../../src/domain/directory.js'
 import { EloquaError } from '../../src/domain/errors.js'
 import { Store, type StoreOptions } from '../../src/domain/store.js'
+import type { Site } from '../../src/domain/site.js'
+import type { Definition, DefinitionKind } from '../../src/domain/kinds/kind.js'
+import { customObjectSyncActions } from '../../src/domain/kinds/sync-actions.js'
 import { defaultFixtures } from '../helper.js'
 
 const fixtures = defaultFixtures()
@@ -24,12 +27,19 @@ const OPTIONS: StoreOptions = {
   maxRetainedSyncs: 100,
   maxRetainedRejects: 1000,
   syncRetentionMs: 365 * 86_400_000,
-  callbackHosts: []
+  callbackHosts: [],
+  importSyncTriggeredDefault: false
 }
 
-function setup (options: Partial<StoreOptions> = {}): { store: Store, clock: ManualClock } {
+/** The one site of the default fixtures, which is what these tests exercise. */
+function setup (options: Partial<StoreOptions> = {}): { store: Site, clock: ManualClock } {
   const clock = new ManualClock(Date.UTC(2024, 4, 1, 10, 0, 0))
-  return { store: new Store(fixtures, { ...OPTIONS, ...options }, clock), clock }
+  return { store: new Store(fixtures, { ...OPTIONS, ...options }, clock).site(apiUser), clock }
+}
+
+/** A custom object sync action definition by path segments. */
+function resolve (site: Site, who: Principal, parentId: string, id: string): Definition {
+  return site.resolveDefinition(who, customObjectSyncActions as DefinitionKind, parentId, id)
 }
 
 const jsonUpload = (records: unknown[]): { format: 'json', bytes: Buffer, recordCount: number } => {
@@ -43,7 +53,7 @@ function statusOf (error: unknown): number | undefined {
 
 t.test('resolveSyncActionDefinition checks custom object, permission, then definition', async (t) => {
   const { store } = setup()
-  t.equal(store.resolveSyncActionDefinition(apiUser, '9', '6').uri, '/customObjects/9/syncActions/6')
+  t.equal(resolve(store, apiUser, '9', '6').uri, '/customObjects/9/syncActions/6')
   const cases: Array<[Principal, string, string, number]> = [
     [apiUser, '99', '6', 404],
     [apiUser, 'nine', '6', 404],
@@ -56,15 +66,15 @@ t.test('resolveSyncActionDefinition checks custom object, permission, then defin
   ]
   for (const [who, parentId, id, status] of cases) {
     let caught: unknown
-    try { store.resolveSyncActionDefinition(who, parentId, id) } catch (err) { caught = err }
+    try { resolve(store, who, parentId, id) } catch (err) { caught = err }
     t.equal(statusOf(caught), status, `${who.loginName} ${parentId}/${id}`)
   }
-  t.equal(store.resolveSyncActionDefinition(principal('Events.User'), '10', '11').id, 11)
+  t.equal(resolve(store, principal('Events.User'), '10', '11').id, 11)
 })
 
 t.test('a staged upload is kept as sent and counted in kbUsed', async (t) => {
   const { store } = setup()
-  const definition = store.resolveSyncActionDefinition(apiUser, '9', '6')
+  const definition = resolve(store, apiUser, '9', '6')
   const upload = jsonUpload(Array.from({ length: 60 }, (_, i) => ({ Id: `DLPSB0000000000${i}` })))
   t.equal(store.stageUpload(definition, upload, apiUser), undefined, 'no sync when isSyncTriggeredOnImport is false')
   t.equal(definition.staged.length, 1)
@@ -82,7 +92,7 @@ t.test('a staged upload is kept as sent and counted in kbUsed', async (t) => {
 
 t.test('a definition that syncs on import starts a pending sync per upload', async (t) => {
   const { store, clock } = setup()
-  const definition = store.resolveSyncActionDefinition(apiUser, '9', '7')
+  const definition = resolve(store, apiUser, '9', '7')
   const sync = store.stageUpload(definition, jsonUpload([{ Id: 'DLPSB000000000020' }]), apiUser)
   if (sync === undefined) throw new Error('expected a sync')
   t.strictSame(store.syncView(sync), {
@@ -113,7 +123,7 @@ t.test('a definition that syncs on import starts a pending sync per upload', asy
 
 t.test('syncs of one definition run one after another', async (t) => {
   const { store, clock } = setup()
-  const definition = store.resolveSyncActionDefinition(apiUser, '9', '7')
+  const definition = resolve(store, apiUser, '9', '7')
   const first = store.stageUpload(definition, jsonUpload([{ Id: 'DLPSB000000000020' }]), apiUser)
   clock.advance(500)
   const second = store.stageUpload(definition, jsonUpload([{ Id: 'DLPSB000000000021' }]), apiUser)
@@ -127,7 +137,7 @@ t.test('syncs of one definition run one after another', async (t) => {
 
 t.test('getSync answers 403 for a sync of a custom object the user may not use', async (t) => {
   const { store } = setup()
-  store.stageUpload(store.resolveSyncActionDefinition(apiUser, '9', '7'), jsonUpload([{ Id: 'DLPSB000000000020' }]), apiUser)
+  store.stageUpload(resolve(store, apiUser, '9', '7'), jsonUpload([{ Id: 'DLPSB000000000020' }]), apiUser)
   const error = t.throws(() => store.getSync(principal('Events.User'), '1')) as EloquaError
   t.equal(error.statusCode, 403)
   t.strictSame(store.syncs(principal('Events.User')), [])
@@ -145,7 +155,7 @@ t.test('getSync answers 404 for unknown or malformed ids', async (t) => {
 
 t.test('the upload past the per-sync limit is a 400 and changes nothing', async (t) => {
   const { store } = setup({ maxUploadsPerSync: 2 })
-  const definition = store.resolveSyncActionDefinition(apiUser, '9', '6')
+  const definition = resolve(store, apiUser, '9', '6')
   store.stageUpload(definition, jsonUpload([{ Id: 'a' }]), apiUser)
   store.stageUpload(definition, jsonUpload([{ Id: 'b' }]), apiUser)
   const before = JSON.stringify(store.snapshot({ records: true }))
@@ -157,8 +167,8 @@ t.test('the upload past the per-sync limit is a 400 and changes nothing', async 
 
 t.test('the staging quota covers the whole instance, each upload taking at least 1 KiB of it: 413, nothing stored', async (t) => {
   const { store } = setup({ stagingQuotaBytes: 2000 })
-  const six = store.resolveSyncActionDefinition(apiUser, '9', '6')
-  const eight = store.resolveSyncActionDefinition(apiUser, '9', '8')
+  const six = resolve(store, apiUser, '9', '6')
+  const eight = resolve(store, apiUser, '9', '8')
   store.stageUpload(six, jsonUpload([{ Id: 'DLPSB000000000020' }]), apiUser)
   const before = JSON.stringify(store.snapshot({ records: true }))
   const error = t.throws(() => store.stageUpload(eight, jsonUpload([{ RecordId: '1' }]), apiUser)) as EloquaError
@@ -170,7 +180,7 @@ t.test('the staging quota covers the whole instance, each upload taking at least
 t.test('uploads during a running sync are kept for the next one, or refused with 409 when so configured', async (t) => {
   for (const mode of ['accept', 'reject'] as const) {
     const { store, clock } = setup({ uploadsDuringSync: mode })
-    const seven = store.resolveSyncActionDefinition(apiUser, '9', '7')
+    const seven = resolve(store, apiUser, '9', '7')
     store.stageUpload(seven, jsonUpload([{ Id: 'a' }]), apiUser)
     if (mode === 'accept') {
       t.ok(store.stageUpload(seven, jsonUpload([{ Id: 'b' }]), apiUser), 'accepted and queued')
@@ -185,14 +195,14 @@ t.test('uploads during a running sync are kept for the next one, or refused with
 
 t.test('reset restores the fixtures and forgets staged data and syncs', async (t) => {
   const { store } = setup()
-  store.stageUpload(store.resolveSyncActionDefinition(apiUser, '9', '6'), jsonUpload([{ Id: 'a' }]), apiUser)
-  store.stageUpload(store.resolveSyncActionDefinition(apiUser, '9', '7'), jsonUpload([{ Id: 'a' }]), apiUser)
+  store.stageUpload(resolve(store, apiUser, '9', '6'), jsonUpload([{ Id: 'a' }]), apiUser)
+  store.stageUpload(resolve(store, apiUser, '9', '7'), jsonUpload([{ Id: 'a' }]), apiUser)
   store.reset()
   const snapshot = store.snapshot({ records: true }) as { syncs: unknown[], stagingBytes: number, syncActionDefinitions: Array<{ staged: { uploads: number } }> }
   t.strictSame(snapshot.syncs, [])
   t.equal(snapshot.stagingBytes, 0)
   t.ok(snapshot.syncActionDefinitions.every((d) => d.staged.uploads === 0))
-  const sync = store.stageUpload(store.resolveSyncActionDefinition(apiUser, '9', '7'), jsonUpload([{ Id: 'a' }]), apiUser)
+  const sync = store.stageUpload(resolve(store, apiUser, '9', '7'), jsonUpload([{ Id: 'a' }]), apiUser)
   t.equal(sync?.uri, '/syncs/1', 'sync ids start again')
 })
 
@@ -204,28 +214,30 @@ t.test('fixture timestamps and authors are kept; missing ones default', async (t
       { ...fixtures.syncActionDefinitions[0]!, createdAt: undefined as unknown as string, createdBy: undefined as unknown as string },
       { ...fixtures.syncActionDefinitions[1]!, updatedAt: '2024-06-01T00:00:00Z', updatedBy: 'Someone', isSyncTriggeredOnImport: undefined as unknown as boolean }
     ]
-  }, OPTIONS, clock)
-  const [first, second] = [store.resolveSyncActionDefinition(apiUser, '9', '6'), store.resolveSyncActionDefinition(apiUser, '9', '7')]
+  }, OPTIONS, clock).site(apiUser)
+  const [first, second] = [resolve(store, apiUser, '9', '6'), resolve(store, apiUser, '9', '7')]
   t.equal(first.createdAt, Date.UTC(2030, 0, 1))
   t.equal(first.createdBy, 'API.User')
   t.equal(second.updatedAt, Date.UTC(2024, 5, 1))
   t.equal(second.updatedBy, 'Someone')
-  t.equal(second.isSyncTriggeredOnImport, false, 'isSyncTriggeredOnImport defaults to false')
+  t.equal(second.body.isSyncTriggeredOnImport, false, 'isSyncTriggeredOnImport defaults to false')
 })
 
 t.test('a CSV upload decodes to string records in the state', async (t) => {
   const { store } = setup()
-  const definition = store.resolveSyncActionDefinition(apiUser, '9', '6')
+  const definition = resolve(store, apiUser, '9', '6')
   store.stageUpload(definition, { format: 'csv', bytes: Buffer.from('Id\nDLPSB000000000020\n'), recordCount: 1 }, apiUser)
   t.match(store.snapshot({ records: true }), { syncActionDefinitions: [{ staged: { files: [{ format: 'csv', records: [{ Id: 'DLPSB000000000020' }] }] } }] })
   t.notOk('records' in ((store.snapshot({ records: false }) as { syncActionDefinitions: Array<{ staged: { files: object[] } }> }).syncActionDefinitions[0]?.staged.files[0] ?? {}))
 })
 
 t.test('a sync whose processing throws ends in error (ELQ-00107), is reported, and frees its definition', async (t) => {
-  const { store, clock } = setup()
+  const clock = new ManualClock(Date.UTC(2024, 4, 1, 10, 0, 0))
+  const sites = new Store(fixtures, OPTIONS, clock)
+  const store = sites.site(apiUser)
   const failures: Array<[number, unknown]> = []
-  store.onSyncFailed = (sync, err) => failures.push([sync.id, err])
-  const six = store.resolveSyncActionDefinition(apiUser, '9', '6')
+  sites.onSyncFailed = (sync, err) => failures.push([sync.id, err])
+  const six = resolve(store, apiUser, '9', '6')
   // Bytes the upload path would never stage: processing them throws.
   store.stageUpload(six, { format: 'json', bytes: Buffer.from('[{"Id":'), recordCount: 1 }, apiUser)
   store.createSync(apiUser, { syncedInstanceUri: '/customObjects/9/syncActions/6' })
@@ -240,7 +252,7 @@ t.test('a sync whose processing throws ends in error (ELQ-00107), is reported, a
 
 t.test('without a failure handler a failing sync still ends in error quietly', async (t) => {
   const { store, clock } = setup()
-  const six = store.resolveSyncActionDefinition(apiUser, '9', '6')
+  const six = resolve(store, apiUser, '9', '6')
   store.stageUpload(six, { format: 'csv', bytes: Buffer.from('Id\n"unterminated'), recordCount: 1 }, apiUser)
   store.createSync(apiUser, { syncedInstanceUri: '/customObjects/9/syncActions/6' })
   clock.advance(3000)

@@ -1,5 +1,6 @@
 import t from 'tap'
-import { MAX_IGNORED_FIELD_LINES, processSync, type RejectList, type SyncInput, type SyncReject } from '../../src/domain/sync-engine.js'
+import { MAX_IGNORED_FIELD_LINES, processSync, type RecordKey, type RejectList, type SyncInput, type SyncReject } from '../../src/domain/sync-engine.js'
+import type { EntityRecord } from '../../src/domain/entities.js'
 import type { StagedUpload } from '../../src/domain/records.js'
 
 const json = (records: unknown[]): StagedUpload => ({ format: 'json', bytes: Buffer.from(JSON.stringify(records)), recordCount: records.length, stagedAt: 0, stagedBy: 'API.User' })
@@ -7,14 +8,18 @@ const csv = (text: string, recordCount: number): StagedUpload => ({ format: 'csv
 const list = (rejects: RejectList): Array<SyncReject | undefined> => Array.from({ length: rejects.length }, (_, i) => rejects.at(i))
 const setComplete = { action: 'setStatus', destination: '{{ActionInstance(abc).Execution[1]}}', status: 'complete' } as const
 
+const record = (id: number, externalId?: string): EntityRecord => ({ id, ...(externalId === undefined ? {} : { externalId }), fieldValues: {}, destinations: {} })
+const BY_EXTERNAL_ID: RecordKey = { of: (r) => r.externalId, normalise: (v) => v }
+const BY_ID: RecordKey = { of: (r) => String(r.id), normalise: (v) => v }
+
 function input (overrides: Partial<SyncInput>): SyncInput {
   return {
     syncId: 7,
     identifierFieldName: 'Id',
-    identifierKind: 'ExternalId',
+    key: BY_EXTERNAL_ID,
     syncActions: [setComplete],
     uploads: [],
-    records: [{ id: 1, externalId: 'A' }, { id: 2, externalId: 'B' }, { id: 3 }],
+    records: [record(1, 'A'), record(2, 'B'), record(3)],
     ...overrides
   }
 }
@@ -30,7 +35,7 @@ t.test('every row matched: success, actions applied, logs end with ELQ-00101', a
     { count: 0, severity: 'information', statusCode: 'ELQ-00101', message: 'Sync processed for sync 7, resulting in Success status.' }
   ])
   t.strictSame(list(outcome.rejects), [])
-  t.strictSame(outcome.effects, [{ recordId: 1, action: setComplete }, { recordId: 2, action: setComplete }])
+  t.strictSame(outcome.effects.map((e) => [e.record.id, e.action]), [[1, setComplete], [2, setComplete]])
 })
 
 t.test('unmatched rows, missing identifiers and extra keys end in warning with rejects', async (t) => {
@@ -45,7 +50,7 @@ t.test('unmatched rows, missing identifiers and extra keys end in warning with r
     { fieldValues: { Id: '' }, message: 'Rejected records (missing fields).', statusCode: 'ELQ-00061', recordIndex: 4, invalidFields: ['Id'] },
     { fieldValues: { Id: '' }, message: 'Rejected records (missing fields).', statusCode: 'ELQ-00061', recordIndex: 5, invalidFields: ['Id'] }
   ])
-  t.strictSame(outcome.effects.map((e) => e.recordId), [1])
+  t.strictSame(outcome.effects.map((e) => e.record.id), [1])
 })
 
 t.test('a file without the identifier column is reported with ELQ-00121', async (t) => {
@@ -60,8 +65,8 @@ t.test('nothing staged: success with ELQ-00124', async (t) => {
 })
 
 t.test('{{CustomObject[n].Id}} definitions match the record id; numbers match as text', async (t) => {
-  const outcome = processSync(input({ identifierFieldName: 'RecordId', identifierKind: 'Id', uploads: [json([{ RecordId: 3 }, { RecordId: '1' }, { RecordId: 'A' }])] }))
-  t.strictSame(outcome.effects.map((e) => e.recordId), [3, 1])
+  const outcome = processSync(input({ identifierFieldName: 'RecordId', key: BY_ID, uploads: [json([{ RecordId: 3 }, { RecordId: '1' }, { RecordId: 'A' }])] }))
+  t.strictSame(outcome.effects.map((e) => e.record.id), [3, 1])
   t.equal(outcome.rejects.length, 1)
 })
 

@@ -9,12 +9,12 @@ t.test('an unknown endpoint answers 404 with no body, and is logged at warn', as
   const lines: string[] = []
   const stream = new Writable({ write (chunk: Buffer, _e, cb) { lines.push(chunk.toString()); cb() } })
   const app = await build(t, { logger: { level: 'warn', stream } })
-  const res = await app.inject({ url: '/api/bulk/2.0/contacts/imports?x=1', headers: { authorization: API_USER } })
+  const res = await app.inject({ url: '/api/bulk/2.0/opportunities/imports?x=1', headers: { authorization: API_USER } })
   t.equal(res.statusCode, 404)
   t.equal(res.statusMessage, 'The requested resource was not found.')
   t.equal(res.body, '')
-  t.equal(res.headers['x-mock-reason'], 'GET /api/bulk/2.0/contacts/imports is not implemented by the mock')
-  t.match(JSON.parse(lines[0] ?? '{}'), { level: 40, msg: 'no such endpoint', method: 'GET', url: '/api/bulk/2.0/contacts/imports?x=1' })
+  t.equal(res.headers['x-mock-reason'], 'GET /api/bulk/2.0/opportunities/imports is not implemented by the mock')
+  t.match(JSON.parse(lines[0] ?? '{}'), { level: 40, msg: 'no such endpoint', method: 'GET', url: '/api/bulk/2.0/opportunities/imports?x=1' })
 })
 
 t.test('an unexpected error is a 500 with Eloqua\'s reason phrase, logged at error, its message not echoed', async (t) => {
@@ -23,7 +23,8 @@ t.test('an unexpected error is a 500 with Eloqua\'s reason phrase, logged at err
   const app = await build(t, { logger: { level: 'error', stream } })
   const res = await app.inject({ method: 'POST', url: '/api/bulk/2.0/customObjects/9/syncActions/6/data', payload: [], headers: { authorization: API_USER } })
   t.equal(res.statusCode, 204)
-  app.store.stageUpload = () => { throw new Error('secret internals') }
+  const site = app.store.sites()[0] as NonNullable<ReturnType<typeof app.store.siteNamed>>
+  site.stageUpload = () => { throw new Error('secret internals') }
   const failed = await app.inject({ method: 'POST', url: '/api/bulk/2.0/customObjects/9/syncActions/6/data', payload: [], headers: { authorization: API_USER } })
   t.equal(failed.statusCode, 500)
   t.equal(failed.statusMessage, 'The service has encountered an error.')
@@ -99,10 +100,10 @@ t.test('a path the mock does not serve answers 404 before its Content-Type or bo
   const app = await build(t)
   for (const [url, contentType, payload] of [
     ['/auth/oauth2/token', 'application/x-www-form-urlencoded', 'grant_type=password&username=a'],
-    ['/api/bulk/2.0/contacts/imports', 'application/json', '{not json'],
-    ['/api/bulk/2.0/contacts/imports', 'application/json', `[${'['.repeat(100)}]`],
-    ['/api/bulk/2.0/contacts/imports', ';;;', 'x'],
-    ['/api/bulk/2.0/contacts/imports', 'text/csv', 'Id,Id\na,b']
+    ['/api/bulk/2.0/opportunities/imports', 'application/json', '{not json'],
+    ['/api/bulk/2.0/opportunities/imports', 'application/json', `[${'['.repeat(100)}]`],
+    ['/api/bulk/2.0/opportunities/imports', ';;;', 'x'],
+    ['/api/bulk/2.0/opportunities/imports', 'text/csv', 'Id,Id\na,b']
   ] as Array<[string, string, string]>) {
     const res = await app.inject({ method: 'POST', url, payload, headers: { authorization: API_USER, 'content-type': contentType } })
     t.equal(res.statusCode, 404, `${url} ${contentType}`)

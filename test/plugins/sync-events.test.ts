@@ -5,7 +5,9 @@ import type { AddressInfo } from 'node:net'
 import { API_USER, build, defaultFixtures, upload } from '../helper.js'
 import { SystemClock } from '../../src/domain/clock.js'
 import type { FaultRuleFixture } from '../../src/schemas/fixtures.js'
-import type { CallbackAttempt } from '../../src/domain/store.js'
+import { customObjectSyncActions } from '../../src/domain/kinds/sync-actions.js'
+import type { DefinitionKind } from '../../src/domain/kinds/kind.js'
+import type { CallbackAttempt } from '../../src/domain/sync-lifecycle.js'
 
 interface Received { method: string, contentType: string | undefined, body: unknown, text: string }
 
@@ -42,11 +44,12 @@ const createSync = (definition: number, callbackUrl: string): object => ({
 const advance = (ms: number): object => ({ method: 'POST', url: '/__mock/clock', payload: { advanceMs: ms } })
 /** Resolves with a sync's callback attempts once the next one is recorded. */
 function recorded (app: Awaited<ReturnType<typeof build>>): Promise<CallbackAttempt[]> {
-  const original = app.store.recordCallbackAttempt.bind(app.store)
+  const site = app.store.siteNamed('APITest') as NonNullable<ReturnType<typeof app.store.siteNamed>>
+  const original = site.recordCallbackAttempt.bind(site)
   return new Promise((resolve) => {
-    app.store.recordCallbackAttempt = (sync, attempt) => {
+    site.recordCallbackAttempt = (sync, attempt) => {
       original(sync, attempt)
-      app.store.recordCallbackAttempt = original
+      site.recordCallbackAttempt = original
       resolve(sync.callbackAttempts)
     }
   })
@@ -274,13 +277,14 @@ t.test('a sync whose processing fails, and a sync timer that fails, are logged a
   const stream = { write: (line: string) => { lines.push(JSON.parse(line)); logged?.() } }
   const app = await build(t, { logger: { level: 'error', stream } })
   const principal = app.directory.authenticate(API_USER) as NonNullable<ReturnType<typeof app.directory.authenticate>>
-  const six = app.store.resolveSyncActionDefinition(principal, '9', '6')
-  app.store.stageUpload(six, { format: 'json', bytes: Buffer.from('[{"Id":'), recordCount: 1 }, principal)
-  app.store.createSync(principal, { syncedInstanceUri: '/customObjects/9/syncActions/6' })
+  const site = app.store.site(principal)
+  const six = site.resolveDefinition(principal, customObjectSyncActions as DefinitionKind, '9', '6')
+  site.stageUpload(six, { format: 'json', bytes: Buffer.from('[{"Id":'), recordCount: 1 }, principal)
+  site.createSync(principal, { syncedInstanceUri: '/customObjects/9/syncActions/6' })
   await app.inject(advance(1000))
   t.match(lines, [{ msg: 'sync processing failed; the sync ended in error', sync: '/syncs/1' }])
 
-  app.store.createSync(principal, { syncedInstanceUri: '/customObjects/9/syncActions/8' })
+  site.createSync(principal, { syncedInstanceUri: '/customObjects/9/syncActions/8' })
   app.store.tick = () => { throw new Error('boom') }
   // The sync timer is unref'd: a referenced timer keeps the process alive while it fires.
   const alive = setTimeout(() => {}, 10_000)

@@ -2,6 +2,8 @@
 // leaked something it should not. Every refusal is checked to leave the state as it was.
 import t from 'tap'
 import { API_USER, basic, build, dataUrl, defaultFixtures, state, upload } from '../helper.js'
+import { customObjectSyncActions } from '../../src/domain/kinds/sync-actions.js'
+import type { DefinitionKind } from '../../src/domain/kinds/kind.js'
 
 const nested = (depth: number, inner = '"x"'): string => `${'['.repeat(depth)}${inner}${']'.repeat(depth)}`
 const post = (url: string, payload: string, headers: Record<string, string> = {}): object =>
@@ -181,7 +183,7 @@ t.test('definitions are capped by MAX_DEFINITIONS: one more answers 400 and is n
     name: 'one too many', fields: { Id: '{{CustomObject[9].ExternalId}}' }, identifierFieldName: 'Id', syncActions: [{ action: 'add', destination: '{{ContactList[1]}}' }]
   })))
   t.equal(res.statusCode, 400)
-  t.match(res.json().failures, [{ field: 'definition', constraint: /Must not exceed \d+ sync action definitions/ }])
+  t.match(res.json().failures, [{ field: 'definition', constraint: /Must not exceed \d+ definitions in this instance/ }])
   t.strictSame(await state(app), before)
 })
 
@@ -254,19 +256,21 @@ t.test('/__mock/state can be narrowed to a custom object, definition, sync or si
   t.strictSame(narrowed.syncs, [])
   const sync = (await app.inject('/__mock/state?sync=1')).json()
   t.strictSame(sync.syncs.map((s: { id: number, site: string }) => [s.id, s.site]), [[1, 'APITest']])
-  t.strictSame((await app.inject('/__mock/state?site=OtherSite')).json().syncs, [])
+  t.equal((await app.inject('/__mock/state?site=OtherSite')).statusCode, 404, 'no such site')
+  t.strictSame((await app.inject('/__mock/state?site=apitest')).json().syncs.length, 1, 'site names in any case')
   t.strictSame((await app.inject('/__mock/state?customObject=10')).json().customObjects.map((c: { id: number }) => c.id), [10])
   t.equal((await app.inject('/__mock/state?maxRecords=100001')).statusCode, 400)
 })
 
 t.test('listing syncs is linear: thousands queued are listed at once, and only the page is built', async (t) => {
   const app = await build(t, { config: { MAX_RETAINED_SYNCS: 20_000 } })
-  const definition = app.store.resolveSyncActionDefinition(app.directory.authenticate(API_USER) as never, '9', '7')
   const principal = app.directory.authenticate(API_USER) as NonNullable<ReturnType<typeof app.directory.authenticate>>
-  for (let i = 0; i < 17_000; i++) app.store.stageUpload(definition, { format: 'json', bytes: Buffer.from('[]'), recordCount: 0 }, principal)
+  const site = app.store.site(principal)
+  const definition = site.resolveDefinition(principal, customObjectSyncActions as DefinitionKind, '9', '7')
+  for (let i = 0; i < 17_000; i++) site.stageUpload(definition, { format: 'json', bytes: Buffer.from('[]'), recordCount: 0 }, principal)
   let views = 0
-  const syncView = app.store.syncView.bind(app.store)
-  app.store.syncView = (sync) => { views++; return syncView(sync) }
+  const syncView = site.syncView.bind(site)
+  site.syncView = (sync) => { views++; return syncView(sync) }
   const started = performance.now()
   const res = await app.inject({ url: '/api/bulk/2.0/syncs?limit=1', headers: { authorization: API_USER } })
   t.equal(res.statusCode, 200)

@@ -67,11 +67,16 @@ t.test('GET /__mock/openapi.json describes every implemented endpoint, generated
   const doc = res.json()
   t.match(doc, { openapi: /^3\./, info: { title: 'eloqua-bulk-mock' } })
   const operations = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`)).sort()
+  // Every family of definitions has the same seven operations.
+  const families = ['accounts/imports', 'accounts/syncActions', 'contacts/imports', 'contacts/syncActions', 'customObjects/{parentId}/imports', 'customObjects/{parentId}/syncActions']
+  const definitionOperations = families.flatMap((f) => [
+    `DELETE /api/bulk/2.0/${f}/{id}`, `DELETE /api/bulk/2.0/${f}/{id}/data`, `GET /api/bulk/2.0/${f}`, `GET /api/bulk/2.0/${f}/{id}`,
+    `POST /api/bulk/2.0/${f}`, `POST /api/bulk/2.0/${f}/{id}/data`, `PUT /api/bulk/2.0/${f}/{id}`
+  ])
   t.strictSame(operations, [
+    ...definitionOperations,
     'DELETE /__mock/faults',
     'DELETE /__mock/faults/{name}',
-    'DELETE /api/bulk/2.0/customObjects/{parentId}/syncActions/{id}',
-    'DELETE /api/bulk/2.0/customObjects/{parentId}/syncActions/{id}/data',
     'GET /__mock/clock',
     'GET /__mock/faults',
     'GET /__mock/health',
@@ -85,8 +90,7 @@ t.test('GET /__mock/openapi.json describes every implemented endpoint, generated
     'GET /api/bulk/2.0/customObjects/{id}',
     'GET /api/bulk/2.0/customObjects/{parentId}/fields',
     'GET /api/bulk/2.0/customObjects/{parentId}/fields/{id}',
-    'GET /api/bulk/2.0/customObjects/{parentId}/syncActions',
-    'GET /api/bulk/2.0/customObjects/{parentId}/syncActions/{id}',
+    'GET /api/bulk/2.0/imports',
     'GET /api/bulk/2.0/syncActions',
     'GET /api/bulk/2.0/syncs',
     'GET /api/bulk/2.0/syncs/{id}',
@@ -96,11 +100,8 @@ t.test('GET /__mock/openapi.json describes every implemented endpoint, generated
     'POST /__mock/clock',
     'POST /__mock/faults',
     'POST /__mock/reset',
-    'POST /api/bulk/2.0/customObjects/{parentId}/syncActions',
-    'POST /api/bulk/2.0/customObjects/{parentId}/syncActions/{id}/data',
-    'POST /api/bulk/2.0/syncs',
-    'PUT /api/bulk/2.0/customObjects/{parentId}/syncActions/{id}'
-  ])
+    'POST /api/bulk/2.0/syncs'
+  ].sort())
   t.ok(doc.components.schemas.Sync, 'shared schemas are components')
   const operationIds = Object.values(doc.paths as Record<string, Record<string, { operationId?: string }>>).flatMap((methods) => Object.values(methods).map((o) => o.operationId)).filter((id) => id !== undefined).sort()
   t.strictSame(operationIds, [...OPERATION_IDS].sort(), 'every Eloqua endpoint is named by its operation id')

@@ -10,20 +10,20 @@ const customObjects: FastifyPluginAsync = async (app) => {
   const { store } = app
 
   app.get<{ Querystring: ListQuery }>('/customObjects', { schema: routeSchemas.listCustomObjects, config: { operation: 'listCustomObjects' } },
-    async (request) => paginate(store.customObjects(request.principal), request.query, ['name', 'uri', 'createdAt', 'createdBy', 'updatedAt', 'updatedBy'], customObjectView))
+    async (request) => paginate(store.site(request.principal).customObjects(request.principal), request.query, ['name', 'uri', 'createdAt', 'createdBy', 'updatedAt', 'updatedBy'], customObjectView))
 
   app.get<{ Params: { id: string } }>('/customObjects/:id', { schema: routeSchemas.getCustomObject, config: { operation: 'getCustomObject' } },
-    async (request) => customObjectView(store.resolveCustomObject(request.principal, request.params.id)))
+    async (request) => customObjectView(store.site(request.principal).resolveCustomObject(request.principal, request.params.id)))
 
   app.get<{ Params: { parentId: string }, Querystring: ListQuery }>('/customObjects/:parentId/fields', { schema: routeSchemas.listCustomObjectFields, config: { operation: 'listCustomObjectFields' } },
     async (request) => {
-      const customObject = store.resolveCustomObject(request.principal, request.params.parentId)
+      const customObject = store.site(request.principal).resolveCustomObject(request.principal, request.params.parentId)
       return paginate(customObject.fields ?? [], request.query, ['name', 'internalName', 'dataType', 'uri'], (f) => fieldView(customObject, f))
     })
 
   app.get<{ Params: { parentId: string, id: string } }>('/customObjects/:parentId/fields/:id', { schema: routeSchemas.getCustomObjectField, config: { operation: 'getCustomObjectField' } },
     async (request) => {
-      const customObject = store.resolveCustomObject(request.principal, request.params.parentId)
+      const customObject = store.site(request.principal).resolveCustomObject(request.principal, request.params.parentId)
       const field = customObject.fields?.find((f) => f.id === parseId(request.params.id))
       if (field === undefined) throw notFound(`custom object ${customObject.id} has no field ${request.params.id}`)
       return fieldView(customObject, field)

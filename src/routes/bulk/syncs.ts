@@ -9,22 +9,29 @@ const syncs: FastifyPluginAsync = async (app) => {
   const { store } = app
 
   app.post('/syncs', { schema: routeSchemas.createSync, config: { operation: 'createSync' } }, async (request, reply) => {
-    const sync = store.createSync(request.principal, request.body)
-    request.log.info({ sync: sync.uri, syncedInstanceUri: sync.syncedInstanceUri }, 'sync created')
-    return reply.code(201).send(store.syncView(sync))
+    const site = store.site(request.principal)
+    const sync = site.createSync(request.principal, request.body)
+    request.log.info({ sync: sync.uri, syncedInstanceUri: sync.syncedInstanceUri, site: site.name }, 'sync created')
+    return reply.code(201).send(site.syncView(sync))
   })
 
   app.get<{ Querystring: ListQuery }>('/syncs', { schema: routeSchemas.listSyncs, config: { operation: 'listSyncs' } },
-    async (request) => paginate(store.syncs(request.principal), request.query, ['syncedInstanceUri', 'status', 'createdAt', 'createdBy', 'uri', 'syncStartedAt', 'syncEndedAt'], (s) => store.syncView(s)))
+    async (request) => {
+      const site = store.site(request.principal)
+      return paginate(site.syncs(request.principal), request.query, ['syncedInstanceUri', 'status', 'createdAt', 'createdBy', 'uri', 'syncStartedAt', 'syncEndedAt'], (s) => site.syncView(s))
+    })
 
   app.get<One>('/syncs/:id', { schema: routeSchemas.getSync, config: { operation: 'getSync' } },
-    async (request) => store.syncView(store.getSync(request.principal, request.params.id)))
+    async (request) => {
+      const site = store.site(request.principal)
+      return site.syncView(site.getSync(request.principal, request.params.id))
+    })
 
   app.get<One>('/syncs/:id/logs', { schema: routeSchemas.listSyncLogs, config: { operation: 'listSyncLogs' } },
-    async (request) => paginate(store.syncLogs(store.getSync(request.principal, request.params.id)), request.query, ['statusCode', 'severity', 'count', 'message', 'createdAt']))
+    async (request) => paginate(store.site(request.principal).syncLogs(store.site(request.principal).getSync(request.principal, request.params.id)), request.query, ['statusCode', 'severity', 'count', 'message', 'createdAt']))
 
   app.get<One>('/syncs/:id/rejects', { schema: routeSchemas.listSyncRejects, config: { operation: 'listSyncRejects' } },
-    async (request) => paginate(store.syncRejects(store.getSync(request.principal, request.params.id)), request.query, ['recordIndex', 'statusCode', 'message']))
+    async (request) => paginate(store.site(request.principal).syncRejects(store.site(request.principal).getSync(request.principal, request.params.id)), request.query, ['recordIndex', 'statusCode', 'message']))
 }
 
 export default syncs

@@ -1,0 +1,73 @@
+/**
+ * A definition kind: one module per family of definitions (custom object sync actions, contact
+ * imports, …) declaring its uri, its body rules, its view and what its sync does with the staged
+ * rows. Everything else — staging, the sync lifecycle, the registry that resolves any
+ * `syncedInstanceUri`, logs and rejects — is shared, in the Site.
+ */
+import type { EntityTable } from '../entities.js'
+import type { StagedUpload } from '../records.js'
+import type { StagingArea } from '../staging.js'
+import type { Entity, FieldCatalogue } from '../statements.js'
+import type { FinalStatus, LogLine, Rejects } from '../sync-engine.js'
+import type { SyncAction } from '../../schemas/fixtures.js'
+
+/** What every definition body holds; kinds add their own properties. */
+export interface DefinitionBody {
+  name: string
+  fields: Record<string, string>
+  identifierFieldName: string
+  isSyncTriggeredOnImport: boolean
+  syncActions?: SyncAction[]
+}
+
+export interface Definition<B extends DefinitionBody = DefinitionBody> extends StagingArea {
+  readonly id: number
+  readonly kind: DefinitionKind<B>
+  /** The custom object of a custom object definition. */
+  readonly parentId: number | undefined
+  readonly createdAt: number
+  readonly createdBy: string
+  updatedAt: number
+  updatedBy: string
+  /** Replaced whole by PUT; a running sync keeps the one it started with. */
+  body: B
+}
+
+/** Where a definition's rows go: its entity's fields and records, and the site's other entities for links. */
+export interface KindScope {
+  readonly catalogue: FieldCatalogue
+  readonly table: EntityTable
+  /** The contact and account fields and records, which custom object imports may link to. */
+  readonly related: (entity: 'contacts' | 'accounts') => { catalogue: FieldCatalogue, table: EntityTable }
+  /** `isSyncTriggeredOnImport` when an import body does not say. */
+  readonly importSyncDefault: boolean
+}
+
+export interface ProcessInput<B extends DefinitionBody = DefinitionBody> {
+  readonly syncId: number
+  readonly syncUri: string
+  readonly body: B
+  readonly uploads: readonly StagedUpload[]
+  /** When the sync ends: the time of every change it makes. */
+  readonly endedAt: number
+  /** Rejects kept at most; the logs still count all. */
+  readonly maxRejects: number
+}
+
+export interface ProcessOutcome { status: FinalStatus, logs: LogLine[], rejects: Rejects }
+
+export interface DefinitionKind<B extends DefinitionBody = DefinitionBody> {
+  /** The global list it appears in: `/syncActions` or `/imports`. */
+  readonly family: 'syncActions' | 'imports'
+  readonly entity: Entity
+  /** `{syncProductType}` of ELQ-00143, e.g. "SyncAction". */
+  readonly productType: string
+  /** The uri of a definition of this kind, e.g. /contacts/imports/5. */
+  uri: (id: number, parentId: number | undefined) => string
+  /** Checks a POST or PUT body; every problem is one `failures` entry (throws a 400). */
+  read: (body: unknown, scope: KindScope) => B
+  /** The definition as the API returns it, in Eloqua's key order. */
+  view: (definition: Definition<B>, kbUsed: number) => object
+  /** What a sync of it does with its staged rows, applied to the scope's records. */
+  process: (input: ProcessInput<B>, scope: KindScope) => ProcessOutcome
+}

@@ -1,0 +1,84 @@
+/**
+ * Sync action definitions of custom objects, contacts and accounts (eloqua-reference §5–7): one
+ * identifier field, up to ten actions; a sync matches each staged row to a record by that
+ * identifier and applies the actions to it.
+ */
+import { eloquaTimestamp } from '../clock.js'
+import { readDefinitionInput, type DefinitionInput, type IdentifierRule } from '../definitions.js'
+import { applyEffects, processSync, type RecordKey } from '../sync-engine.js'
+import type { FieldCatalogue } from '../statements.js'
+import type { Definition, DefinitionKind } from './kind.js'
+
+export type SyncActionDefinition = Definition<DefinitionInput>
+
+/** The identifier statements each entity's sync actions accept (eloqua-reference §6; Oracle's sync actions tutorial). */
+export function identifierRule (catalogue: FieldCatalogue): IdentifierRule {
+  if (catalogue.entity === 'customObjects') {
+    const base = `{{CustomObject[${String(catalogue.parentId)}]`
+    return { statements: [`${base}.ExternalId}}`, `${base}.Id}}`], exampleKey: 'ExternalId' }
+  }
+  if (catalogue.entity === 'contacts') {
+    return { statements: ['{{Contact.Field(C_EmailAddress)}}', '{{Contact.Id}}', '{{Contact.Field(ContactIDExt)}}'], exampleKey: 'EmailAddress' }
+  }
+  return { statements: ['{{Account.Id}}', '{{Account.Field(CompanyIDExt)}}'], exampleKey: 'AccountId' }
+}
+
+/** How rows find records by a definition's one statement, which `read` has checked. */
+export function recordKey (catalogue: FieldCatalogue, statement: string): RecordKey {
+  const target = catalogue.resolve(statement)
+  const same = (value: string): string => value
+  if (target?.kind === 'id') return { of: (record) => String(record.id), normalise: same }
+  if (target?.kind === 'externalId') return { of: (record) => record.externalId, normalise: same }
+  // A field statement the catalogue lacks (fixtures may leave out C_EmailAddress) matches nothing.
+  const field = target?.field
+  const name = field?.internalName ?? ''
+  if (field?.dataType === 'emailAddress') return { of: (record) => record.fieldValues[name], normalise: (value) => value.toLowerCase() }
+  return { of: (record) => field === undefined ? undefined : record.fieldValues[name], normalise: same }
+}
+
+/** A sync action definition as the API returns it, in Eloqua's key order. */
+export function syncActionView (definition: SyncActionDefinition, kbUsed: number): object {
+  const { body } = definition
+  return {
+    name: body.name,
+    fields: body.fields,
+    identifierFieldName: body.identifierFieldName,
+    isSyncTriggeredOnImport: body.isSyncTriggeredOnImport,
+    syncActions: body.syncActions,
+    kbUsed,
+    uri: definition.uri,
+    createdBy: definition.createdBy,
+    createdAt: eloquaTimestamp(definition.createdAt),
+    updatedBy: definition.updatedBy,
+    updatedAt: eloquaTimestamp(definition.updatedAt)
+  }
+}
+
+function syncActionKind (entity: 'customObjects' | 'contacts' | 'accounts'): DefinitionKind<DefinitionInput> {
+  return {
+    family: 'syncActions',
+    entity,
+    productType: 'SyncAction',
+    uri: (id, parentId) => entity === 'customObjects' ? `/customObjects/${String(parentId)}/syncActions/${id}` : `/${entity}/syncActions/${id}`,
+    read: (body, scope) => readDefinitionInput(body, identifierRule(scope.catalogue)),
+    view: syncActionView,
+    process: (input, scope) => {
+      const { body } = input
+      const outcome = processSync({
+        syncId: input.syncId,
+        identifierFieldName: body.identifierFieldName,
+        key: recordKey(scope.catalogue, Object.values(body.fields)[0] as string),
+        syncActions: body.syncActions,
+        uploads: input.uploads,
+        records: scope.table.records(),
+        maxRejects: input.maxRejects
+      })
+      applyEffects(outcome.effects, input.syncUri, eloquaTimestamp(input.endedAt))
+      return { status: outcome.status, logs: outcome.logs, rejects: outcome.rejects }
+    }
+  }
+}
+
+export const customObjectSyncActions = syncActionKind('customObjects')
+export const contactSyncActions = syncActionKind('contacts')
+export const accountSyncActions = syncActionKind('accounts')

@@ -1,0 +1,510 @@
+/**
+ * One site: an Eloqua instance of its own, as in Eloqua, where every company's data is apart. It
+ * holds the records of every entity (contacts, accounts, custom object records), the definitions
+ * of every kind in one registry, one staging area and the syncs, with ids of its own. Pure
+ * TypeScript: it takes a clock and never sleeps.
+ *
+ * Every kind of data is bounded (see SiteOptions): staging by a byte quota, definitions by count,
+ * running syncs by count, and ended syncs with their logs and rejects by count, by retained
+ * rejects and by age, oldest dropped first.
+ */
+import { eloquaTimestamp, type Clock } from './clock.js'
+import { conflict, describeValue, forbidden, notFound, tooManyRequests, validationError } from './errors.js'
+import { mayUseCustomObject, type Principal } from './directory.js'
+import { parseId } from './definitions.js'
+import { EntityTable, recordState } from './entities.js'
+import { shapedEnd } from './faults.js'
+import { decodeUpload, type StagedUpload, type UploadFormat } from './records.js'
+import { Staging, emptyStagingArea, kbUsed, type NewUpload, type StagingOptions } from './staging.js'
+import { FieldCatalogue, type Entity } from './statements.js'
+import { RejectList, type Rejects, type SyncReject } from './sync-engine.js'
+import { SyncLifecycle, type CallbackAttempt, type Sync, type SyncLifecycleOptions, type SyncShaper, type SyncView } from './sync-lifecycle.js'
+import type { Definition, DefinitionKind, KindScope } from './kinds/kind.js'
+import { customObjectSyncActions } from './kinds/sync-actions.js'
+import type { CustomObjectFixture, Fixtures } from '../schemas/fixtures.js'
+
+export interface SiteOptions extends StagingOptions, SyncLifecycleOptions {
+  /** Definitions the instance holds, fixtures included; one more answers 400. */
+  readonly maxDefinitions: number
+  /** Host names a callbackUrl may name; empty allows any. */
+  readonly callbackHosts: readonly string[]
+  /** `isSyncTriggeredOnImport` of an import definition whose body does not say. */
+  readonly importSyncTriggeredDefault: boolean
+}
+
+/** What the fixtures give every site, read once. */
+export interface SiteSeed {
+  readonly fixtures: Fixtures
+  readonly contactFields: FieldCatalogue
+  readonly accountFields: FieldCatalogue
+  readonly customObjectFields: ReadonlyMap<number, FieldCatalogue>
+}
+
+export function siteSeed (fixtures: Fixtures): SiteSeed {
+  return {
+    fixtures,
+    contactFields: FieldCatalogue.ofEntity('contacts', fixtures.contactFields),
+    accountFields: FieldCatalogue.ofEntity('accounts', fixtures.accountFields),
+    customObjectFields: new Map(fixtures.customObjects.map((c) => [c.id, FieldCatalogue.ofCustomObject(c)]))
+  }
+}
+
+export interface SiteHooks {
+  /** Told about every sync as it ends (callbacks are sent from there). */
+  ended: (sync: Sync) => void
+  /** Told when processing a sync threw; the sync has ended in `error` all the same. */
+  failed: (sync: Sync, error: unknown) => void
+}
+
+interface CustomObjectState { readonly fixture: CustomObjectFixture, readonly catalogue: FieldCatalogue, readonly table: EntityTable }
+
+/** Files listed per definition or sync in `/__mock/state`; the counts still cover them all. */
+export const MAX_STATE_FILES = 100
+/** Larger files are listed in `/__mock/state` without their records: decoding them would take seconds. */
+export const MAX_STATE_DECODE_BYTES = 4 * 1024 * 1024
+const MAX_CALLBACK_URL_LENGTH = 2048
+
+export interface SnapshotOptions {
+  records: boolean
+  /** Staged records decoded at most, over the whole answer; default 1000. */
+  maxRecords?: number
+  customObject?: number | undefined
+  definition?: number | undefined
+  sync?: number | undefined
+}
+
+/** A host name as callback hosts are compared: trimmed, lower-case, IPv6 without brackets. */
+export function hostKey (host: string): string {
+  return host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1')
+}
+
+export class Site {
+  readonly name: string
+  readonly #seed: SiteSeed
+  readonly #options: SiteOptions
+  readonly #clock: Clock
+  readonly #shape: SyncShaper
+  readonly #hooks: SiteHooks
+  #contacts = new EntityTable([])
+  #accounts = new EntityTable([])
+  #customObjects = new Map<number, CustomObjectState>()
+  #definitions = new Map<number, Definition>()
+  #byUri = new Map<string, Definition>()
+  #nextDefinitionId = 1
+  #staging: Staging
+  #syncs: SyncLifecycle
+
+  constructor (name: string, seed: SiteSeed, options: SiteOptions, clock: Clock, shape: SyncShaper, hooks: SiteHooks) {
+    this.name = name
+    this.#seed = seed
+    this.#options = options
+    this.#clock = clock
+    this.#shape = shape
+    this.#hooks = hooks
+    this.#staging = new Staging(options)
+    this.#syncs = this.#newLifecycle()
+    this.reset()
+  }
+
+  /** Back to the state the fixtures describe: their records and definitions, nothing staged, no syncs. */
+  reset (): void {
+    const { fixtures } = this.#seed
+    const loadedAt = this.#clock.now()
+    this.#contacts = new EntityTable(fixtures.contacts)
+    this.#accounts = new EntityTable(fixtures.accounts)
+    this.#customObjects = new Map(fixtures.customObjects.map((c) => [c.id, {
+      fixture: c,
+      catalogue: this.#seed.customObjectFields.get(c.id) as FieldCatalogue,
+      table: EntityTable.ofCustomObject(c)
+    }]))
+    this.#definitions = new Map()
+    this.#byUri = new Map()
+    for (const d of fixtures.syncActionDefinitions) {
+      const createdAt = d.createdAt === undefined ? loadedAt : Date.parse(d.createdAt)
+      const definition = this.#register(customObjectSyncActions as DefinitionKind, d.id, d.parentId, {
+        name: d.name,
+        fields: { ...d.fields },
+        identifierFieldName: d.identifierFieldName,
+        isSyncTriggeredOnImport: d.isSyncTriggeredOnImport ?? false,
+        syncActions: structuredClone(d.syncActions)
+      }, createdAt, d.createdBy ?? 'API.User')
+      definition.updatedAt = d.updatedAt === undefined ? createdAt : Date.parse(d.updatedAt)
+      definition.updatedBy = d.updatedBy ?? definition.createdBy
+    }
+    this.#nextDefinitionId = Math.max(0, ...this.#definitions.keys()) + 1
+    this.#staging = new Staging(this.#options)
+    this.#syncs = this.#newLifecycle()
+  }
+
+  #newLifecycle (): SyncLifecycle {
+    return new SyncLifecycle(this.#options, this.#clock, {
+      process: (sync) => shapedEnd(sync, () => this.#process(sync)),
+      release: (area, sync) => { this.#staging.release(area, sync) },
+      ended: (sync) => { this.#hooks.ended(sync) },
+      failed: (sync, err) => { this.#hooks.failed(sync, err) }
+    })
+  }
+
+  // Entities -----------------------------------------------------------------------------------
+
+  /** The custom object a path names: 404 when there is none, 403 when the user may not use it. */
+  resolveCustomObject (principal: Principal, idSegment: string): CustomObjectFixture {
+    return this.#customObjectState(principal, idSegment).fixture
+  }
+
+  #customObjectState (principal: Principal, idSegment: string): CustomObjectState {
+    const id = parseId(idSegment)
+    const state = id === undefined ? undefined : this.#customObjects.get(id)
+    if (id === undefined || state === undefined) throw notFound(`custom object ${idSegment} does not exist`)
+    if (!mayUseCustomObject(principal, id)) throw forbidden(`user ${principal.loginName} may not use custom object ${id}`)
+    return state
+  }
+
+  /** Custom objects the user may use. */
+  customObjects (principal: Principal): CustomObjectFixture[] {
+    return [...this.#customObjects.values()].map((c) => c.fixture).filter((c) => mayUseCustomObject(principal, c.id))
+  }
+
+  /** Where the rows of a definition of this entity go. */
+  #scope (entity: Entity, parentId: number | undefined): KindScope {
+    const related = (other: 'contacts' | 'accounts'): { catalogue: FieldCatalogue, table: EntityTable } =>
+      other === 'contacts' ? { catalogue: this.#seed.contactFields, table: this.#contacts } : { catalogue: this.#seed.accountFields, table: this.#accounts }
+    const importSyncDefault = this.#options.importSyncTriggeredDefault
+    if (entity === 'customObjects') {
+      const state = this.#customObjects.get(parentId as number) as CustomObjectState
+      return { catalogue: state.catalogue, table: state.table, related, importSyncDefault }
+    }
+    return { ...related(entity), related, importSyncDefault }
+  }
+
+  // Definitions --------------------------------------------------------------------------------
+
+  /**
+   * The definition a path names, checked in the order a caller can see: the custom object exists
+   * (404), the user may use it (403), the definition exists under it, of that kind (404).
+   */
+  resolveDefinition (principal: Principal, kind: DefinitionKind, parentIdSegment: string | undefined, idSegment: string): Definition {
+    const parentId = parentIdSegment === undefined ? undefined : this.#customObjectState(principal, parentIdSegment).fixture.id
+    const id = parseId(idSegment)
+    const definition = id === undefined ? undefined : this.#definitions.get(id)
+    if (definition === undefined || definition.kind !== kind || definition.parentId !== parentId) {
+      throw notFound(`${kind.uri(0, parentId).replace(/\/0$/, '')} has no definition ${idSegment}`)
+    }
+    return definition
+  }
+
+  /** Definitions of some kinds: of one custom object, or of every custom object the user may use. */
+  definitions (principal: Principal, accept: (kind: DefinitionKind) => boolean, parentId?: number): Definition[] {
+    return [...this.#definitions.values()].filter((d) => accept(d.kind) &&
+      (parentId === undefined ? d.parentId === undefined || mayUseCustomObject(principal, d.parentId) : d.parentId === parentId))
+  }
+
+  createDefinition (principal: Principal, kind: DefinitionKind, parentIdSegment: string | undefined, body: unknown): Definition {
+    const parentId = parentIdSegment === undefined ? undefined : this.#customObjectState(principal, parentIdSegment).fixture.id
+    const input = kind.read(body, this.#scope(kind.entity, parentId))
+    if (this.#definitions.size >= this.#options.maxDefinitions) {
+      throw validationError([{ field: 'definition', constraint: `Must not exceed ${this.#options.maxDefinitions} definitions in this instance (MAX_DEFINITIONS); delete one first.` }])
+    }
+    return this.#register(kind, this.#nextDefinitionId++, parentId, input, this.#clock.now(), principal.loginName)
+  }
+
+  /** PUT is a full replacement of the writable fields (eloqua-reference §6.4). */
+  replaceDefinition (principal: Principal, definition: Definition, body: unknown): Definition {
+    definition.body = definition.kind.read(body, this.#scope(definition.kind.entity, definition.parentId))
+    definition.updatedAt = this.#clock.now()
+    definition.updatedBy = principal.loginName
+    return definition
+  }
+
+  /** Deleting a definition ends its running syncs in `error` (ELQ-00143) and drops its staged data. */
+  deleteDefinition (definition: Definition): void {
+    this.#syncs.settle()
+    for (const sync of this.#syncs.running().filter((s) => s.definition === definition)) {
+      this.#syncs.abort(sync, 'ELQ-00143', `Sync Recovery Worker could not recover from sync error. ${definition.kind.productType} definition for id ${definition.id} has been deleted.`)
+    }
+    this.#syncs.settle()
+    this.#staging.clear(definition)
+    this.#definitions.delete(definition.id)
+    this.#byUri.delete(uriKey(definition.uri))
+  }
+
+  /** The definition as the API returns it. */
+  definitionView (definition: Definition): object {
+    this.#syncs.settle()
+    return definition.kind.view(definition, kbUsed(definition))
+  }
+
+  #register (kind: DefinitionKind, id: number, parentId: number | undefined, body: Definition['body'], createdAt: number, createdBy: string): Definition {
+    const uri = kind.uri(id, parentId)
+    const definition: Definition = { ...emptyStagingArea(uri), id, kind, parentId, createdAt, createdBy, updatedAt: createdAt, updatedBy: createdBy, body }
+    this.#definitions.set(id, definition)
+    this.#byUri.set(uriKey(uri), definition)
+    return definition
+  }
+
+  // Staged data --------------------------------------------------------------------------------
+
+  /**
+   * Adds one upload ("file") to a definition's staging area. Every check runs before anything
+   * changes, so a refused upload leaves no trace. Returns the new sync when the definition
+   * syncs on import.
+   */
+  stageUpload (definition: Definition, upload: NewUpload, principal: Principal): Sync | undefined {
+    const now = this.#syncs.settle()
+    this.#staging.check(definition, upload)
+    if (definition.body.isSyncTriggeredOnImport) this.#checkRunningLimit()
+    this.#staging.add(definition, upload, now, principal.loginName)
+    return definition.body.isSyncTriggeredOnImport ? this.#startSync(definition, principal, undefined, now) : undefined
+  }
+
+  /** Empties a definition's staging area; refused with 409 while one of its syncs is pending or active (since 24B). */
+  deleteStagedData (definition: Definition): void {
+    this.#syncs.settle()
+    if (definition.runningSyncs > 0) throw conflict(`a sync of ${definition.uri} is pending or active`)
+    this.#staging.clear(definition)
+  }
+
+  // Syncs --------------------------------------------------------------------------------------
+
+  /** `POST /syncs`: `syncedInstanceUri` must name a definition the user may use, with no sync pending or active. */
+  createSync (principal: Principal, body: unknown): Sync {
+    const now = this.#syncs.settle()
+    const { syncedInstanceUri, callbackUrl, callbackURL } = (body !== null && typeof body === 'object' ? body : {}) as Record<string, unknown>
+    const definition = typeof syncedInstanceUri === 'string' && syncedInstanceUri.length <= 200 ? this.#byUri.get(uriKey(syncedInstanceUri)) : undefined
+    if (definition === undefined) {
+      throw validationError([{
+        field: 'syncedInstanceUri',
+        ...(syncedInstanceUri === undefined ? {} : { value: describeValue(syncedInstanceUri) }),
+        constraint: 'Must be the uri of an existing import or sync action definition, e.g. /contacts/imports/5 or /customObjects/9/syncActions/6.'
+      }])
+    }
+    if (definition.parentId !== undefined && !mayUseCustomObject(principal, definition.parentId)) {
+      throw forbidden(`user ${principal.loginName} may not use custom object ${definition.parentId}`)
+    }
+    // Oracle's own example spells it callbackURL; the schema says callbackUrl. Empty means none.
+    const callback = [callbackUrl, callbackURL].find((c) => c !== undefined && c !== null && c !== '')
+    if (callback !== undefined) this.#checkCallbackUrl(callback)
+    if (definition.runningSyncs > 0) throw conflict(`a sync of ${definition.uri} is already pending or active`)
+    this.#checkRunningLimit()
+    return this.#startSync(definition, principal, callback as string | undefined, now)
+  }
+
+  /** Syncs of the definitions the user may use, oldest first. */
+  syncs (principal: Principal): Sync[] {
+    return this.#syncs.all().filter((s) => s.definition.parentId === undefined || mayUseCustomObject(principal, s.definition.parentId))
+  }
+
+  /** A sync: 404 when there is none, 403 when it syncs a custom object the user may not use. */
+  getSync (principal: Principal, idSegment: string): Sync {
+    const id = parseId(idSegment)
+    const sync = id === undefined ? undefined : this.#syncs.get(id)
+    if (sync === undefined) throw notFound(`sync ${idSegment} does not exist`)
+    const parentId = sync.definition.parentId
+    if (parentId !== undefined && !mayUseCustomObject(principal, parentId)) throw forbidden(`user ${principal.loginName} may not use custom object ${parentId}`)
+    return sync
+  }
+
+  syncView (sync: Sync): SyncView {
+    return this.#syncs.view(sync)
+  }
+
+  /** Log lines of an ended sync, in Eloqua's shape; none while it runs. */
+  syncLogs (sync: Sync): object[] {
+    if (sync.final === undefined) return []
+    const createdAt = eloquaTimestamp(sync.endAt)
+    return sync.final.logs.map((line) => ({ syncUri: sync.uri, count: line.count, severity: line.severity, statusCode: line.statusCode, message: line.message, createdAt }))
+  }
+
+  /** Rejected records of an ended sync, built one by one as a page reads them. */
+  syncRejects (sync: Sync): { length: number, at: (i: number) => SyncReject | undefined } {
+    return sync.final?.rejects ?? new RejectList(sync.body.identifierFieldName, 0)
+  }
+
+  recordCallbackAttempt (sync: Sync, attempt: CallbackAttempt): void {
+    sync.callbackAttempts.push(attempt)
+  }
+
+  /** Ends every sync whose time is up; the sync timer calls it so callbacks go out on time. */
+  tick (): void {
+    this.#syncs.settle()
+  }
+
+  get hasRunningSyncs (): boolean {
+    return this.#syncs.runningCount > 0
+  }
+
+  /** What each bounded kind of data uses, against its bound, for `/__mock/state`. */
+  usage (): Record<string, number> {
+    this.#syncs.settle()
+    return {
+      stagingBytes: this.#staging.bytes,
+      stagingQuotaUsedBytes: this.#staging.charge,
+      stagingQuotaBytes: this.#staging.quotaBytes,
+      definitions: this.#definitions.size,
+      maxDefinitions: this.#options.maxDefinitions,
+      runningSyncs: this.#syncs.runningCount,
+      retainedSyncs: this.#syncs.retainedCount,
+      maxRetainedSyncs: this.#options.maxRetainedSyncs,
+      retainedRejects: this.#syncs.retainedRejects,
+      maxRetainedRejects: this.#options.maxRetainedRejects
+    }
+  }
+
+  /**
+   * What the site holds, for `/__mock/state`, narrowed to one custom object, definition or sync
+   * when asked. Staged records are decoded for at most `maxRecords` records in all, so the answer
+   * stays small however much is staged.
+   */
+  snapshot (options: SnapshotOptions): object {
+    this.#syncs.settle()
+    const { customObject, definition, sync } = options
+    let budget = options.records ? options.maxRecords ?? 1000 : 0
+    // At most MAX_STATE_FILES files each, and no file too big to decode cheaply, so the answer stays small.
+    const files = (uploads: readonly StagedUpload[]): object => ({
+      files: uploads.slice(0, MAX_STATE_FILES).map((upload) => {
+        const described = describeUpload(upload, options.records, upload.bytes.length > MAX_STATE_DECODE_BYTES ? 0 : budget)
+        budget -= described.records?.length ?? 0
+        return described
+      }),
+      ...(uploads.length > MAX_STATE_FILES ? { filesTruncated: true } : {})
+    })
+    const narrowed = customObject !== undefined || definition !== undefined || sync !== undefined
+    const definitions = [...this.#definitions.values()].filter((d) =>
+      (definition === undefined || d.id === definition) && (customObject === undefined || d.parentId === customObject))
+    const definitionState = (d: Definition): object => ({
+      id: d.id,
+      ...(d.parentId === undefined ? {} : { parentId: d.parentId }),
+      uri: d.uri,
+      name: d.body.name,
+      identifierFieldName: d.body.identifierFieldName,
+      isSyncTriggeredOnImport: d.body.isSyncTriggeredOnImport,
+      kbUsed: kbUsed(d),
+      staged: {
+        uploads: d.staged.length,
+        records: d.staged.reduce((sum, u) => sum + u.recordCount, 0),
+        bytes: d.stagedBytes,
+        ...files(d.staged)
+      }
+    })
+    const syncs = this.#syncs.all().filter((s) =>
+      (sync === undefined || s.id === sync) &&
+      (definition === undefined || s.definition.id === definition) &&
+      (customObject === undefined || s.definition.parentId === customObject))
+    return {
+      site: this.name,
+      now: eloquaTimestamp(this.#clock.now()),
+      contacts: narrowed ? [] : [...this.#contacts.records()].map(recordState),
+      accounts: narrowed ? [] : [...this.#accounts.records()].map(recordState),
+      customObjects: [...this.#customObjects.values()]
+        .filter(({ fixture }) => customObject === undefined || fixture.id === customObject)
+        .map(({ fixture, table }) => ({ id: fixture.id, name: fixture.name, uri: `/customObjects/${fixture.id}`, records: [...table.records()].map(recordState) })),
+      syncActionDefinitions: definitions.filter((d) => d.kind.family === 'syncActions').map(definitionState),
+      importDefinitions: definitions.filter((d) => d.kind.family === 'imports').map(definitionState),
+      syncs: syncs.map((s) => ({
+        id: s.id,
+        ...this.syncView(s),
+        site: s.site,
+        recordCount: s.recordCount,
+        bytes: s.bytes,
+        ...(s.shaping === undefined ? {} : { fault: s.shaping.ruleName }),
+        ...(s.final === undefined ? {} : { rejects: s.final.rejects.length }),
+        ...files(s.uploads),
+        callbacks: s.callbackAttempts
+      })),
+      stagingBytes: this.#staging.bytes
+    }
+  }
+
+  /** A sync more would exceed MAX_RETAINED_SYNCS running at once: 429, as Eloqua's platform-wide limit answers. */
+  #checkRunningLimit (): void {
+    const running = this.#syncs.runningCount
+    if (running >= this.#options.maxRetainedSyncs) {
+      throw tooManyRequests(`${running} syncs are pending or active, the most MAX_RETAINED_SYNCS allows; wait for some to end`)
+    }
+  }
+
+  /** An absolute http(s) URL, without credentials, to an allowed host. */
+  #checkCallbackUrl (callback: unknown): void {
+    const refuse = (constraint: string, value?: string): never => {
+      throw validationError([{ field: 'callbackUrl', ...(value === undefined ? {} : { value: describeValue(value) }), constraint }])
+    }
+    if (typeof callback !== 'string' || callback.length > MAX_CALLBACK_URL_LENGTH || !/^https?:\/\/[^\s]+$/i.test(callback) || !URL.canParse(callback)) {
+      // A value with an @ may hold a password in some reading of it: it is not echoed.
+      const echo = typeof callback === 'string' ? (callback.includes('@') ? undefined : callback) : describeValue(callback)
+      return refuse(`Must be an absolute http or https URL of at most ${MAX_CALLBACK_URL_LENGTH} characters.`, echo)
+    }
+    const url = new URL(callback)
+    // The value is not echoed: it holds a password.
+    if (url.username !== '' || url.password !== '') refuse('Must not contain credentials (user:password@).')
+    const hosts = this.#options.callbackHosts
+    const host = hostKey(url.hostname)
+    if (hosts.length > 0 && !hosts.includes(host)) refuse(`Must point at one of the hosts CALLBACK_HOSTS allows: ${hosts.join(', ')}.`, callback)
+  }
+
+  #startSync (definition: Definition, principal: Principal, callbackUrl: string | undefined, now: number): Sync {
+    const shaping = this.#shape({ parentId: definition.parentId, id: definition.id, site: principal.siteName, user: principal.loginName })
+    const taken = this.#staging.take(definition)
+    const sync = this.#syncs.start({
+      syncedInstanceUri: definition.uri,
+      definition,
+      body: definition.body,
+      callbackUrl,
+      createdAt: now,
+      createdBy: principal.loginName,
+      site: principal.siteName,
+      uploads: taken.uploads,
+      recordCount: taken.recordCount,
+      bytes: taken.bytes,
+      charge: taken.charge,
+      shaping
+    }, definition.queueEndsAt)
+    definition.queueEndsAt = sync.endAt
+    return sync
+  }
+
+  #process (sync: Sync): ReturnType<DefinitionKind['process']> {
+    const { definition } = sync
+    return definition.kind.process({
+      syncId: sync.id,
+      syncUri: sync.uri,
+      body: sync.body,
+      uploads: sync.uploads,
+      endedAt: sync.endAt,
+      maxRejects: this.#options.maxRetainedRejects
+    }, this.#scope(definition.kind.entity, definition.parentId))
+  }
+}
+
+/** Uris are compared without case and without a trailing slash, as Eloqua reads paths. */
+function uriKey (uri: string): string {
+  return (uri.endsWith('/') ? uri.slice(0, -1) : uri).toLowerCase()
+}
+
+interface UploadDescription {
+  format: UploadFormat
+  recordCount: number
+  bytes: number
+  stagedAt: string
+  stagedBy: string
+  records?: unknown[]
+  recordsTruncated?: boolean
+}
+
+/** An upload for `/__mock/state`, with at most `maxRecords` of its records when they are asked for. */
+function describeUpload (upload: StagedUpload, withRecords: boolean, maxRecords: number): UploadDescription {
+  const description: UploadDescription = {
+    format: upload.format,
+    recordCount: upload.recordCount,
+    bytes: upload.bytes.length,
+    stagedAt: eloquaTimestamp(upload.stagedAt),
+    stagedBy: upload.stagedBy
+  }
+  if (!withRecords) return description
+  const decoded = maxRecords > 0 ? decodeUpload(upload) as unknown : []
+  const records = Array.isArray(decoded) ? decoded : [decoded]
+  description.records = records.length > maxRecords ? records.slice(0, maxRecords) : records
+  if (description.records.length < upload.recordCount) description.recordsTruncated = true
+  return description
+}
+
+export type { Rejects }
