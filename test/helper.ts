@@ -61,6 +61,16 @@ export async function upload (app: FastifyInstance, parentId: number, id: number
 /** What the mock holds, to prove a refused request changed nothing. */
 export async function state (app: FastifyInstance): Promise<unknown> {
   const res = await app.inject('/__mock/state')
-  const body = res.json() as { syncActionDefinitions: unknown, syncs: unknown, stagingBytes: unknown }
-  return { syncActionDefinitions: body.syncActionDefinitions, syncs: body.syncs, stagingBytes: body.stagingBytes }
+  const { syncActionDefinitions, importDefinitions, contacts, accounts, customObjects, syncs, stagingBytes } = res.json() as Record<string, unknown>
+  return { syncActionDefinitions, importDefinitions, contacts, accounts, customObjects, syncs, stagingBytes }
+}
+
+/** A Bulk API request as Oracle's example user, with a JSON body when one is given. */
+export function bulk (method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, authorization = API_USER): { method: typeof method, url: string, payload?: string, headers: Record<string, string> } {
+  return {
+    method,
+    url: `/api/bulk/2.0${path}`,
+    ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+    headers: { authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }
+  }
 }

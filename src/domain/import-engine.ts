@@ -217,7 +217,8 @@ export function processImport (input: ImportInput): ImportOutcome {
       const dropped: string[] = []
       const writes: Array<{ field: FieldInfo, value: string, key: string }> = []
       keys.forEach(({ key, target }, i) => {
-        if (target.kind !== 'field' || i === identifierIndex) return
+        // A key the row does not carry leaves the field alone; an empty value is a value.
+        if (target.kind !== 'field' || i === identifierIndex || !Object.hasOwn(row, key)) return
         const value = values[i] as string
         if ((target.field.readOnly && value !== '') || !suitsType(target.field, value)) dropped.push(key)
         else if (!target.field.readOnly) writes.push({ field: target.field, value, key })

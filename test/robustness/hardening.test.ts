@@ -256,7 +256,7 @@ t.test('/__mock/state can be narrowed to a custom object, definition, sync or si
   t.strictSame(narrowed.syncs, [])
   const sync = (await app.inject('/__mock/state?sync=1')).json()
   t.strictSame(sync.syncs.map((s: { id: number, site: string }) => [s.id, s.site]), [[1, 'APITest']])
-  t.equal((await app.inject('/__mock/state?site=OtherSite')).statusCode, 404, 'no such site')
+  t.equal((await app.inject('/__mock/state?site=NoSuchSite')).statusCode, 404, 'no such site')
   t.strictSame((await app.inject('/__mock/state?site=apitest')).json().syncs.length, 1, 'site names in any case')
   t.strictSame((await app.inject('/__mock/state?customObject=10')).json().customObjects.map((c: { id: number }) => c.id), [10])
   t.equal((await app.inject('/__mock/state?maxRecords=100001')).statusCode, 400)

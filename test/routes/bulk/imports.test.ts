@@ -1,0 +1,368 @@
+// Import definitions of contacts, accounts and custom objects: create, list, retrieve, replace,
+// delete, upload, sync, as a client sees them.
+import t from 'tap'
+import { API_USER, basic, build, bulk, state } from '../../helper.js'
+
+const TIME = '2024-05-01T10:00:00.0000000Z'
+
+// The request of a recorded contact import (real-responses §2a).
+const recordedRequest = {
+  name: 'grouparoo-import-app_789-po09-EOEP-HKp8-3039',
+  identifierFieldName: 'emailAddress',
+  areSystemTimestampsInUTC: true,
+  isSyncTriggeredOnImport: false,
+  isUpdatingMultipleMatchedRecords: true,
+  fields: {
+    emailAddress: '{{Contact.Field(C_EmailAddress)}}',
+    firstName: '{{Contact.Field(C_FirstName)}}',
+    lastName: '{{Contact.Field(C_LastName)}}',
+    mobilePhone: '{{Contact.Field(C_MobilePhone)}}'
+  }
+}
+
+t.test('a contact import definition is created as Eloqua answers it: defaults echoed, unknown keys dropped, keys in order', async (t) => {
+  const app = await build(t)
+  const res = await app.inject(bulk('POST', '/contacts/imports', recordedRequest))
+  t.equal(res.statusCode, 201)
+  t.equal(res.body, JSON.stringify({
+    name: recordedRequest.name,
+    fields: recordedRequest.fields,
+    identifierFieldName: 'emailAddress',
+    isSyncTriggeredOnImport: false,
+    dataRetentionDuration: 'P7D',
+    isUpdatingMultipleMatchedRecords: true,
+    uri: '/contacts/imports/17',
+    createdBy: 'API.User',
+    createdAt: TIME,
+    updatedBy: 'API.User',
+    updatedAt: TIME
+  }))
+  const minimal = await app.inject(bulk('POST', '/contacts/imports', { name: 'min', fields: { e: '{{Contact.Field(C_EmailAddress)}}' }, identifierFieldName: 'e' }))
+  t.match(minimal.json(), { isSyncTriggeredOnImport: false, dataRetentionDuration: 'P7D', isUpdatingMultipleMatchedRecords: false, uri: '/contacts/imports/18' })
+  t.notOk('updateRule' in minimal.json(), 'optional properties come back only when sent')
+})
+
+t.test('IMPORT_SYNC_ON_IMPORT sets the default of isSyncTriggeredOnImport', async (t) => {
+  const app = await build(t, { config: { IMPORT_SYNC_ON_IMPORT: true } })
+  const res = await app.inject(bulk('POST', '/contacts/imports', { name: 'min', fields: { e: '{{Contact.Field(C_EmailAddress)}}' }, identifierFieldName: 'e' }))
+  t.equal(res.json().isSyncTriggeredOnImport, true)
+})
+
+t.test('every documented property is accepted and echoed in Eloqua\'s order', async (t) => {
+  const app = await build(t)
+  const account = await app.inject(bulk('POST', '/accounts/imports', {
+    name: 'Accounts',
+    fields: { Name: '{{Account.Field(M_CompanyName)}}', Ext: '{{Account.Field(CompanyIDExt)}}', Country: '{{Account.Field(M_Country)}}' },
+    identifierFieldName: 'Ext',
+    isSyncTriggeredOnImport: 'true',
+    dataRetentionDuration: 'P1DT6H',
+    updateRule: 'ifNewIsNotNull',
+    updateRuleByField: { Country: 'always' },
+    importRule: 'createAndUpdate',
+    nullIdentifierFieldName: false,
+    autoDeleteDuration: 'P30D',
+    importPriorityUri: '/imports/priorities/1',
+    externalSystemId: 4,
+    linkUsers: false,
+    syncActions: [{ action: 'add', destination: '{{AccountList[3]}}' }],
+    mapDataCards: true,
+    kbUsed: 99
+  }))
+  t.equal(account.statusCode, 201)
+  t.strictSame(Object.keys(account.json()), [
+    'name', 'fields', 'identifierFieldName', 'isSyncTriggeredOnImport', 'dataRetentionDuration', 'isUpdatingMultipleMatchedRecords',
+    'updateRule', 'updateRuleByField', 'importRule', 'nullIdentifierFieldName', 'autoDeleteDuration', 'importPriorityUri', 'externalSystemId',
+    'linkUsers', 'syncActions', 'uri', 'createdBy', 'createdAt', 'updatedBy', 'updatedAt'
+  ], 'mapDataCards is a custom object property: dropped on accounts, as kbUsed is')
+  t.equal(account.json().isSyncTriggeredOnImport, true, '"true" as Oracle\'s examples send booleans')
+
+  // Oracle's mapDataCards example (imports-exports §2.3), booleans as strings.
+  const co = await app.inject(bulk('POST', '/customObjects/9/imports', {
+    name: 'Webinar regs',
+    identifierFieldName: 'RegId',
+    updateRule: 'always',
+    isSyncTriggeredOnImport: false,
+    mapDataCards: 'true',
+    mapDataCardsEntityType: 'Contact',
+    mapDataCardsEntityField: '{{Contact.Field(C_EmailAddress)}}',
+    mapDataCardsSourceField: 'Email',
+    mapDataCardsCaseSensitiveMatch: 'false',
+    importRule: 'updateOnly',
+    fields: { RegId: '{{CustomObject[9].Field[102]}}', Email: '{{CustomObject[9].Field[101]}}' }
+  }))
+  t.equal(co.body, JSON.stringify({
+    name: 'Webinar regs',
+    fields: { RegId: '{{CustomObject[9].Field[102]}}', Email: '{{CustomObject[9].Field[101]}}' },
+    identifierFieldName: 'RegId',
+    isSyncTriggeredOnImport: false,
+    dataRetentionDuration: 'P7D',
+    isUpdatingMultipleMatchedRecords: false,
+    updateRule: 'always',
+    mapDataCards: true,
+    mapDataCardsEntityType: 'Contact',
+    mapDataCardsEntityField: '{{Contact.Field(C_EmailAddress)}}',
+    mapDataCardsSourceField: 'Email',
+    mapDataCardsCaseSensitiveMatch: false,
+    uri: '/customObjects/9/imports/18',
+    createdBy: 'API.User',
+    createdAt: TIME,
+    updatedBy: 'API.User',
+    updatedAt: TIME
+  }), 'importRule is for contacts and accounts only')
+})
+
+t.test('each problem of a body is one failures entry, and nothing is created', async (t) => {
+  const app = await build(t)
+  const before = await state(app)
+  const failuresOf = async (path: string, body: unknown): Promise<unknown> => {
+    const res = await app.inject(bulk('POST', path, body))
+    t.equal(res.statusCode, 400, JSON.stringify(body).slice(0, 80))
+    return res.json().failures
+  }
+  t.strictSame(await failuresOf('/contacts/imports', []), [{ field: 'body', value: '[]', constraint: 'Must be a JSON object.' }])
+  t.strictSame(await failuresOf('/contacts/imports', {}), [
+    { field: 'name', constraint: 'Must be a string value, at least 1 character and at most 100 characters long.' },
+    { field: 'fields', constraint: 'Must be an object of 1 to 100 fields, each key mapped to a field statement such as {{Contact.Field(C_EmailAddress)}}.' },
+    { field: 'identifierFieldName', constraint: 'Must be a string value, at least 1 character and at most 100 characters long.' }
+  ])
+  // The pyeloqua fixture of a definition naming a field that does not exist (real-responses §7b).
+  t.strictSame(await failuresOf('/contacts/imports', {
+    name: 'x',
+    fields: { e: '{{Contact.Field(C_EmailAddress)}}', bad: '{{Contact.Field(C_Nope)}}', other: '{{Account.Field(M_CompanyName)}}', num: 5, '': '{{Contact.Id}}' },
+    identifierFieldName: 'missing'
+  }), [
+    { field: 'bad', value: '{{Contact.Field(C_Nope)}}', constraint: 'Must be a reference to an existing object.' },
+    { field: 'other', value: '{{Account.Field(M_CompanyName)}}', constraint: 'Must be a reference to an existing object.' },
+    { field: 'num', value: '5', constraint: 'Must be a reference to an existing object.' },
+    { field: 'fields', value: '', constraint: 'Each key must be at least 1 character and at most 100 characters long.' },
+    { field: 'identifierFieldName', value: 'missing', constraint: 'Must be contained within fields.' }
+  ])
+  const many = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, '{{Contact.Field(C_FirstName)}}']))
+  t.strictSame(await failuresOf('/contacts/imports', { name: 'x', fields: many, identifierFieldName: 'k0' }), [
+    { field: 'fields', value: '101 fields', constraint: 'Must contain at most 100 fields.' }
+  ])
+  t.strictSame(await failuresOf('/contacts/imports', {
+    name: 'x',
+    fields: { d: '{{Contact.Field(C_DateCreated)}}', e: '{{Contact.Field(C_EmailAddress)}}' },
+    identifierFieldName: 'd',
+    isSyncTriggeredOnImport: 'maybe',
+    dataRetentionDuration: 'P15D',
+    autoDeleteDuration: 'PT30M',
+    updateRule: 'sometimes',
+    updateRuleByField: { e: 'never', zz: 'always' },
+    importRule: 'createSometimes',
+    importPriorityUri: '/elsewhere',
+    externalSystemId: 1.5,
+    syncActions: 'add'
+  }), [
+    { field: 'identifierFieldName', value: 'd', constraint: 'Must not name a date, boolean or large text field.' },
+    { field: 'isSyncTriggeredOnImport', value: 'maybe', constraint: 'Must be a boolean value.' },
+    { field: 'dataRetentionDuration', value: 'P15D', constraint: 'Must be an ISO 8601 duration from PT1H to P14D.' },
+    { field: 'autoDeleteDuration', value: 'PT30M', constraint: 'Must be an ISO 8601 duration of at least PT1H.' },
+    { field: 'updateRule', value: 'sometimes', constraint: 'Must be one of always, ifNewIsNotNull, ifExistingIsNull, useFieldRule.' },
+    { field: 'updateRuleByField.e', value: 'never', constraint: 'Must be one of always, ifNewIsNotNull, ifExistingIsNull, useFieldRule.' },
+    { field: 'updateRuleByField.zz', value: 'zz', constraint: 'Must be a key of fields.' },
+    { field: 'importRule', value: 'createSometimes', constraint: 'Must be one of createAndUpdate, updateOnly, createOnly.' },
+    { field: 'importPriorityUri', value: '/elsewhere', constraint: 'Must be the uri of an import priority, e.g. /imports/priorities/1.' },
+    { field: 'externalSystemId', value: '1.5', constraint: 'Must be an integer.' },
+    { field: 'syncActions', value: 'add', constraint: 'Must contain at least 0 and at most 10 sync actions.' }
+  ])
+  t.strictSame(await failuresOf('/contacts/imports', { name: 'x', fields: { e: '{{Contact.Field(C_EmailAddress)}}' }, identifierFieldName: 'e', updateRuleByField: [], dataRetentionDuration: 7 }), [
+    { field: 'dataRetentionDuration', value: '7', constraint: 'Must be an ISO 8601 duration from PT1H to P14D.' },
+    { field: 'updateRuleByField', value: '[]', constraint: 'Must be an object of field keys to update rules.' }
+  ])
+  t.strictSame(await failuresOf('/customObjects/9/imports', {
+    name: 'x', fields: { Id: '{{CustomObject[9].ExternalId}}', F: '{{CustomObject[10].Field[201]}}' }, identifierFieldName: 'Id', mapDataCards: true, mapDataCardsCaseSensitiveMatch: 2
+  }), [
+    { field: 'F', value: '{{CustomObject[10].Field[201]}}', constraint: 'Must be a reference to an existing object.' },
+    { field: 'mapDataCardsCaseSensitiveMatch', value: '2', constraint: 'Must be a boolean value.' },
+    { field: 'mapDataCardsEntityType', constraint: 'Is required when mapDataCards is true: Contact or Company.' },
+    { field: 'mapDataCardsEntityField', constraint: 'Is required when mapDataCards is true, e.g. {{Contact.Field(C_EmailAddress)}}.' },
+    { field: 'mapDataCardsSourceField', constraint: 'Is required when mapDataCards is true: the key of fields whose value is matched.' }
+  ])
+  t.strictSame(await failuresOf('/customObjects/9/imports', {
+    name: 'x', fields: { Id: '{{CustomObject[9].Id}}' }, identifierFieldName: 'Id', mapDataCardsEntityType: 'Lead', mapDataCardsEntityField: '{{Contact.Id}}', mapDataCardsSourceField: 'Nope'
+  }), [
+    { field: 'mapDataCardsEntityType', value: 'Lead', constraint: 'Must be Contact or Company.' },
+    { field: 'mapDataCardsSourceField', value: 'Nope', constraint: 'Must be a key of fields.' }
+  ])
+  t.strictSame(await failuresOf('/customObjects/9/imports', {
+    name: 'x', fields: { Id: '{{CustomObject[9].Id}}' }, identifierFieldName: 'Id', mapDataCardsEntityType: 'Company', mapDataCardsEntityField: '{{Contact.Field(C_EmailAddress)}}'
+  }), [
+    { field: 'mapDataCardsEntityField', value: '{{Contact.Field(C_EmailAddress)}}', constraint: 'Must be a field statement of a account, e.g. {{Account.Field(M_CompanyName)}}.' }
+  ])
+  t.strictSame(await state(app), before, 'nothing was created')
+})
+
+t.test('list, retrieve, replace and delete; the global /imports list holds every import and no sync action', async (t) => {
+  const app = await build(t)
+  const create = async (path: string, fields: Record<string, string>): Promise<string> =>
+    (await app.inject(bulk('POST', path, { name: `n ${path}`, fields, identifierFieldName: Object.keys(fields)[0] }))).json().uri
+  const contact = await create('/contacts/imports', { e: '{{Contact.Field(C_EmailAddress)}}' })
+  const account = await create('/accounts/imports', { a: '{{Account.Id}}' })
+  const co = await create('/customObjects/10/imports', { x: '{{CustomObject[10].ExternalId}}' })
+  t.strictSame([contact, account, co], ['/contacts/imports/17', '/accounts/imports/18', '/customObjects/10/imports/19'])
+
+  const all = await app.inject(bulk('GET', '/imports?orderBy=name DESC'))
+  t.match(all.json(), { totalResults: 3, count: 3, hasMore: false })
+  t.strictSame(all.json().items.map((i: { uri: string }) => i.uri), [co, contact, account])
+  t.strictSame((await app.inject(bulk('GET', '/contacts/imports'))).json().items.map((i: { uri: string }) => i.uri), [contact])
+  t.strictSame((await app.inject(bulk('GET', '/customObjects/10/imports'))).json().items.map((i: { uri: string }) => i.uri), [co])
+  t.equal((await app.inject(bulk('GET', '/customObjects/9/imports'))).json().totalResults, 0)
+  t.equal((await app.inject(bulk('GET', '/syncActions'))).json().totalResults, 8, 'sync actions stay in their own list')
+  t.equal((await app.inject(bulk('GET', '/imports', undefined, basic('APITest\\Events.User', 'secret')))).json().totalResults, 3, 'custom object 10 is allowed to Events.User')
+
+  t.equal((await app.inject(bulk('GET', contact))).json().name, 'n /contacts/imports')
+  t.equal((await app.inject(bulk('GET', '/accounts/imports/17'))).statusCode, 404, 'a contact import is not an account import')
+  t.equal((await app.inject(bulk('GET', '/customObjects/9/imports/19'))).statusCode, 404, 'not under another custom object')
+  t.equal((await app.inject(bulk('GET', '/customObjects/9/syncActions/19'))).statusCode, 404, 'an import is not a sync action')
+
+  const replaced = await app.inject(bulk('PUT', contact, { name: 'renamed', fields: { id: '{{Contact.Id}}', f: '{{Contact.Field(C_FirstName)}}' }, identifierFieldName: 'id', uri: '/ignored' }))
+  t.equal(replaced.statusCode, 200)
+  t.match(replaced.json(), { name: 'renamed', identifierFieldName: 'id', uri: contact, isSyncTriggeredOnImport: false })
+  t.equal((await app.inject(bulk('PUT', contact, { name: '' }))).statusCode, 400)
+  t.equal((await app.inject(bulk('GET', contact))).json().name, 'renamed', 'a refused PUT changes nothing')
+
+  t.equal((await app.inject(bulk('DELETE', contact))).statusCode, 204)
+  t.equal((await app.inject(bulk('GET', contact))).statusCode, 404)
+  t.equal((await app.inject(bulk('DELETE', contact))).statusCode, 404)
+  t.equal((await app.inject(bulk('GET', '/imports'))).json().totalResults, 2)
+})
+
+t.test('uploads stage JSON or CSV (204), or sync at once (201); DELETE data empties the staging area', async (t) => {
+  const app = await build(t)
+  const definition = (await app.inject(bulk('POST', '/contacts/imports', recordedRequest))).json()
+  const data = `/api/bulk/2.0${definition.uri as string}/data`
+  // The recorded upload (real-responses §3a): a key not in the definition is accepted.
+  const upload = await app.inject({ method: 'POST', url: data, payload: JSON.stringify([{ emailAddress: 'grouparoo@demo.com', id: '1986117', firstName: 'Sam', lastName: 'Test' }]), headers: { authorization: API_USER, 'content-type': 'application/json' } })
+  t.equal(upload.statusCode, 204)
+  t.equal(upload.body, '')
+  const single = await app.inject({ method: 'POST', url: data, payload: '{"emailAddress":"one@example.com"}', headers: { authorization: API_USER, 'content-type': 'application/json' } })
+  t.equal(single.statusCode, 204, 'one object, not in an array, is accepted as Eloqua did')
+  const csv = await app.inject({ method: 'POST', url: data, payload: 'emailAddress,firstName\ncsv@example.com,Cee\n', headers: { authorization: API_USER, 'content-type': 'text/csv' } })
+  t.equal(csv.statusCode, 204)
+  const scalar = await app.inject({ method: 'POST', url: data, payload: '"x"', headers: { authorization: API_USER, 'content-type': 'application/json' } })
+  t.equal(scalar.statusCode, 400)
+  const definitionState = (await app.inject('/__mock/state')).json().importDefinitions[0]
+  t.match(definitionState, { uri: definition.uri, kbUsed: 1, staged: { uploads: 3, records: 3 } })
+  t.match(definitionState.staged.files[1], { records: [{ emailAddress: 'one@example.com' }] })
+  t.equal((await app.inject(bulk('GET', definition.uri))).json().kbUsed, undefined, 'imports do not report kbUsed')
+
+  t.equal((await app.inject(bulk('DELETE', `${definition.uri as string}/data`))).statusCode, 204)
+  t.match((await app.inject('/__mock/state')).json().importDefinitions[0], { staged: { uploads: 0 } })
+  t.equal((await app.inject({ method: 'POST', url: '/api/bulk/2.0/contacts/imports/99/data', payload: '[]', headers: { authorization: API_USER, 'content-type': 'application/json' } })).statusCode, 404)
+
+  const auto = (await app.inject(bulk('POST', '/contacts/imports', { ...recordedRequest, isSyncTriggeredOnImport: true }))).json()
+  const synced = await app.inject({ method: 'POST', url: `/api/bulk/2.0${auto.uri as string}/data`, payload: '[{"emailAddress":"a@b.co"}]', headers: { authorization: API_USER, 'content-type': 'application/json' } })
+  t.equal(synced.statusCode, 201)
+  t.strictSame(synced.json(), { syncedInstanceUri: auto.uri, status: 'pending', createdAt: TIME, createdBy: 'API.User', uri: '/syncs/1' })
+})
+
+t.test('an import sync upserts contacts, with logs and rejects as Eloqua writes them', async (t) => {
+  const app = await build(t)
+  const definition = (await app.inject(bulk('POST', '/contacts/imports', recordedRequest))).json()
+  // The recorded upload of real-responses §3a: the second record is rejected at index 2.
+  const rows = [
+    { emailAddress: 'grouparoo@demo.com', id: '1986117', firstName: 'Sam', lastName: 'Test' },
+    { emailAddress: 'bademail', firstName: 'William' },
+    { emailAddress: 'ANA@example.com', firstName: 'Anabel' }
+  ]
+  await app.inject({ method: 'POST', url: `/api/bulk/2.0${definition.uri as string}/data`, payload: JSON.stringify(rows), headers: { authorization: API_USER, 'content-type': 'application/json' } })
+  const sync = await app.inject(bulk('POST', '/syncs', { syncedInstanceUri: definition.uri }))
+  t.equal(sync.statusCode, 201)
+  t.equal((await app.inject(bulk('POST', '/syncs', { syncedInstanceUri: definition.uri }))).statusCode, 409, 'one sync of a definition at a time')
+  app.clock.advance(1000)
+  t.equal((await app.inject(bulk('GET', '/syncs/1'))).json().status, 'warning')
+
+  const rejects = await app.inject(bulk('GET', '/syncs/1/rejects'))
+  t.equal(rejects.body, JSON.stringify({
+    items: [{
+      fieldValues: { emailAddress: 'bademail', firstName: 'William', lastName: '', mobilePhone: '' },
+      message: 'Invalid email address.',
+      statusCode: 'ELQ-00002',
+      recordIndex: 2,
+      invalidFields: ['emailAddress']
+    }],
+    totalResults: 1,
+    limit: 1000,
+    offset: 0,
+    count: 1,
+    hasMore: false
+  }), 'the recorded reject of real-responses §5a')
+
+  const logs = (await app.inject(bulk('GET', '/syncs/1/logs'))).json().items.map((l: { statusCode: string, count: number, severity: string, message: string }) => [l.statusCode, l.count, l.severity, l.message])
+  t.strictSame(logs, [
+    ['ELQ-00130', 3, 'information', 'Total records staged for import.'],
+    ['ELQ-00137', 0, 'information', 'Ready for data import processing.'],
+    ['ELQ-00111', 1, 'warning', 'Field id is not part of import definition, and will be ignored.'],
+    ['ELQ-00001', 3, 'information', 'Total records processed.'],
+    ['ELQ-00002', 1, 'warning', 'Invalid email addresses.'],
+    ['ELQ-00004', 1, 'information', 'Contacts created.'],
+    ['ELQ-00022', 1, 'information', 'Contacts updated.'],
+    ['ELQ-00101', 0, 'information', 'Sync processed for sync 1, resulting in Warning status.']
+  ])
+
+  const contacts = (await app.inject('/__mock/state')).json().contacts as Array<{ id: number, fieldValues: Record<string, string> }>
+  t.match(contacts.find((c) => c.id === 1)?.fieldValues, { C_EmailAddress: 'ana@example.com', C_FirstName: 'Anabel', C_LastName: 'Lima', C_MobilePhone: undefined }, 'matched case-insensitively on the email address; keys the row lacks are left alone')
+  t.strictSame(contacts.find((c) => c.id === 4), { id: 4, fieldValues: { C_EmailAddress: 'grouparoo@demo.com', C_FirstName: 'Sam', C_LastName: 'Test' }, destinations: {} }, 'a new contact gets the next id')
+  t.equal(contacts.length, 4)
+})
+
+t.test('a custom object import upserts records and links them to contacts (mapDataCards)', async (t) => {
+  const app = await build(t)
+  const definition = (await app.inject(bulk('POST', '/customObjects/9/imports', {
+    name: 'Webinar regs',
+    fields: { RegId: '{{CustomObject[9].Field[102]}}', Email: '{{CustomObject[9].Field[101]}}', Name: '{{CustomObject[9].Field[103]}}' },
+    identifierFieldName: 'RegId',
+    mapDataCards: true,
+    mapDataCardsEntityType: 'Contact',
+    mapDataCardsEntityField: '{{Contact.Field(C_EmailAddress)}}',
+    mapDataCardsSourceField: 'Email',
+    syncActions: [{ action: 'add', destination: '{{ContactList[12]}}' }],
+    isSyncTriggeredOnImport: true
+  }))).json()
+  const csv = 'RegId,Email,Name\nREG-000020,BO@example.com,Ana L.\nREG-1,nobody@example.com,New\n'
+  const upload = await app.inject({ method: 'POST', url: `/api/bulk/2.0${definition.uri as string}/data`, payload: csv, headers: { authorization: API_USER, 'content-type': 'text/csv' } })
+  t.equal(upload.statusCode, 201)
+  app.clock.advance(1000)
+  t.equal((await app.inject(bulk('GET', '/syncs/1'))).json().status, 'success')
+  const logs = (await app.inject(bulk('GET', '/syncs/1/logs'))).json().items.map((l: { statusCode: string, count: number }) => [l.statusCode, l.count])
+  t.strictSame(logs, [['ELQ-00130', 2], ['ELQ-00137', 0], ['ELQ-00001', 2], ['ELQ-00007', 1], ['ELQ-00012', 1], ['ELQ-00025', 1], ['ELQ-00119', 2], ['ELQ-00101', 0]])
+  const records = (await app.inject('/__mock/state?customObject=9')).json().customObjects[0].records as Array<{ id: number, fieldValues: Record<string, string>, contactId?: number, destinations: object }>
+  t.match(records.find((r) => r.id === 1), { fieldValues: { Registration_Id1: 'REG-000020', Email_Address1: 'BO@example.com', Full_Name1: 'Ana L.' }, contactId: 2, destinations: { '{{ContactList[12]}}': { member: true, syncUri: '/syncs/1' } } })
+  const created = records.find((r) => r.fieldValues.Registration_Id1 === 'REG-1')
+  t.match(created, { id: 4, fieldValues: { Email_Address1: 'nobody@example.com' } })
+  t.notOk(created !== undefined && 'contactId' in created, 'no contact has that address')
+  const customObjectRecords = (await app.inject('/__mock/state?customObject=9')).json()
+  t.strictSame([customObjectRecords.contacts, customObjectRecords.accounts], [[], []], 'narrowed state leaves out contacts and accounts')
+})
+
+t.test('account imports and syncs of them work the same way; a deleted import ends its running sync in error', async (t) => {
+  const app = await build(t)
+  const definition = (await app.inject(bulk('POST', '/accounts/imports', {
+    name: 'Accounts', fields: { Ext: '{{Account.Field(CompanyIDExt)}}', Name: '{{Account.Field(M_CompanyName)}}' }, identifierFieldName: 'Name', isSyncTriggeredOnImport: true
+  }))).json()
+  await app.inject({ method: 'POST', url: `/api/bulk/2.0${definition.uri as string}/data`, payload: '[{"Name":"Example Org","Ext":"X"},{"Name":"Newco"}]', headers: { authorization: API_USER, 'content-type': 'application/json' } })
+  app.clock.advance(1000)
+  const logs = (await app.inject(bulk('GET', '/syncs/1/logs'))).json().items.map((l: { statusCode: string, count: number }) => [l.statusCode, l.count])
+  t.strictSame(logs.slice(3, 6), [['ELQ-00005', 1], ['ELQ-00023', 1], ['ELQ-00144', 1]], 'the read-only CompanyIDExt is rejected, the row still imported')
+  const rejects = (await app.inject(bulk('GET', '/syncs/1/rejects'))).json().items
+  t.strictSame(rejects, [{ fieldValues: { Ext: 'X', Name: 'Example Org' }, message: 'Invalid field value.', statusCode: 'ELQ-00040', recordIndex: 1, invalidFields: ['Ext'] }])
+  t.match((await app.inject('/__mock/state')).json().accounts, [{ id: 1 }, { id: 2, fieldValues: { M_CompanyName: 'Example Org', CompanyIDExt: 'AAPIT000000000002' } }, { id: 3, fieldValues: { M_CompanyName: 'Newco' } }])
+
+  await app.inject({ method: 'POST', url: `/api/bulk/2.0${definition.uri as string}/data`, payload: '[{"Name":"Later"}]', headers: { authorization: API_USER, 'content-type': 'application/json' } })
+  t.equal((await app.inject(bulk('DELETE', `${definition.uri as string}/data`))).statusCode, 409, 'not while its sync runs')
+  t.equal((await app.inject(bulk('DELETE', definition.uri))).statusCode, 204)
+  t.match((await app.inject(bulk('GET', '/syncs/2/logs'))).json().items[0], { statusCode: 'ELQ-00143', message: `Sync Recovery Worker could not recover from sync error. Import definition for id ${definition.uri.split('/').at(-1) as string} has been deleted.` })
+})
+
+t.test('a user without permission on a custom object gets 403 for its imports', async (t) => {
+  const app = await build(t)
+  const events = basic('APITest\\Events.User', 'secret')
+  t.equal((await app.inject(bulk('POST', '/customObjects/9/imports', { name: 'x' }, events))).statusCode, 403)
+  t.equal((await app.inject(bulk('GET', '/customObjects/9/imports', undefined, events))).statusCode, 403)
+  const created = (await app.inject(bulk('POST', '/customObjects/9/imports', { name: 'x', fields: { Id: '{{CustomObject[9].Id}}' }, identifierFieldName: 'Id' }))).json()
+  t.equal((await app.inject(bulk('POST', '/syncs', { syncedInstanceUri: created.uri }, events))).statusCode, 403)
+  t.equal((await app.inject(bulk('GET', '/imports', undefined, events))).json().totalResults, 0)
+  t.equal((await app.inject(bulk('POST', '/syncs', { syncedInstanceUri: created.uri.toUpperCase() + '/' }))).statusCode, 201, 'uris are matched without case and trailing slash')
+})
