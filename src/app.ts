@@ -91,7 +91,8 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), l
       maxRetainedRejects: config.MAX_RETAINED_REJECTS,
       syncRetentionMs: config.SYNC_RETENTION_DAYS * 86_400_000,
       callbackHosts: config.CALLBACK_HOSTS.split(',').map(hostKey).filter((h) => h !== ''),
-      importSyncTriggeredDefault: config.IMPORT_SYNC_ON_IMPORT
+      importSyncTriggeredDefault: config.IMPORT_SYNC_ON_IMPORT,
+      maxRecords: config.MAX_RECORDS
     }
   })
   await app.register(syncEvents, { callbackTimeoutMs: config.CALLBACK_TIMEOUT_MS, tickMs: 50 })

@@ -4,6 +4,7 @@
  * table, after the highest id the fixtures gave.
  */
 import type { CustomObjectFixture } from '../schemas/fixtures.js'
+import type { Target } from './statements.js'
 
 export interface DestinationState { status?: string, member?: boolean, syncUri: string, updatedAt: string }
 
@@ -22,22 +23,48 @@ export interface EntityRecord {
 
 export interface RecordFixture { id?: number, externalId?: string, fieldValues?: Record<string, string> }
 
+/** How records are looked up by one value of theirs: the Id, the ExternalId or a field, with or without case. */
+export interface IndexSpec {
+  /** Names the index, so each is built once per table. */
+  readonly name: string
+  readonly valueOf: (record: EntityRecord) => string | undefined
+  readonly foldCase: boolean
+}
+
+/** The index of a target: email addresses, and anything when `caseSensitive` is false, ignore case, as Eloqua matches them. */
+export function indexSpec (target: Target, caseSensitive = true): IndexSpec {
+  if (target.kind === 'id') return { name: 'id', valueOf: (record) => String(record.id), foldCase: false }
+  if (target.kind === 'externalId') return { name: 'externalId', valueOf: (record) => record.externalId, foldCase: false }
+  const name = target.field.internalName
+  const foldCase = !caseSensitive || target.field.dataType === 'emailAddress'
+  return { name: `${foldCase ? 'i' : 's'}:${name}`, valueOf: (record) => record.fieldValues[name], foldCase }
+}
+
+type Bucket = EntityRecord | EntityRecord[]
+interface Index { readonly spec: IndexSpec, readonly map: Map<string, Bucket> }
+const NO_RECORDS: readonly EntityRecord[] = Object.freeze([])
+
 /** Shared by every record the fixtures gave no values: never written, as records get a new object when they change. */
 const NO_VALUES: Record<string, string> = Object.freeze({}) as Record<string, string>
 
 export class EntityTable {
   readonly #fixtures: readonly RecordFixture[]
+  /** Records past this many are not created. */
+  readonly maxRecords: number
   /** The records, made from the fixtures on first use: a reset costs nothing however many there are. */
   #records: Map<number, EntityRecord> | undefined
+  /** Lookups by value, built on first use and kept current as records change, so a sync costs what it changes. */
+  readonly #indexes = new Map<string, Index>()
   #nextId = 1
 
   /** The fixture records are never changed: a record's values are replaced, not edited, when an import changes them. */
-  constructor (fixtures: readonly RecordFixture[]) {
+  constructor (fixtures: readonly RecordFixture[], maxRecords = Infinity) {
     this.#fixtures = fixtures
+    this.maxRecords = maxRecords
   }
 
-  static ofCustomObject (customObject: CustomObjectFixture): EntityTable {
-    return new EntityTable(customObject.records ?? [])
+  static ofCustomObject (customObject: CustomObjectFixture, maxRecords?: number): EntityTable {
+    return new EntityTable(customObject.records ?? [], maxRecords)
   }
 
   #all (): Map<number, EntityRecord> {
@@ -59,20 +86,85 @@ export class EntityTable {
     return this.#all().size
   }
 
-  get (id: number): EntityRecord | undefined {
-    return this.#all().get(id)
+  get full (): boolean {
+    return this.size >= this.maxRecords
   }
 
   records (): IterableIterator<EntityRecord> {
     return this.#all().values()
   }
 
-  create (fieldValues: Record<string, string>, externalId?: string): EntityRecord {
+  /** The records whose value (by `spec`) is `value`, oldest first. */
+  find (spec: IndexSpec, value: string): readonly EntityRecord[] {
+    const bucket = this.#index(spec).map.get(spec.foldCase ? value.toLowerCase() : value)
+    return bucket === undefined ? NO_RECORDS : Array.isArray(bucket) ? bucket : [bucket]
+  }
+
+  /** A new record with the next id; `derive` adds values the instance assigns, such as ContactIDExt. */
+  create (fieldValues: Record<string, string>, externalId?: string, derive?: (id: number) => Record<string, string>): EntityRecord {
     const records = this.#all()
-    const record: EntityRecord = { id: this.#nextId++, fieldValues, destinations: {} }
+    const id = this.#nextId++
+    const record: EntityRecord = { id, fieldValues: derive === undefined ? fieldValues : { ...fieldValues, ...derive(id) }, destinations: {} }
     if (externalId !== undefined) record.externalId = externalId
-    records.set(record.id, record)
+    records.set(id, record)
+    for (const index of this.#indexes.values()) add(index, record)
     return record
+  }
+
+  /** Gives a record new values, keeping every index current. */
+  replaceValues (record: EntityRecord, fieldValues: Record<string, string>): void {
+    const before = [...this.#indexes.values()].map((index) => index.spec.valueOf(record))
+    const previous = record.fieldValues
+    let i = 0
+    for (const index of this.#indexes.values()) {
+      record.fieldValues = fieldValues
+      const next = index.spec.valueOf(record)
+      record.fieldValues = previous
+      if (next !== before[i]) remove(index, record)
+      i++
+    }
+    record.fieldValues = fieldValues
+    i = 0
+    for (const index of this.#indexes.values()) {
+      if (index.spec.valueOf(record) !== before[i]) add(index, record)
+      i++
+    }
+  }
+
+  #index (spec: IndexSpec): Index {
+    let index = this.#indexes.get(spec.name)
+    if (index === undefined) {
+      index = { spec, map: new Map() }
+      for (const record of this.records()) add(index, record)
+      this.#indexes.set(spec.name, index)
+    }
+    return index
+  }
+}
+
+function keyOf (index: Index, record: EntityRecord): string | undefined {
+  const value = index.spec.valueOf(record)
+  if (value === undefined || value === '') return undefined
+  return index.spec.foldCase ? value.toLowerCase() : value
+}
+
+function add (index: Index, record: EntityRecord): void {
+  const key = keyOf(index, record)
+  if (key === undefined) return
+  const bucket = index.map.get(key)
+  if (bucket === undefined) index.map.set(key, record)
+  else if (Array.isArray(bucket)) bucket.push(record)
+  else index.map.set(key, [bucket, record])
+}
+
+function remove (index: Index, record: EntityRecord): void {
+  const key = keyOf(index, record)
+  if (key === undefined) return
+  const bucket = index.map.get(key)
+  if (bucket === record) index.map.delete(key)
+  else if (Array.isArray(bucket)) {
+    const rest = bucket.filter((r) => r !== record)
+    index.map.set(key, rest.length === 1 ? rest[0] as EntityRecord : rest)
   }
 }
 

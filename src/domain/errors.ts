@@ -6,9 +6,14 @@
  */
 export interface ValidationFailure {
   field: string
+  /** Where in the body the field is, as Eloqua names it for a `fields` entry (real-responses §7b). */
+  stackTrace?: Array<{ field: string }>
   value?: string
   constraint: string
 }
+
+/** Failures listed at most in one answer; a body with a million bad keys gets a short answer. */
+export const MAX_FAILURES = 100
 
 export const REASON_PHRASES: Readonly<Record<number, string>> = {
   400: 'There was a validation error.',
@@ -48,7 +53,10 @@ export class EloquaError extends Error {
   }
 }
 
-export function validationError (failures: readonly ValidationFailure[], reasonPhrase?: string): EloquaError {
+export function validationError (all: readonly ValidationFailure[], reasonPhrase?: string): EloquaError {
+  const failures = all.length <= MAX_FAILURES
+    ? all
+    : [...all.slice(0, MAX_FAILURES), { field: 'failures', constraint: `And ${all.length - MAX_FAILURES} more, not listed.` }]
   const explanation = failures.map((f) => `${f.field}: ${f.constraint}`).join('; ')
   return new EloquaError(400, explanation, failures, reasonPhrase)
 }

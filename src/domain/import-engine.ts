@@ -7,7 +7,7 @@
  * Choices where Eloqua's behaviour is unknown are listed in the README ("Where the mock differs").
  */
 import { decodeUpload, type DataRecord, type StagedUpload } from './records.js'
-import type { EntityRecord, EntityTable } from './entities.js'
+import { indexSpec, type EntityRecord, type EntityTable } from './entities.js'
 import { isValidEmailAddress, type Entity, type FieldInfo, type Target } from './statements.js'
 import { MAX_IGNORED_FIELD_LINES, MAX_KEPT_TEXT, actionLine, identifierValue, keptText, summaryLine, type FinalStatus, type LogLine, type RecordEffect, type Rejects, type SyncReject } from './sync-engine.js'
 import type { SyncAction } from '../schemas/fixtures.js'
@@ -45,6 +45,8 @@ export interface ImportInput {
   readonly uploads: readonly StagedUpload[]
   readonly table: EntityTable
   readonly maxRejects: number
+  /** Values the instance assigns a new record, such as ContactIDExt. */
+  readonly derive?: ((id: number) => Record<string, string>) | undefined
 }
 
 export interface ImportOutcome { status: FinalStatus, logs: LogLine[], rejects: ImportRejects, effects: RecordEffect[] }
@@ -54,6 +56,10 @@ const REASONS = {
   invalidEmail: ['ELQ-00002', 'Invalid email address.'],
   unmatched: ['ELQ-00034', 'Total unmatched records.'],
   multiple: ['ELQ-00026', 'Multiple matches.'],
+  duplicate: ['ELQ-00026', 'Duplicate identifier.'],
+  contactExists: ['ELQ-00048', 'Contact already exists.'],
+  notUnique: ['ELQ-00125', 'Unique constraint failed.'],
+  limit: ['ELQ-00060', 'The instance holds MAX_RECORDS records: no more can be created.'],
   invalidValue: ['ELQ-00040', 'Invalid field value.']
 } as const
 type Reason = keyof typeof REASONS
@@ -112,19 +118,6 @@ const ENTITY_LINES: Readonly<Record<Entity, { created: [string, string], updated
   customObjects: { created: ['ELQ-00007', 'CustomObject data created.'], updated: ['ELQ-00012', 'CustomObject data updated.'] }
 }
 
-/** The value a record holds for a target, as rows are compared with it. */
-function valueOf (record: EntityRecord, target: Target): string | undefined {
-  if (target.kind === 'id') return String(record.id)
-  if (target.kind === 'externalId') return record.externalId
-  return record.fieldValues[target.field.internalName]
-}
-
-/** Email addresses match whatever their case, as in Eloqua; other values exactly. */
-function normaliser (target: Target, caseSensitive = true): (value: string) => string {
-  const foldCase = !caseSensitive || (target.kind === 'field' && target.field.dataType === 'emailAddress')
-  return foldCase ? (value) => value.toLowerCase() : (value) => value
-}
-
 /** Whether a value suits a field's data type; blank suits every type. */
 function suitsType (field: FieldInfo, value: string): boolean {
   if (value === '') return true
@@ -146,28 +139,19 @@ export function processImport (input: ImportInput): ImportOutcome {
   const definitionKeys = new Set(keyNames)
   const identifierIndex = keyNames.indexOf(identifierFieldName)
   const identifier = (keys[identifierIndex] as MappedKey).target
-  const normalise = normaliser(identifier)
-
-  // Every record by its identifier value; kept current as rows create records.
-  const index = new Map<string, EntityRecord[]>()
-  const indexRecord = (record: EntityRecord): void => {
-    const value = valueOf(record, identifier)
-    if (value === undefined || value === '') return
-    const key = normalise(value)
-    const found = index.get(key)
-    if (found === undefined) index.set(key, [record])
-    else if (!found.includes(record)) found.push(record)
-  }
-  for (const record of table.records()) indexRecord(record)
+  const byIdentifier = indexSpec(identifier)
+  // The instance assigns Ids and read-only values: a row cannot create a record by one.
+  const createsRecords = identifier.kind === 'externalId' || (identifier.kind === 'field' && !identifier.field.readOnly)
 
   const logs: LogLine[] = []
   const rejects = new ImportRejects(keyNames, input.maxRejects)
-  const counts = { missing: 0, invalidEmail: 0, unmatched: 0, multiple: 0, duplicates: 0, rejectedFields: 0, linked: 0 }
+  const counts: Record<Reason | 'rejectedFields' | 'linked', number> = { missing: 0, invalidEmail: 0, unmatched: 0, multiple: 0, duplicate: 0, contactExists: 0, notUnique: 0, limit: 0, invalidValue: 0, rejectedFields: 0, linked: 0 }
   const created = new Set<EntityRecord>()
   const updated = new Set<EntityRecord>()
   const seen = new Set<string>()
   const extraFields = new Map<string, number>()
-  const linkIndex = input.link === undefined ? undefined : linkIndexOf(input.link)
+  const link = input.link
+  const linkSpec = link === undefined ? undefined : indexSpec({ kind: 'field', field: link.field }, link.caseSensitive)
   let total = 0
 
   input.uploads.forEach((upload, fileIndex) => {
@@ -184,33 +168,40 @@ export function processImport (input: ImportInput): ImportOutcome {
         else if (extraFields.size < MAX_IGNORED_FIELD_LINES) extraFields.set(key.length > MAX_KEPT_TEXT ? keptText(key) : key, 1)
       }
       const values = keyNames.map((key) => identifierValue(Object.hasOwn(row, key) ? row[key] : undefined))
-      const reject = (reason: Reason, invalid: string[]): void => { rejects.add(reason, total, invalid, values) }
+      const reject = (reason: Reason, invalid: string[]): void => {
+        counts[reason] += 1
+        rejects.add(reason, total, invalid, values)
+      }
       const idValue = values[identifierIndex] as string
       if (idValue === '') {
-        counts.missing += 1
         reject('missing', [identifierFieldName])
         continue
       }
       const badEmails = keys.filter((k, i) => k.target.kind === 'field' && k.target.field.dataType === 'emailAddress' && values[i] !== '' && !isValidEmailAddress(values[i] as string))
       if (badEmails.length > 0) {
-        counts.invalidEmail += 1
         reject('invalidEmail', badEmails.map((k) => k.key))
         continue
       }
-      const normalised = normalise(idValue)
-      if (seen.has(normalised)) counts.duplicates += 1
+      // Each identifier is imported once per sync: later rows with it are rejected as duplicates.
+      const normalised = byIdentifier.foldCase ? idValue.toLowerCase() : idValue
+      if (seen.has(normalised)) {
+        reject('duplicate', [identifierFieldName])
+        continue
+      }
       seen.add(normalised)
-      const matches = index.get(normalised) ?? []
-      if (matches.length === 0 && (input.importRule === 'updateOnly')) continue
+      const matches = table.find(byIdentifier, idValue)
+      if (matches.length === 0 && input.importRule === 'updateOnly') continue
       if (matches.length > 0 && input.importRule === 'createOnly') continue
-      if (matches.length === 0 && identifier.kind === 'id') {
-        counts.unmatched += 1
+      if (matches.length === 0 && !createsRecords) {
         reject('unmatched', [identifierFieldName])
         continue
       }
       if (matches.length > 1 && !input.isUpdatingMultipleMatchedRecords) {
-        counts.multiple += 1
         reject('multiple', [identifierFieldName])
+        continue
+      }
+      if (matches.length === 0 && table.full) {
+        reject('limit', [identifierFieldName])
         continue
       }
       // Values a field cannot take are dropped from the row, which is imported without them.
@@ -242,29 +233,34 @@ export function processImport (input: ImportInput): ImportOutcome {
       // A record must keep a value in every not-null field: such a row changes nothing.
       const blank = input.notNullFields.find((field) => results.some(({ fieldValues }) => (fieldValues[field.internalName] ?? '') === ''))
       if (blank !== undefined) {
-        counts.missing += 1
         reject('missing', [keys.find((k) => k.target.kind === 'field' && k.target.field === blank)?.key ?? blank.internalName])
+        continue
+      }
+      // A value of a unique field that another record holds is refused, as Eloqua refuses a second contact with an address.
+      const clash = writes.find(({ field, value }) => field.unique && value !== '' &&
+        table.find(indexSpec({ kind: 'field', field }), value).some((other) => !matches.includes(other)))
+      if (clash !== undefined) {
+        reject(input.entity === 'contacts' ? 'contactExists' : 'notUnique', [clash.key])
         continue
       }
       if (dropped.length > 0) {
         counts.rejectedFields += 1
-        reject('invalidValue', dropped)
+        rejects.add('invalidValue', total, dropped, values)
       }
       for (const { record, fieldValues } of results) {
         let target = record
         if (target === undefined) {
-          target = table.create(fieldValues, identifier.kind === 'externalId' ? idValue : undefined)
+          target = table.create(fieldValues, identifier.kind === 'externalId' ? idValue : undefined, input.derive)
           created.add(target)
-          indexRecord(target)
         } else {
-          target.fieldValues = fieldValues
+          table.replaceValues(target, fieldValues)
           if (!created.has(target)) updated.add(target)
         }
-        if (input.link !== undefined && linkIndex !== undefined) {
-          const source = values[keyNames.indexOf(input.link.sourceKey)] ?? ''
-          const linked = source === '' ? undefined : linkIndex.get(input.link.caseSensitive ? source : source.toLowerCase())
+        if (link !== undefined && linkSpec !== undefined) {
+          const source = values[keyNames.indexOf(link.sourceKey)] as string
+          const [linked] = source === '' ? [] : link.table.find(linkSpec, source)
           if (linked !== undefined) {
-            if (input.link.entity === 'contact') target.contactId = linked.id
+            if (link.entity === 'contact') target.contactId = linked.id
             else target.accountId = linked.id
             counts.linked += 1
           }
@@ -292,10 +288,13 @@ export function processImport (input: ImportInput): ImportOutcome {
     if (counts.missing > 0) line(counts.missing, 'warning', REASONS.missing)
     if (counts.unmatched > 0) line(counts.unmatched, 'warning', REASONS.unmatched)
     if (counts.multiple > 0) line(counts.multiple, 'warning', ['ELQ-00135', 'Multiple matched record limit exceeded.'])
-    if (counts.duplicates > 0) {
-      line(counts.duplicates, 'warning', ['ELQ-00026', 'Duplicate identifier.'])
-      line(seen.size, 'information', ['ELQ-00003', 'Total records remaining after duplicates are rejected.'])
+    if (counts.duplicate > 0) {
+      line(counts.duplicate, 'warning', ['ELQ-00026', 'Duplicate identifier.'])
+      line(total - counts.duplicate, 'information', ['ELQ-00003', 'Total records remaining after duplicates are rejected.'])
     }
+    if (counts.contactExists > 0) line(counts.contactExists, 'warning', REASONS.contactExists)
+    if (counts.notUnique > 0) line(counts.notUnique, 'warning', REASONS.notUnique)
+    if (counts.limit > 0) line(counts.limit, 'warning', ['ELQ-00060', 'Total rejected records.'])
     line(created.size, 'information', ENTITY_LINES[input.entity].created)
     line(updated.size, 'information', ENTITY_LINES[input.entity].updated)
     if (counts.rejectedFields > 0) line(counts.rejectedFields, 'warning', ['ELQ-00144', 'Total records with rejected fields.'])
@@ -308,17 +307,4 @@ export function processImport (input: ImportInput): ImportOutcome {
   const status: FinalStatus = logs.some((l) => l.severity === 'warning') ? 'warning' : 'success'
   logs.push(summaryLine(input.syncId, status))
   return { status, logs, rejects, effects }
-}
-
-/** The contacts or accounts by the value of the field mapDataCards matches on. */
-function linkIndexOf (link: DataCardLink): Map<string, EntityRecord> {
-  const index = new Map<string, EntityRecord>()
-  const fold = !link.caseSensitive
-  for (const record of link.table.records()) {
-    const value = record.fieldValues[link.field.internalName]
-    if (value === undefined || value === '') continue
-    const key = fold ? value.toLowerCase() : value
-    if (!index.has(key)) index.set(key, record)
-  }
-  return index
 }

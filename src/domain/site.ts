@@ -30,6 +30,8 @@ export interface SiteOptions extends StagingOptions, SyncLifecycleOptions {
   readonly callbackHosts: readonly string[]
   /** `isSyncTriggeredOnImport` of an import definition whose body does not say. */
   readonly importSyncTriggeredDefault: boolean
+  /** Records each entity (contacts, accounts, each custom object) holds at most; imports create no more. */
+  readonly maxRecords: number
 }
 
 /** What the fixtures give every site, read once. */
@@ -101,6 +103,7 @@ export class Site {
     this.#clock = clock
     this.#shape = shape
     this.#hooks = hooks
+    this.#derived = { contacts: this.#externalIdOf('contacts', 'ContactIDExt', 'C'), accounts: this.#externalIdOf('accounts', 'CompanyIDExt', 'A') }
     this.#staging = new Staging(options)
     this.#syncs = this.#newLifecycle()
     this.reset()
@@ -110,12 +113,13 @@ export class Site {
   reset (): void {
     const { fixtures } = this.#seed
     const loadedAt = this.#clock.now()
-    this.#contacts = new EntityTable(fixtures.contacts)
-    this.#accounts = new EntityTable(fixtures.accounts)
+    const { maxRecords } = this.#options
+    this.#contacts = new EntityTable(fixtures.contacts, maxRecords)
+    this.#accounts = new EntityTable(fixtures.accounts, maxRecords)
     this.#customObjects = new Map(fixtures.customObjects.map((c) => [c.id, {
       fixture: c,
       catalogue: this.#seed.customObjectFields.get(c.id) as FieldCatalogue,
-      table: EntityTable.ofCustomObject(c)
+      table: EntityTable.ofCustomObject(c, maxRecords)
     }]))
     this.#definitions = new Map()
     this.#byUri = new Map()
@@ -174,7 +178,22 @@ export class Site {
       const state = this.#customObjects.get(parentId as number) as CustomObjectState
       return { catalogue: state.catalogue, table: state.table, related, importSyncDefault }
     }
-    return { ...related(entity), related, importSyncDefault }
+    return { ...related(entity), related, importSyncDefault, derive: this.#derived[entity] }
+  }
+
+  /**
+   * What the instance assigns a new contact or account: its ContactIDExt or CompanyIDExt, made
+   * like those of the bundled fixtures (C or A, four letters of the site, the id on 12 digits),
+   * when the field catalogue has that field.
+   */
+  readonly #derived: Readonly<Record<'contacts' | 'accounts', ((id: number) => Record<string, string>) | undefined>>
+
+  #externalIdOf (entity: 'contacts' | 'accounts', name: string, letter: string): ((id: number) => Record<string, string>) | undefined {
+    const catalogue = entity === 'contacts' ? this.#seed.contactFields : this.#seed.accountFields
+    const field = catalogue.byName(name)
+    if (field === undefined) return undefined
+    const site = this.name.replace(/[^A-Za-z]/g, '').slice(0, 4).toUpperCase().padEnd(4, 'X')
+    return (id) => ({ [field.internalName]: `${letter}${site}${String(id).padStart(12, '0')}` })
   }
 
   // Definitions --------------------------------------------------------------------------------
@@ -346,7 +365,11 @@ export class Site {
       retainedSyncs: this.#syncs.retainedCount,
       maxRetainedSyncs: this.#options.maxRetainedSyncs,
       retainedRejects: this.#syncs.retainedRejects,
-      maxRetainedRejects: this.#options.maxRetainedRejects
+      maxRetainedRejects: this.#options.maxRetainedRejects,
+      contacts: this.#contacts.size,
+      accounts: this.#accounts.size,
+      customObjectRecords: [...this.#customObjects.values()].reduce((sum, c) => sum + c.table.size, 0),
+      maxRecords: this.#options.maxRecords
     }
   }
 
@@ -390,14 +413,33 @@ export class Site {
       (sync === undefined || s.id === sync) &&
       (definition === undefined || s.definition.id === definition) &&
       (customObject === undefined || s.definition.parentId === customObject))
+    // Records are listed at most `maxRecords` per entity, newest last; the counts cover them all.
+    const listed = options.maxRecords ?? 1000
+    const recordsOf = (table: EntityTable): object[] => {
+      const records: object[] = []
+      for (const record of table.records()) {
+        if (records.length >= listed) break
+        records.push(recordState(record))
+      }
+      return records
+    }
+    const entity = (name: 'contacts' | 'accounts', table: EntityTable): object => narrowed
+      ? { [name]: [] }
+      : { [name]: recordsOf(table), ...(table.size > listed ? { [`${name}Truncated`]: true } : {}) }
     return {
       site: this.name,
       now: eloquaTimestamp(this.#clock.now()),
-      contacts: narrowed ? [] : [...this.#contacts.records()].map(recordState),
-      accounts: narrowed ? [] : [...this.#accounts.records()].map(recordState),
+      ...entity('contacts', this.#contacts),
+      ...entity('accounts', this.#accounts),
       customObjects: [...this.#customObjects.values()]
         .filter(({ fixture }) => customObject === undefined || fixture.id === customObject)
-        .map(({ fixture, table }) => ({ id: fixture.id, name: fixture.name, uri: `/customObjects/${fixture.id}`, records: [...table.records()].map(recordState) })),
+        .map(({ fixture, table }) => ({
+          id: fixture.id,
+          name: fixture.name,
+          uri: `/customObjects/${fixture.id}`,
+          records: recordsOf(table),
+          ...(table.size > listed ? { recordsTruncated: true } : {})
+        })),
       syncActionDefinitions: definitions.filter((d) => d.kind.family === 'syncActions').map(definitionState),
       importDefinitions: definitions.filter((d) => d.kind.family === 'imports').map(definitionState),
       syncs: syncs.map((s) => ({

@@ -27,6 +27,12 @@ export type Target =
   | { readonly kind: 'id' }
   | { readonly kind: 'externalId' }
 
+/** Email statuses a contact import may set (imports-exports §2.2); kept among the contact's values under these names. */
+const EMAIL_STATUSES: Readonly<Record<string, FieldInfo>> = {
+  'Email.IsSubscribed': { id: 0, internalName: 'Email.IsSubscribed', dataType: 'boolean', readOnly: false, notNull: false, unique: false },
+  'Email.IsBounced': { id: 0, internalName: 'Email.IsBounced', dataType: 'boolean', readOnly: false, notNull: false, unique: false }
+}
+
 /** The fields of one entity (contacts, accounts, or one custom object), by internal name and by id. */
 export class FieldCatalogue {
   readonly entity: Entity
@@ -80,6 +86,8 @@ export class FieldCatalogue {
     if (!inner.startsWith(prefix)) return undefined
     const rest = inner.slice(prefix.length)
     if (rest === 'Id') return { kind: 'id' }
+    const status = this.entity === 'contacts' && Object.hasOwn(EMAIL_STATUSES, rest) ? EMAIL_STATUSES[rest] : undefined
+    if (status !== undefined) return { kind: 'field', field: status }
     if (!rest.startsWith('Field(') || !rest.endsWith(')')) return undefined
     const field = this.byName(rest.slice(6, -1))
     return field === undefined ? undefined : { kind: 'field', field }

@@ -94,10 +94,9 @@ export interface RecordEffect { record: EntityRecord, action: SyncAction }
 
 export interface SyncOutcome { status: FinalStatus, logs: LogLine[], rejects: RejectList, effects: RecordEffect[] }
 
-/** How rows find records: the record's identifier, and a row value made comparable to it (email addresses ignore case). */
+/** How rows find records: the record a row's identifier value names, if any. */
 export interface RecordKey {
-  of: (record: EntityRecord) => string | undefined
-  normalise: (value: string) => string
+  find: (value: string) => EntityRecord | undefined
 }
 
 export interface SyncInput {
@@ -106,7 +105,6 @@ export interface SyncInput {
   key: RecordKey
   syncActions: readonly SyncAction[]
   uploads: readonly StagedUpload[]
-  records: Iterable<EntityRecord>
   /** Rejects kept at most (see RejectList); default all. */
   maxRejects?: number
 }
@@ -142,11 +140,6 @@ export function identifierValue (raw: unknown): string {
 
 export function processSync (input: SyncInput): SyncOutcome {
   const { identifierFieldName: identifier } = input
-  const byIdentifier = new Map<string, EntityRecord>()
-  for (const record of input.records) {
-    const key = input.key.of(record)
-    if (key !== undefined && key !== '') byIdentifier.set(input.key.normalise(key), record)
-  }
 
   const logs: LogLine[] = []
   const rejects = new RejectList(identifier, input.maxRejects ?? Infinity)
@@ -177,7 +170,7 @@ export function processSync (input: SyncInput): SyncOutcome {
         rejects.add('', total)
         continue
       }
-      const record = byIdentifier.get(input.key.normalise(value))
+      const record = input.key.find(value)
       if (record === undefined) {
         unmatched += 1
         rejects.add(value, total)

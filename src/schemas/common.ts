@@ -22,6 +22,7 @@ export const validationFailures = {
         required: ['field', 'constraint'],
         properties: {
           field: { type: 'string' },
+          stackTrace: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' } } } },
           value: { type: 'string' },
           constraint: { type: 'string' }
         }

@@ -79,25 +79,64 @@ t.test('importRule narrows the upsert; several matches are rejected unless isUpd
   t.match(values(multiple.table), { 5: { C_FirstName: 'T' }, 6: { C_FirstName: 'T' } }, 'both twins updated')
 })
 
-t.test('duplicates in one sync are counted; rows without an identifier or with bad values are rejected', async (t) => {
+t.test('a duplicate identifier in one sync is rejected; rows without an identifier or with bad values are rejected', async (t) => {
   const table = contacts()
   const outcome = processImport(input({
     table,
     keys: [{ key: 'email', target: asField(EMAIL) }, { key: 'score', target: asField(SCORE) }, { key: 'born', target: asField(BORN) }, { key: 'opted', target: asField(OPTED) }],
     uploads: [json([
-      { email: 'x@example.com', score: '12.5', born: '2024-05-01 00:00:00', opted: 'True' },
-      { email: 'X@example.com', score: 'lots', born: 'someday', opted: 'perhaps' },
+      { email: 'x@example.com', score: 'lots', born: 'someday', opted: 'perhaps' },
+      { email: 'X@example.com', score: '12.5', born: '2024-05-01 00:00:00', opted: 'True' },
+      { email: 'y@example.com', score: '12.5', born: '2024-05-01 00:00:00', opted: 'True' },
       { email: null },
       { score: '1' }
     ]), json({ email: { nested: true } })]
   }))
-  t.match(codes(outcome.logs), [['ELQ-00130', 5], ['ELQ-00137', 0], ['ELQ-00001', 5], ['ELQ-00002', 1], ['ELQ-00061', 2], ['ELQ-00026', 1], ['ELQ-00003', 1], ['ELQ-00004', 1], ['ELQ-00022', 0], ['ELQ-00144', 1], ['ELQ-00101', 0]])
-  t.strictSame(outcome.rejects.at(0), { fieldValues: { email: 'X@example.com', score: 'lots', born: 'someday', opted: 'perhaps' }, message: 'Invalid field value.', statusCode: 'ELQ-00040', recordIndex: 2, invalidFields: ['score', 'born', 'opted'] })
-  t.match(outcome.rejects.at(1), { statusCode: 'ELQ-00061', recordIndex: 3, invalidFields: ['email'] })
-  t.match(outcome.rejects.at(3), { statusCode: 'ELQ-00002', recordIndex: 5, fieldValues: { email: '{"nested":true}' } })
+  t.strictSame(codes(outcome.logs), [['ELQ-00130', 6], ['ELQ-00137', 0], ['ELQ-00001', 6], ['ELQ-00002', 1], ['ELQ-00061', 2], ['ELQ-00026', 1], ['ELQ-00003', 5], ['ELQ-00004', 2], ['ELQ-00022', 0], ['ELQ-00144', 1], ['ELQ-00101', 0]])
+  t.strictSame(outcome.rejects.at(0), { fieldValues: { email: 'x@example.com', score: 'lots', born: 'someday', opted: 'perhaps' }, message: 'Invalid field value.', statusCode: 'ELQ-00040', recordIndex: 1, invalidFields: ['score', 'born', 'opted'] })
+  t.strictSame(outcome.rejects.at(1), { fieldValues: { email: 'X@example.com', score: '12.5', born: '2024-05-01 00:00:00', opted: 'True' }, message: 'Duplicate identifier.', statusCode: 'ELQ-00026', recordIndex: 2, invalidFields: ['email'] })
+  t.match(outcome.rejects.at(2), { statusCode: 'ELQ-00061', recordIndex: 4, invalidFields: ['email'] })
+  t.match(outcome.rejects.at(4), { statusCode: 'ELQ-00002', recordIndex: 6, fieldValues: { email: '{"nested":true}' } })
   t.equal(outcome.rejects.at(9), undefined)
-  t.strictSame(values(table)[7], { C_EmailAddress: 'x@example.com', C_Score: '12.5', C_Born: '2024-05-01 00:00:00', C_Opted: 'True' }, 'the second row kept the first row\'s values')
+  t.strictSame(values(table)[7], { C_EmailAddress: 'x@example.com' }, 'the first row counts, without its bad values')
+  t.strictSame(values(table)[8], { C_EmailAddress: 'y@example.com', C_Score: '12.5', C_Born: '2024-05-01 00:00:00', C_Opted: 'True' })
   t.equal(outcome.status, 'warning')
+})
+
+t.test('a unique value another record holds is refused; a full table creates nothing; read-only identifiers only update', async (t) => {
+  const table = contacts()
+  const ext = field(7, 'ContactIDExt', { readOnly: true })
+  const byExt = processImport(input({
+    table,
+    keys: [{ key: 'ext', target: asField(ext) }, { key: 'email', target: asField(EMAIL) }],
+    identifierFieldName: 'ext',
+    uploads: [json([{ ext: 'C1', email: 'x@example.com' }])]
+  }))
+  t.match(byExt.rejects.at(0), { statusCode: 'ELQ-00034' }, 'no contact has that ContactIDExt, and one cannot be created by it')
+  const withExt = new EntityTable([{ id: 1, fieldValues: { ContactIDExt: 'C1', C_EmailAddress: 'a@example.com' } }, { id: 2, fieldValues: { ContactIDExt: 'C2', C_EmailAddress: 'b@example.com' } }], 2)
+  const clash = processImport(input({
+    table: withExt,
+    keys: [{ key: 'ext', target: asField(ext) }, { key: 'email', target: asField(EMAIL) }],
+    identifierFieldName: 'ext',
+    uploads: [json([{ ext: 'C1', email: 'B@example.com' }, { ext: 'C2', email: 'b@EXAMPLE.com' }])]
+  }))
+  t.strictSame(clash.rejects.at(0), { fieldValues: { ext: 'C1', email: 'B@example.com' }, message: 'Contact already exists.', statusCode: 'ELQ-00048', recordIndex: 1, invalidFields: ['email'] })
+  t.equal(clash.rejects.length, 1, 'a record may keep its own address in another case')
+  t.match(codes(clash.logs), [['ELQ-00130', 2], ['ELQ-00137', 0], ['ELQ-00001', 2], ['ELQ-00048', 1], ['ELQ-00004', 0], ['ELQ-00022', 1]])
+  const registration = field(102, 'Registration_Id1', { unique: true })
+  const records = new EntityTable([{ id: 1, externalId: 'A', fieldValues: { Registration_Id1: 'R1' } }], 2)
+  const full = processImport(input({
+    entity: 'customObjects',
+    table: records,
+    notNullFields: [],
+    keys: [{ key: 'X', target: { kind: 'externalId' } }, { key: 'Reg', target: asField(registration) }],
+    identifierFieldName: 'X',
+    uploads: [json([{ X: 'B', Reg: 'R1' }, { X: 'C', Reg: 'R3' }, { X: 'D', Reg: 'R4' }])]
+  }))
+  t.match(full.rejects.at(0), { statusCode: 'ELQ-00125', message: 'Unique constraint failed.', invalidFields: ['Reg'] })
+  t.match(full.rejects.at(1), { statusCode: 'ELQ-00060', recordIndex: 3 })
+  t.match(codes(full.logs), [['ELQ-00130', 3], ['ELQ-00137', 0], ['ELQ-00001', 3], ['ELQ-00125', 1], ['ELQ-00060', 1], ['ELQ-00007', 1], ['ELQ-00012', 0]])
+  t.equal(records.size, 2)
 })
 
 t.test('a record must keep its not-null fields; read-only ones are never written', async (t) => {
@@ -106,11 +145,13 @@ t.test('a record must keep its not-null fields; read-only ones are never written
     table,
     keys: [{ key: 'first', target: asField(FIRST) }, { key: 'email', target: asField(EMAIL) }, { key: 'ro', target: asField(field(9, 'C_ReadOnly', { readOnly: true })) }],
     identifierFieldName: 'first',
-    uploads: [json([{ first: 'Nobody' }, { first: 'Ana', email: '' }, { first: 'Ana', ro: '' }])]
+    uploads: [json([{ first: 'Nobody' }, { first: 'Ana', email: '' }])]
   }))
   t.strictSame(outcome.rejects.at(0), { fieldValues: { first: 'Nobody', email: '', ro: '' }, message: 'Rejected records (missing fields).', statusCode: 'ELQ-00061', recordIndex: 1, invalidFields: ['email'] })
   t.match(outcome.rejects.at(1), { recordIndex: 2, invalidFields: ['email'] })
-  t.equal(outcome.rejects.length, 2, 'an empty read-only value is no attempt to write it')
+  t.equal(outcome.rejects.length, 2)
+  const emptyReadOnly = processImport(input({ keys: [{ key: 'first', target: asField(FIRST) }, { key: 'ro', target: asField(field(9, 'C_ReadOnly', { readOnly: true })) }], identifierFieldName: 'first', uploads: [json([{ first: 'Ana', ro: '' }])] }))
+  t.equal(emptyReadOnly.rejects.length, 0, 'an empty read-only value is no attempt to write it')
   t.match(values(table)[1], { C_EmailAddress: 'ana@example.com' })
   const unmapped = processImport(input({ keys: [{ key: 'first', target: asField(FIRST) }], identifierFieldName: 'first', uploads: [json([{ first: 'Zed' }])] }))
   t.match(unmapped.rejects.at(0), { invalidFields: ['C_EmailAddress'] }, 'a not-null field the definition does not map is named by its internal name')

@@ -28,7 +28,8 @@ const OPTIONS: StoreOptions = {
   maxRetainedRejects: 1000,
   syncRetentionMs: 365 * 86_400_000,
   callbackHosts: [],
-  importSyncTriggeredDefault: false
+  importSyncTriggeredDefault: false,
+  maxRecords: 1000
 }
 
 /** The one site of the default fixtures, which is what these tests exercise. */

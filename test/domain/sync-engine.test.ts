@@ -1,6 +1,6 @@
 import t from 'tap'
 import { MAX_IGNORED_FIELD_LINES, processSync, type RecordKey, type RejectList, type SyncInput, type SyncReject } from '../../src/domain/sync-engine.js'
-import type { EntityRecord } from '../../src/domain/entities.js'
+import { EntityTable, indexSpec } from '../../src/domain/entities.js'
 import type { StagedUpload } from '../../src/domain/records.js'
 
 const json = (records: unknown[]): StagedUpload => ({ format: 'json', bytes: Buffer.from(JSON.stringify(records)), recordCount: records.length, stagedAt: 0, stagedBy: 'API.User' })
@@ -8,9 +8,9 @@ const csv = (text: string, recordCount: number): StagedUpload => ({ format: 'csv
 const list = (rejects: RejectList): Array<SyncReject | undefined> => Array.from({ length: rejects.length }, (_, i) => rejects.at(i))
 const setComplete = { action: 'setStatus', destination: '{{ActionInstance(abc).Execution[1]}}', status: 'complete' } as const
 
-const record = (id: number, externalId?: string): EntityRecord => ({ id, ...(externalId === undefined ? {} : { externalId }), fieldValues: {}, destinations: {} })
-const BY_EXTERNAL_ID: RecordKey = { of: (r) => r.externalId, normalise: (v) => v }
-const BY_ID: RecordKey = { of: (r) => String(r.id), normalise: (v) => v }
+const table = new EntityTable([{ id: 1, externalId: 'A' }, { id: 2, externalId: 'B' }, { id: 3 }])
+const BY_EXTERNAL_ID: RecordKey = { find: (v) => table.find(indexSpec({ kind: 'externalId' }), v).at(-1) }
+const BY_ID: RecordKey = { find: (v) => table.find(indexSpec({ kind: 'id' }), v).at(-1) }
 
 function input (overrides: Partial<SyncInput>): SyncInput {
   return {
@@ -19,7 +19,6 @@ function input (overrides: Partial<SyncInput>): SyncInput {
     key: BY_EXTERNAL_ID,
     syncActions: [setComplete],
     uploads: [],
-    records: [record(1, 'A'), record(2, 'B'), record(3)],
     ...overrides
   }
 }

@@ -5,7 +5,7 @@
  */
 import { eloquaTimestamp } from '../clock.js'
 import { NAME_RULE, failureCollector, objectBody, readSyncActions, type Fail } from '../definitions.js'
-import { validationError } from '../errors.js'
+import { describeValue, validationError } from '../errors.js'
 import { IMPORT_RULES, UPDATE_RULES, processImport, type DataCardLink, type ImportRule, type MappedKey, type UpdateRule } from '../import-engine.js'
 import { applyEffects } from '../sync-engine.js'
 import type { Entity, FieldCatalogue } from '../statements.js'
@@ -34,6 +34,8 @@ export type ImportDefinition = Definition<ImportBody>
 
 /** Eloqua allows at most 100 fields in an import definition (imports-exports §7). */
 export const MAX_IMPORT_FIELDS = 100
+/** With linkUsers, an account import maps one of these CRM user ids (imports-exports §2.1). */
+const LINK_USER_FIELDS = ['CRMOSCUserId', 'CRMSfdcUserId', 'CRMMSDUserId', 'CRMSODUserId']
 const HOUR_MS = 3_600_000
 const DAY_MS = 24 * HOUR_MS
 
@@ -96,15 +98,18 @@ function readImport (entity: Entity, body: unknown, scope: KindScope): ImportBod
   if (typeof name !== 'string' || name.trim() === '' || name.length > 100) fail('name', NAME_RULE, name)
 
   const mapped: MappedKey[] = []
+  const fieldKeys = new Set<string>()
   if (fields === null || typeof fields !== 'object' || Array.isArray(fields) || Object.keys(fields).length === 0) {
     fail('fields', `Must be an object of 1 to ${MAX_IMPORT_FIELDS} fields, each key mapped to a field statement such as ${example(catalogue)}.`, fields)
   } else if (Object.keys(fields).length > MAX_IMPORT_FIELDS) {
     fail('fields', `Must contain at most ${MAX_IMPORT_FIELDS} fields.`, `${Object.keys(fields).length} fields`)
   } else {
     for (const [key, statement] of Object.entries(fields as Record<string, unknown>)) {
+      fieldKeys.add(key)
       const target = typeof statement === 'string' ? catalogue.resolve(statement) : undefined
       if (key === '' || key.length > 100) fail('fields', 'Each key must be at least 1 character and at most 100 characters long.', key)
-      else if (target === undefined) fail(key, 'Must be a reference to an existing object.', statement)
+      // Eloqua's own answer carries a stackTrace naming the property (real-responses §7b).
+      else if (target === undefined) failures.push({ field: key, stackTrace: [{ field: 'fields' }], value: describeValue(statement), constraint: 'Must be a reference to an existing object.' })
       else mapped.push({ key, target })
     }
   }
@@ -132,9 +137,11 @@ function readImport (entity: Entity, body: unknown, scope: KindScope): ImportBod
   if (updateRuleByField !== undefined) {
     if (typeof updateRuleByField !== 'object' || Array.isArray(updateRuleByField)) {
       fail('updateRuleByField', 'Must be an object of field keys to update rules.', updateRuleByField)
+    } else if (Object.keys(updateRuleByField).length > MAX_IMPORT_FIELDS) {
+      fail('updateRuleByField', `Must contain at most ${MAX_IMPORT_FIELDS} keys, each a key of fields.`, `${Object.keys(updateRuleByField).length} keys`)
     } else {
       for (const [key, rule] of Object.entries(updateRuleByField as Record<string, unknown>)) {
-        if (!mapped.some((m) => m.key === key)) fail(`updateRuleByField.${key}`, 'Must be a key of fields.', key)
+        if (!fieldKeys.has(key)) fail(`updateRuleByField.${key}`, 'Must be a key of fields.', key)
         else if (!UPDATE_RULES.includes(rule as UpdateRule)) fail(`updateRuleByField.${key}`, `Must be one of ${UPDATE_RULES.join(', ')}.`, rule)
       }
     }
@@ -149,8 +156,11 @@ function readImport (entity: Entity, body: unknown, scope: KindScope): ImportBod
   if (externalSystemId !== undefined && !Number.isSafeInteger(externalSystemId)) fail('externalSystemId', 'Must be an integer.', externalSystemId)
   const syncActions = (input.syncActions ?? undefined) === undefined ? undefined : readSyncActions(input.syncActions, 0, fail)
   const linkUsers = entity === 'accounts' ? readBoolean(input, 'linkUsers', fail) : undefined
+  if (linkUsers === true && !mapped.some((m) => m.target.kind === 'field' && LINK_USER_FIELDS.includes(m.target.field.internalName))) {
+    fail('fields', `Must include one of ${LINK_USER_FIELDS.join(', ')} when linkUsers is true.`)
+  }
 
-  const dataCards = entity === 'customObjects' ? readDataCards(input, mapped, scope, fail) : {}
+  const dataCards = entity === 'customObjects' ? readDataCards(input, fieldKeys, scope, fail) : {}
 
   if (failures.length > 0) throw validationError(failures)
   const read: ImportBody = {
@@ -180,7 +190,7 @@ function readImport (entity: Entity, body: unknown, scope: KindScope): ImportBod
 type DataCards = Pick<ImportBody, 'mapDataCards' | 'mapDataCardsEntityType' | 'mapDataCardsEntityField' | 'mapDataCardsSourceField' | 'mapDataCardsCaseSensitiveMatch'>
 
 /** mapDataCards: when on, the entity type, a field of that entity, and a source key of `fields` are required. */
-function readDataCards (input: Record<string, unknown>, mapped: readonly MappedKey[], scope: KindScope, fail: Fail): Record<keyof DataCards, unknown> {
+function readDataCards (input: Record<string, unknown>, fieldKeys: ReadonlySet<string>, scope: KindScope, fail: Fail): Record<keyof DataCards, unknown> {
   const mapDataCards = readBoolean(input, 'mapDataCards', fail)
   const mapDataCardsCaseSensitiveMatch = readBoolean(input, 'mapDataCardsCaseSensitiveMatch', fail)
   const type = input.mapDataCardsEntityType ?? undefined
@@ -197,7 +207,7 @@ function readDataCards (input: Record<string, unknown>, mapped: readonly MappedK
     const target = typeof field === 'string' ? catalogue.resolve(field) : undefined
     if (target?.kind !== 'field') fail('mapDataCardsEntityField', `Must be a field statement of a ${type === 'Contact' ? 'contact' : 'account'}, e.g. ${example(catalogue)}.`, field)
   }
-  if (source !== undefined && !mapped.some((m) => m.key === source)) fail('mapDataCardsSourceField', 'Must be a key of fields.', source)
+  if (source !== undefined && (typeof source !== 'string' || !fieldKeys.has(source))) fail('mapDataCardsSourceField', 'Must be a key of fields.', source)
   return {
     mapDataCards,
     mapDataCardsEntityType: type as DataCards['mapDataCardsEntityType'],
@@ -274,7 +284,8 @@ function importKind (entity: Entity): DefinitionKind<ImportBody> {
         syncActions: body.syncActions ?? [],
         uploads: input.uploads,
         table: scope.table,
-        maxRejects: input.maxRejects
+        maxRejects: input.maxRejects,
+        derive: scope.derive
       })
       applyEffects(outcome.effects, input.syncUri, eloquaTimestamp(input.endedAt))
       return { status: outcome.status, logs: outcome.logs, rejects: outcome.rejects }

@@ -41,6 +41,8 @@ export interface KindScope {
   readonly related: (entity: 'contacts' | 'accounts') => { catalogue: FieldCatalogue, table: EntityTable }
   /** `isSyncTriggeredOnImport` when an import body does not say. */
   readonly importSyncDefault: boolean
+  /** Values the instance assigns a new record of this entity, such as ContactIDExt. */
+  readonly derive?: ((id: number) => Record<string, string>) | undefined
 }
 
 export interface ProcessInput<B extends DefinitionBody = DefinitionBody> {

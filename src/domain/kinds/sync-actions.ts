@@ -7,6 +7,7 @@ import { eloquaTimestamp } from '../clock.js'
 import { readDefinitionInput, type DefinitionInput, type IdentifierRule } from '../definitions.js'
 import { applyEffects, processSync, type RecordKey } from '../sync-engine.js'
 import type { FieldCatalogue } from '../statements.js'
+import { indexSpec, type EntityTable } from '../entities.js'
 import type { Definition, DefinitionKind } from './kind.js'
 
 export type SyncActionDefinition = Definition<DefinitionInput>
@@ -23,17 +24,13 @@ export function identifierRule (catalogue: FieldCatalogue): IdentifierRule {
   return { statements: ['{{Account.Id}}', '{{Account.Field(CompanyIDExt)}}'], exampleKey: 'AccountId' }
 }
 
-/** How rows find records by a definition's one statement, which `read` has checked. */
-export function recordKey (catalogue: FieldCatalogue, statement: string): RecordKey {
+/** How rows find records by a definition's one statement, which `read` has checked; the newest record wins when several match. */
+export function recordKey (catalogue: FieldCatalogue, table: EntityTable, statement: string): RecordKey {
   const target = catalogue.resolve(statement)
-  const same = (value: string): string => value
-  if (target?.kind === 'id') return { of: (record) => String(record.id), normalise: same }
-  if (target?.kind === 'externalId') return { of: (record) => record.externalId, normalise: same }
   // A field statement the catalogue lacks (fixtures may leave out C_EmailAddress) matches nothing.
-  const field = target?.field
-  const name = field?.internalName ?? ''
-  if (field?.dataType === 'emailAddress') return { of: (record) => record.fieldValues[name], normalise: (value) => value.toLowerCase() }
-  return { of: (record) => field === undefined ? undefined : record.fieldValues[name], normalise: same }
+  if (target === undefined) return { find: () => undefined }
+  const spec = indexSpec(target)
+  return { find: (value) => table.find(spec, value).at(-1) }
 }
 
 /** A sync action definition as the API returns it, in Eloqua's key order. */
@@ -67,10 +64,9 @@ function syncActionKind (entity: 'customObjects' | 'contacts' | 'accounts'): Def
       const outcome = processSync({
         syncId: input.syncId,
         identifierFieldName: body.identifierFieldName,
-        key: recordKey(scope.catalogue, Object.values(body.fields)[0] as string),
+        key: recordKey(scope.catalogue, scope.table, Object.values(body.fields)[0] as string),
         syncActions: body.syncActions,
         uploads: input.uploads,
-        records: scope.table.records(),
         maxRejects: input.maxRejects
       })
       applyEffects(outcome.effects, input.syncUri, eloquaTimestamp(input.endedAt))

@@ -131,9 +131,9 @@ t.test('each problem of a body is one failures entry, and nothing is created', a
     fields: { e: '{{Contact.Field(C_EmailAddress)}}', bad: '{{Contact.Field(C_Nope)}}', other: '{{Account.Field(M_CompanyName)}}', num: 5, '': '{{Contact.Id}}' },
     identifierFieldName: 'missing'
   }), [
-    { field: 'bad', value: '{{Contact.Field(C_Nope)}}', constraint: 'Must be a reference to an existing object.' },
-    { field: 'other', value: '{{Account.Field(M_CompanyName)}}', constraint: 'Must be a reference to an existing object.' },
-    { field: 'num', value: '5', constraint: 'Must be a reference to an existing object.' },
+    { field: 'bad', stackTrace: [{ field: 'fields' }], value: '{{Contact.Field(C_Nope)}}', constraint: 'Must be a reference to an existing object.' },
+    { field: 'other', stackTrace: [{ field: 'fields' }], value: '{{Account.Field(M_CompanyName)}}', constraint: 'Must be a reference to an existing object.' },
+    { field: 'num', stackTrace: [{ field: 'fields' }], value: '5', constraint: 'Must be a reference to an existing object.' },
     { field: 'fields', value: '', constraint: 'Each key must be at least 1 character and at most 100 characters long.' },
     { field: 'identifierFieldName', value: 'missing', constraint: 'Must be contained within fields.' }
   ])
@@ -174,7 +174,7 @@ t.test('each problem of a body is one failures entry, and nothing is created', a
   t.strictSame(await failuresOf('/customObjects/9/imports', {
     name: 'x', fields: { Id: '{{CustomObject[9].ExternalId}}', F: '{{CustomObject[10].Field[201]}}' }, identifierFieldName: 'Id', mapDataCards: true, mapDataCardsCaseSensitiveMatch: 2
   }), [
-    { field: 'F', value: '{{CustomObject[10].Field[201]}}', constraint: 'Must be a reference to an existing object.' },
+    { field: 'F', stackTrace: [{ field: 'fields' }], value: '{{CustomObject[10].Field[201]}}', constraint: 'Must be a reference to an existing object.' },
     { field: 'mapDataCardsCaseSensitiveMatch', value: '2', constraint: 'Must be a boolean value.' },
     { field: 'mapDataCardsEntityType', constraint: 'Is required when mapDataCards is true: Contact or Company.' },
     { field: 'mapDataCardsEntityField', constraint: 'Is required when mapDataCards is true, e.g. {{Contact.Field(C_EmailAddress)}}.' },
@@ -304,7 +304,7 @@ t.test('an import sync upserts contacts, with logs and rejects as Eloqua writes 
 
   const contacts = (await app.inject('/__mock/state')).json().contacts as Array<{ id: number, fieldValues: Record<string, string> }>
   t.match(contacts.find((c) => c.id === 1)?.fieldValues, { C_EmailAddress: 'ana@example.com', C_FirstName: 'Anabel', C_LastName: 'Lima', C_MobilePhone: undefined }, 'matched case-insensitively on the email address; keys the row lacks are left alone')
-  t.strictSame(contacts.find((c) => c.id === 4), { id: 4, fieldValues: { C_EmailAddress: 'grouparoo@demo.com', C_FirstName: 'Sam', C_LastName: 'Test' }, destinations: {} }, 'a new contact gets the next id')
+  t.strictSame(contacts.find((c) => c.id === 4), { id: 4, fieldValues: { C_EmailAddress: 'grouparoo@demo.com', C_FirstName: 'Sam', C_LastName: 'Test', ContactIDExt: 'CAPIT000000000004' }, destinations: {} }, 'a new contact gets the next id, and a ContactIDExt')
   t.equal(contacts.length, 4)
 })
 
@@ -365,4 +365,46 @@ t.test('a user without permission on a custom object gets 403 for its imports', 
   t.equal((await app.inject(bulk('POST', '/syncs', { syncedInstanceUri: created.uri }, events))).statusCode, 403)
   t.equal((await app.inject(bulk('GET', '/imports', undefined, events))).json().totalResults, 0)
   t.equal((await app.inject(bulk('POST', '/syncs', { syncedInstanceUri: created.uri.toUpperCase() + '/' }))).statusCode, 201, 'uris are matched without case and trailing slash')
+})
+
+t.test('email statuses can be imported; bounds on rules and on the failures list', async (t) => {
+  const app = await build(t)
+  const status = await app.inject(bulk('POST', '/contacts/imports', {
+    name: 'statuses', fields: { e: '{{Contact.Field(C_EmailAddress)}}', sub: '{{Contact.Email.IsSubscribed}}', bounced: '{{Contact.Email.IsBounced}}' }, identifierFieldName: 'e', isSyncTriggeredOnImport: true
+  }))
+  t.equal(status.statusCode, 201)
+  await app.inject(bulk('POST', `${status.json().uri as string}/data`, [{ e: 'cy@example.org', sub: 'false', bounced: 'true' }]))
+  app.clock.advance(1000)
+  t.match((await app.inject('/__mock/state')).json().contacts[2], { id: 3, fieldValues: { 'Email.IsSubscribed': 'false', 'Email.IsBounced': 'true' } })
+
+  const rules = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, 'always']))
+  const tooMany = await app.inject(bulk('POST', '/contacts/imports', { name: 'x', fields: { e: '{{Contact.Field(C_EmailAddress)}}' }, identifierFieldName: 'e', updateRuleByField: rules }))
+  t.strictSame(tooMany.json().failures, [{ field: 'updateRuleByField', value: '101 keys', constraint: 'Must contain at most 100 keys, each a key of fields.' }])
+
+  const bad = await app.inject(bulk('POST', '/customObjects/9/imports', {
+    name: 'x', fields: { Id: '{{CustomObject[9].Id}}', F: '{{CustomObject[9].Field[999]}}' }, identifierFieldName: 'Id', updateRuleByField: { F: 'always' }, mapDataCardsSourceField: 'F'
+  }))
+  t.strictSame(bad.json().failures.map((f: { field: string }) => f.field), ['F'], 'one bad statement is one failure')
+
+  const linked = await app.inject(bulk('POST', '/accounts/imports', { name: 'x', fields: { a: '{{Account.Id}}' }, identifierFieldName: 'a', linkUsers: true }))
+  t.strictSame(linked.json().failures, [{ field: 'fields', constraint: 'Must include one of CRMOSCUserId, CRMSfdcUserId, CRMMSDUserId, CRMSODUserId when linkUsers is true.' }])
+
+  const badKeys = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}`, '{{Contact.Field(Nope)}}']))
+  const many = await app.inject(bulk('POST', '/contacts/imports', { fields: badKeys, identifierFieldName: 'k0' }))
+  t.equal(many.json().failures.length, 101)
+  t.strictSame(many.json().failures.at(-1), { field: 'failures', constraint: 'And 1 more, not listed.' })
+})
+
+t.test('MAX_RECORDS bounds what imports create; /__mock/state lists at most maxRecords records per entity', async (t) => {
+  const app = await build(t, { config: { MAX_RECORDS: 4 } })
+  const uri = (await app.inject(bulk('POST', '/contacts/imports', { name: 'x', fields: { e: '{{Contact.Field(C_EmailAddress)}}' }, identifierFieldName: 'e', isSyncTriggeredOnImport: true }))).json().uri as string
+  await app.inject(bulk('POST', `${uri}/data`, [{ e: 'one@example.com' }, { e: 'two@example.com' }, { e: 'ana@example.com' }]))
+  app.clock.advance(1000)
+  t.match((await app.inject(bulk('GET', '/syncs/1/rejects'))).json().items, [{ statusCode: 'ELQ-00060', message: 'The instance holds MAX_RECORDS records: no more can be created.', recordIndex: 2 }])
+  const full = (await app.inject('/__mock/state?maxRecords=2')).json()
+  t.equal(full.contacts.length, 2)
+  t.equal(full.contactsTruncated, true)
+  t.notOk('accountsTruncated' in full)
+  t.match(full.usage, { contacts: 4, accounts: 2, customObjectRecords: 4, maxRecords: 4 })
+  t.equal((await app.inject('/__mock/state?maxRecords=1')).json().customObjects[0].recordsTruncated, true)
 })
