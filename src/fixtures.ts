@@ -8,9 +8,9 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Ajv, type ErrorObject } from 'ajv'
 import { faultRule, fixturesFileSchema, type FaultRuleFixture, type Fixtures, type FixturesFile } from './schemas/fixtures.js'
-import { EloquaError } from './domain/errors.js'
-import { customObjectSyncActions } from './domain/kinds/sync-actions.js'
-import { EntityTable } from './domain/entities.js'
+import type { EloquaError, ValidationFailure } from './domain/errors.js'
+import { readDefinitionInput } from './domain/definitions.js'
+import { identifierRule } from './domain/kinds/sync-actions.js'
 import { FieldCatalogue } from './domain/statements.js'
 import { jsonProblem } from './domain/json-limits.js'
 import { MAX_PATH_WILDCARDS } from './domain/faults.js'
@@ -275,15 +275,13 @@ function checkReferences (
 }
 
 /** What POST would say of a fixture sync action definition: the API's own checks, as `failures`. */
-function definitionFailures (definition: Fixtures['syncActionDefinitions'][number], customObject: Fixtures['customObjects'][number]): ReadonlyArray<{ field: string, constraint: string }> {
-  const catalogue = FieldCatalogue.ofCustomObject(customObject)
-  const table = new EntityTable([])
+function definitionFailures (definition: Fixtures['syncActionDefinitions'][number], customObject: Fixtures['customObjects'][number]): readonly ValidationFailure[] {
   try {
-    customObjectSyncActions.read(definition, { catalogue, table, related: () => ({ catalogue, table }), importSyncDefault: false })
+    readDefinitionInput(definition, identifierRule(FieldCatalogue.ofCustomObject(customObject)))
     return []
   } catch (err) {
-    if (err instanceof EloquaError && err.failures !== undefined) return err.failures
-    throw err
+    // readDefinitionInput throws only validation errors.
+    return (err as EloquaError).failures as readonly ValidationFailure[]
   }
 }
 

@@ -72,7 +72,7 @@ export function readDefinitionInput (body: unknown, identifiers: IdentifierRule)
     const [key, value] = Object.entries(fields)[0] as [string, unknown]
     fieldKey = key
     if (typeof value !== 'string' || !identifiers.statements.includes(value)) {
-      fail(`fields.${key}`, `Must be ${identifiers.statements.slice(0, -1).join(', ')} or ${identifiers.statements.at(-1) ?? ''}.`, value)
+      fail(`fields.${key}`, `Must be ${identifiers.statements.slice(0, -1).join(', ')} or ${identifiers.statements.at(-1) as string}.`, value)
     }
   }
   if (typeof identifierFieldName !== 'string' || identifierFieldName === '' || identifierFieldName.length > 100) {

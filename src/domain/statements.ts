@@ -93,6 +93,12 @@ export class FieldCatalogue {
     return field === undefined ? undefined : { kind: 'field', field }
   }
 
+  /** The statement of the record's own Id. */
+  idStatement (): string {
+    if (this.entity === 'customObjects') return `{{CustomObject[${String(this.parentId)}].Id}}`
+    return `{{${this.entity === 'contacts' ? 'Contact' : 'Account'}.Id}}`
+  }
+
   /** The statement of a field of this catalogue, as `/fields` lists it. */
   statementOf (field: FieldInfo): string {
     if (this.entity === 'customObjects') return `{{CustomObject[${String(this.parentId)}].Field[${field.id}]}}`

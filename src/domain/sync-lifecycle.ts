@@ -105,10 +105,6 @@ export class SyncLifecycle {
     this.#hooks = hooks
   }
 
-  get options (): SyncLifecycleOptions {
-    return this.#options
-  }
-
   get runningCount (): number {
     return this.#running.size
   }

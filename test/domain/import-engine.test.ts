@@ -1,9 +1,9 @@
 import t from 'tap'
 import { processImport, type ImportInput } from '../../src/domain/import-engine.js'
-import { EntityTable } from '../../src/domain/entities.js'
+import { EntityTable, indexSpec, type EntityRecord } from '../../src/domain/entities.js'
 import type { StagedUpload } from '../../src/domain/records.js'
 import { FieldCatalogue, isValidEmailAddress, type FieldInfo, type Target } from '../../src/domain/statements.js'
-import { MAX_IGNORED_FIELD_LINES } from '../../src/domain/sync-engine.js'
+import { MAX_IGNORED_FIELD_LINES, applyEffects } from '../../src/domain/sync-engine.js'
 
 const field = (id: number, internalName: string, more: Partial<FieldInfo> = {}): FieldInfo =>
   ({ id, internalName, dataType: 'string', readOnly: false, notNull: false, unique: false, ...more })
@@ -184,6 +184,8 @@ t.test('nothing staged, a file without the identifier, too many ignored fields, 
   const extra = Object.fromEntries(Array.from({ length: MAX_IGNORED_FIELD_LINES + 5 }, (_, i) => [`x${i}`, i]))
   const long = 'y'.repeat(5000)
   const outcome = processImport(input({ maxRejects: 1, uploads: [json([{ first: 'no id', ...extra, [long]: 1 }, { first: 'no id' }]), json([{ email: 'ana@example.com', x0: 1 }])] }))
+  const longFirst = processImport(input({ uploads: [json([{ [long]: 1, email: 'ana@example.com' }])] }))
+  t.equal(longFirst.logs.find((l) => l.statusCode === 'ELQ-00111')?.message.length, 1000 + 'Field  is not part of import definition, and will be ignored.'.length)
   t.equal(outcome.logs.filter((l) => l.statusCode === 'ELQ-00111').length, MAX_IGNORED_FIELD_LINES)
   t.match(outcome.logs.find((l) => l.statusCode === 'ELQ-00111'), { count: 2, message: 'Field x0 is not part of import definition, and will be ignored.' })
   t.match(outcome.logs.find((l) => l.statusCode === 'ELQ-00121'), { count: 2, message: 'Field email is part of import definition, but not included in file 1.' })
@@ -216,4 +218,40 @@ t.test('statements resolve against their own catalogue only; email addresses are
   t.equal(new FieldCatalogue('accounts', []).statementOf(field(1, 'M_X')), '{{Account.Field(M_X)}}')
   for (const good of ['a@b.co', 'first.last+tag@sub.example.org']) t.ok(isValidEmailAddress(good), good)
   for (const bad of ['bademail', '@b.co', 'a@b', 'a@.b', 'a@b.', 'a@b..c', 'a@@b.co', 'a b@c.de', 'a@b.co,c@d.ef', `${'a'.repeat(400)}@b.co`]) t.notOk(isValidEmailAddress(bad), bad)
+})
+
+t.test('indexes stay current as records are created and change', async (t) => {
+  const table = new EntityTable([{ id: 1, fieldValues: { C_City: 'Rio' } }, { id: 2, fieldValues: { C_City: 'rio' } }, { id: 3, fieldValues: {} }])
+  const byCity = indexSpec(asField(CITY), false)
+  t.strictSame(table.find(byCity, 'RIO').map((r) => r.id), [1, 2], 'without case when asked')
+  t.strictSame(table.find(indexSpec(asField(CITY)), 'rio').map((r) => r.id), [2])
+  const [one, two, three] = [...table.records()] as [EntityRecord, EntityRecord, EntityRecord]
+  table.replaceValues(one, { C_City: 'Oslo' })
+  t.strictSame(table.find(byCity, 'rio').map((r) => r.id), [2], 'moved out of a bucket of two')
+  table.replaceValues(two, { C_City: 'oslo' })
+  t.strictSame(table.find(byCity, 'Rio'), [], 'and out of a bucket of one')
+  t.strictSame(table.find(byCity, 'OSLO').map((r) => r.id), [1, 2])
+  table.replaceValues(three, { C_City: 'Oslo' })
+  table.replaceValues(one, {})
+  t.strictSame(table.find(byCity, 'oslo').map((r) => r.id), [2, 3], 'a blank value is in no bucket')
+  table.replaceValues(two, { C_City: 'oslo', C_FirstName: 'unchanged city' })
+  t.strictSame(table.find(byCity, 'oslo').map((r) => r.id), [2, 3])
+  const four = table.create({ C_City: 'Oslo' }, undefined, (id) => ({ C_Id: `X${id}` }))
+  t.strictSame(four.fieldValues, { C_City: 'Oslo', C_Id: 'X4' })
+  t.strictSame(table.find(byCity, 'oslo').map((r) => r.id), [2, 3, 4])
+})
+
+t.test('what sync actions did is kept by destination; the latest action on one wins', async (t) => {
+  const [record] = [...new EntityTable([{ id: 1 }]).records()] as [EntityRecord]
+  applyEffects([
+    { record, action: { action: 'setStatus', destination: '{{ActionInstance(a).Execution[1]}}', status: 'complete' } },
+    { record, action: { action: 'add', destination: '{{ActionInstance(a).Execution[1]}}' } },
+    { record, action: { action: 'remove' } }
+  ], '/syncs/1', 'then')
+  t.strictSame(record.destinations, {
+    '{{ActionInstance(a).Execution[1]}}': { status: 'complete', member: true, syncUri: '/syncs/1', updatedAt: 'then' },
+    '': { member: false, syncUri: '/syncs/1', updatedAt: 'then' }
+  })
+  applyEffects([{ record, action: { action: 'setStatus', destination: '{{ActionInstance(a).Execution[1]}}', status: 'errored' } }], '/syncs/2', 'later')
+  t.strictSame(record.destinations['{{ActionInstance(a).Execution[1]}}'], { status: 'errored', member: true, syncUri: '/syncs/2', updatedAt: 'later' })
 })

@@ -260,3 +260,16 @@ t.test('without a failure handler a failing sync still ends in error quietly', a
   t.equal(store.syncView(store.getSync(apiUser, '1')).status, 'error')
   t.equal(store.syncRejects(store.getSync(apiUser, '1')).length, 0)
 })
+
+t.test('a Store resets one site or all, and says so', async (t) => {
+  const clock = new ManualClock(Date.UTC(2024, 4, 1, 10, 0, 0))
+  const sites = new Store(fixtures, OPTIONS, clock)
+  sites.reset()
+  const resets: Array<string | undefined> = []
+  sites.onReset = (site) => resets.push(site)
+  sites.reset(sites.site(apiUser))
+  sites.reset()
+  t.strictSame(resets, ['APITest', undefined])
+  t.strictSame(sites.sites().map((s) => s.name), ['APITest', 'SecondSite'])
+  t.equal(sites.siteNamed('secondsite')?.name, 'SecondSite')
+})

@@ -8,7 +8,7 @@ import { NAME_RULE, failureCollector, objectBody, readSyncActions, type Fail } f
 import { describeValue, validationError } from '../errors.js'
 import { IMPORT_RULES, UPDATE_RULES, processImport, type DataCardLink, type ImportRule, type MappedKey, type UpdateRule } from '../import-engine.js'
 import { applyEffects } from '../sync-engine.js'
-import type { Entity, FieldCatalogue } from '../statements.js'
+import type { Entity, FieldCatalogue, Target } from '../statements.js'
 import type { Definition, DefinitionBody, DefinitionKind, KindScope } from './kind.js'
 
 /** Every property of an import definition (imports-exports §2.1) the mock keeps; absent ones are not echoed. */
@@ -51,11 +51,13 @@ export function durationMs (text: string): number | undefined {
   let digits = ''
   let inTime = false
   let parts = 0
+  let partsBeforeTime = 0
   for (const c of text.slice(1)) {
     if (c >= '0' && c <= '9') {
       digits += c
     } else if (c === 'T' && !inTime && digits === '') {
       inTime = true
+      partsBeforeTime = parts
     } else {
       const unit = (inTime ? timeUnits : units)[c]
       if (unit === undefined || digits === '') return undefined
@@ -64,7 +66,8 @@ export function durationMs (text: string): number | undefined {
       parts++
     }
   }
-  return digits === '' && parts > 0 ? total : undefined
+  // A T must be followed by at least one part (P1DT is not a duration).
+  return digits === '' && parts > (inTime ? partsBeforeTime : 0) ? total : undefined
 }
 
 const BOOLEAN_TEXT: Readonly<Record<string, boolean>> = { true: true, false: false }
@@ -217,9 +220,10 @@ function readDataCards (input: Record<string, unknown>, fieldKeys: ReadonlySet<s
   }
 }
 
+/** A statement of the catalogue for failure texts: its first field, or the record Id when it has none. */
 function example (catalogue: FieldCatalogue): string {
   const [first] = catalogue.fields
-  return first === undefined ? `{{${catalogue.entity}}}` : catalogue.statementOf(first)
+  return first === undefined ? catalogue.idStatement() : catalogue.statementOf(first)
 }
 
 /** An import definition as the API returns it, in the key order of Eloqua's recorded answers (imports-exports §2.3). */
@@ -264,12 +268,8 @@ function importKind (entity: Entity): DefinitionKind<ImportBody> {
     view: importView,
     process: (input, scope) => {
       const { body } = input
-      // The catalogue may have changed since the definition was made: statements it lacks now are left out.
-      const keys: MappedKey[] = []
-      for (const [key, statement] of Object.entries(body.fields)) {
-        const target = scope.catalogue.resolve(statement)
-        if (target !== undefined) keys.push({ key, target })
-      }
+      // Catalogues are fixed for the life of the mock, and `read` resolved every statement.
+      const keys: MappedKey[] = Object.entries(body.fields).map(([key, statement]) => ({ key, target: scope.catalogue.resolve(statement) as Target }))
       const outcome = processImport({
         syncId: input.syncId,
         entity,
@@ -297,8 +297,8 @@ function dataCardLink (body: ImportBody, scope: KindScope): DataCardLink | undef
   if (body.mapDataCards !== true || body.mapDataCardsEntityField === undefined || body.mapDataCardsSourceField === undefined) return undefined
   const entity = body.mapDataCardsEntityType === 'Company' ? 'accounts' : 'contacts'
   const { catalogue, table } = scope.related(entity)
-  const target = catalogue.resolve(body.mapDataCardsEntityField)
-  if (target?.kind !== 'field') return undefined
+  // `read` checked that it names a field of that entity.
+  const target = catalogue.resolve(body.mapDataCardsEntityField) as Extract<Target, { kind: 'field' }>
   return { sourceKey: body.mapDataCardsSourceField, entity: entity === 'contacts' ? 'contact' : 'account', table, field: target.field, caseSensitive: body.mapDataCardsCaseSensitiveMatch ?? false }
 }
 

@@ -1,7 +1,7 @@
 // Import definitions of contacts, accounts and custom objects: create, list, retrieve, replace,
 // delete, upload, sync, as a client sees them.
 import t from 'tap'
-import { API_USER, basic, build, bulk, state } from '../../helper.js'
+import { API_USER, basic, build, bulk, defaultFixtures, state } from '../../helper.js'
 
 const TIME = '2024-05-01T10:00:00.0000000Z'
 
@@ -407,4 +407,49 @@ t.test('MAX_RECORDS bounds what imports create; /__mock/state lists at most maxR
   t.notOk('accountsTruncated' in full)
   t.match(full.usage, { contacts: 4, accounts: 2, customObjectRecords: 4, maxRecords: 4 })
   t.equal((await app.inject('/__mock/state?maxRecords=1')).json().customObjects[0].recordsTruncated, true)
+})
+
+t.test('durations are ISO 8601 weeks, days, hours, minutes and seconds', async (t) => {
+  const app = await build(t)
+  const retention = async (value: unknown): Promise<number> => (await app.inject(bulk('POST', '/contacts/imports', {
+    name: 'x', fields: { e: '{{Contact.Field(C_EmailAddress)}}' }, identifierFieldName: 'e', dataRetentionDuration: value
+  }))).statusCode
+  for (const good of ['PT1H', 'P1W', 'PT90M', 'PT3600S', 'P14D', 'P1DT2H3M4S']) t.equal(await retention(good), 201, good)
+  for (const bad of ['P', 'PT', 'P1', 'PD', 'P1M', 'PT1X', 'P1DT', 'PT59M', 'T1H', 'pt1h', `P${'1'.repeat(40)}D`, 'P1H']) t.equal(await retention(bad), 400, bad)
+})
+
+t.test('linkUsers needs a CRM user id field; custom objects link to accounts (Company), case-sensitively when asked', async (t) => {
+  const fixtures = defaultFixtures()
+  const app = await build(t, { fixtures: { ...fixtures, accountFields: [...fixtures.accountFields, { id: 100200, name: 'CRM User', internalName: 'CRMSfdcUserId' }] } })
+  const linked = await app.inject(bulk('POST', '/accounts/imports', { name: 'x', fields: { a: '{{Account.Id}}', u: '{{Account.Field(CRMSfdcUserId)}}' }, identifierFieldName: 'a', linkUsers: true }))
+  t.equal(linked.statusCode, 201)
+  t.equal(linked.json().linkUsers, true)
+  const badField = await app.inject(bulk('POST', '/customObjects/9/imports', { name: 'x', fields: { Id: '{{CustomObject[9].ExternalId}}' }, identifierFieldName: 'Id', mapDataCardsEntityType: 'Contact', mapDataCardsEntityField: 5 }))
+  t.strictSame(badField.json().failures, [{ field: 'mapDataCardsEntityField', value: '5', constraint: 'Must be a field statement of a contact, e.g. {{Contact.Field(C_EmailAddress)}}.' }])
+
+  const uri = (await app.inject(bulk('POST', '/customObjects/9/imports', {
+    name: 'by company',
+    fields: { Id: '{{CustomObject[9].ExternalId}}', Company: '{{CustomObject[9].Field[103]}}' },
+    identifierFieldName: 'Id',
+    isSyncTriggeredOnImport: true,
+    mapDataCards: true,
+    mapDataCardsEntityType: 'Company',
+    mapDataCardsEntityField: '{{Account.Field(M_CompanyName)}}',
+    mapDataCardsSourceField: 'Company',
+    mapDataCardsCaseSensitiveMatch: true
+  }))).json().uri as string
+  await app.inject(bulk('POST', `${uri}/data`, [{ Id: 'N1', Company: 'Example Org' }, { Id: 'N2', Company: 'example org' }]))
+  app.clock.advance(1000)
+  const records = (await app.inject('/__mock/state?customObject=9')).json().customObjects[0].records as Array<{ externalId: string, accountId?: number }>
+  t.strictSame(records.filter((r) => r.externalId.startsWith('N')).map((r) => [r.externalId, r.accountId]), [['N1', 2], ['N2', undefined]])
+})
+
+t.test('an entity without fields still answers with an example statement', async (t) => {
+  const app = await build(t, { fixtures: { ...defaultFixtures(), contactFields: [], contacts: [] } })
+  const res = await app.inject(bulk('POST', '/contacts/imports', { name: 'x' }))
+  t.match(res.json().failures, [{ field: 'fields', constraint: 'Must be an object of 1 to 100 fields, each key mapped to a field statement such as {{Contact.Id}}.' }])
+  const created = await app.inject(bulk('POST', '/contacts/imports', { name: 'x', fields: { id: '{{Contact.Id}}' }, identifierFieldName: 'id', isSyncTriggeredOnImport: true }))
+  await app.inject(bulk('POST', `${created.json().uri as string}/data`, [{ id: '1' }]))
+  app.clock.advance(1000)
+  t.match((await app.inject(bulk('GET', '/syncs/1/rejects'))).json().items, [{ statusCode: 'ELQ-00034' }], 'no contact 1 here')
 })
