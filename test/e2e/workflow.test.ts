@@ -101,3 +101,55 @@ t.test('a definition that syncs on import: the upload answers 201 with the sync,
   const deleted = await client.call('DELETE', created.body.uri)
   t.equal(deleted.status, 204)
 })
+
+t.test('imports over a socket: contacts (JSON and CSV), accounts and a custom object with mapDataCards, each site apart', async (t) => {
+  const server = await startServer(t, [], { SYNC_PENDING_MS: '20', SYNC_ACTIVE_MS: '20' })
+  const client = await discover(server.url)
+  type Answer = { status: number, body: { uri: string } }
+  const importAndSync = async (path: string, body: object, data: unknown, contentType?: string): Promise<{ status: string, logs: Array<{ statusCode: string, count: number }>, rejects: unknown[] }> => {
+    const created = await client.call('POST', path, body) as Answer
+    t.equal(created.status, 201, path)
+    t.equal((await client.call('POST', `${created.body.uri}/data`, data, contentType)).status, 204)
+    const sync = await client.call('POST', '/syncs', { syncedInstanceUri: created.body.uri }) as Answer
+    t.equal(sync.status, 201)
+    const { status } = await poll(client, sync.body.uri)
+    const logs = (await client.call('GET', `${sync.body.uri}/logs`) as { body: { items: Array<{ statusCode: string, count: number }> } }).body.items
+    const rejects = (await client.call('GET', `${sync.body.uri}/rejects`) as { body: { items: unknown[] } }).body.items
+    return { status, logs, rejects }
+  }
+  const contactImport = {
+    name: 'Contacts',
+    fields: { emailAddress: '{{Contact.Field(C_EmailAddress)}}', firstName: '{{Contact.Field(C_FirstName)}}', lastName: '{{Contact.Field(C_LastName)}}' },
+    identifierFieldName: 'emailAddress'
+  }
+  const json = await importAndSync('/contacts/imports', contactImport, [{ emailAddress: 'new@example.com', firstName: 'New', id: '7' }, { emailAddress: 'bademail', firstName: 'William' }])
+  t.equal(json.status, 'warning')
+  t.strictSame(json.logs.map((l) => [l.statusCode, l.count]), [['ELQ-00130', 2], ['ELQ-00137', 0], ['ELQ-00111', 1], ['ELQ-00001', 2], ['ELQ-00002', 1], ['ELQ-00004', 1], ['ELQ-00022', 0], ['ELQ-00101', 0]])
+  t.strictSame(json.rejects, [{ fieldValues: { emailAddress: 'bademail', firstName: 'William', lastName: '' }, message: 'Invalid email address.', statusCode: 'ELQ-00002', recordIndex: 2, invalidFields: ['emailAddress'] }])
+  const csv = await importAndSync('/contacts/imports', contactImport, 'emailAddress,firstName,lastName\r\nBO@example.com,Bo,Chen-Li\r\n', 'text/csv')
+  t.equal(csv.status, 'success')
+
+  const account = await importAndSync('/accounts/imports', { name: 'Accounts', fields: { name: '{{Account.Field(M_CompanyName)}}', country: '{{Account.Field(M_Country)}}' }, identifierFieldName: 'name' }, [{ name: 'Example Corp', country: 'Mexico' }, { name: 'Newco', country: 'Chile' }])
+  t.strictSame(account.logs.filter((l) => ['ELQ-00005', 'ELQ-00023'].includes(l.statusCode)).map((l) => l.count), [1, 1])
+
+  const registrations = await importAndSync('/customObjects/9/imports', {
+    name: 'Webinar regs',
+    fields: { RegId: '{{CustomObject[9].Field[102]}}', Email: '{{CustomObject[9].Field[101]}}' },
+    identifierFieldName: 'RegId',
+    mapDataCards: true,
+    mapDataCardsEntityType: 'Contact',
+    mapDataCardsEntityField: '{{Contact.Field(C_EmailAddress)}}',
+    mapDataCardsSourceField: 'Email'
+  }, [{ RegId: 'REG-9', Email: 'new@example.com' }])
+  t.equal(registrations.status, 'success')
+
+  const state = await (await fetch(`${server.url}/__mock/state`)).json() as { contacts: Array<{ id: number, fieldValues: Record<string, string> }>, accounts: Array<{ fieldValues: Record<string, string> }>, customObjects: Array<{ records: Array<{ fieldValues: Record<string, string>, contactId?: number }> }> }
+  const created = state.contacts.find((c) => c.fieldValues.C_EmailAddress === 'new@example.com')
+  t.match(created, { id: 4, fieldValues: { C_FirstName: 'New', ContactIDExt: 'CAPIT000000000004' } })
+  t.match(state.contacts[1], { fieldValues: { C_EmailAddress: 'bo@example.com', C_LastName: 'Chen-Li' } })
+  t.strictSame(state.accounts.map((a) => a.fieldValues.M_Country), ['Mexico', 'Canada', 'Chile'])
+  t.match(state.customObjects[0]?.records.at(-1), { fieldValues: { Registration_Id1: 'REG-9' }, contactId: 4 })
+  // The second bundled site is another instance: none of it is there.
+  const other = await (await fetch(`${server.url}/__mock/state?site=SecondSite`)).json() as { contacts: unknown[], importDefinitions: unknown[], syncs: unknown[] }
+  t.strictSame([other.contacts.length, other.importDefinitions.length, other.syncs.length], [3, 0, 0])
+})
