@@ -337,10 +337,42 @@ const definitionBody = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('', 'null', '[]', '{', '{"name":"x",}', '{"name":"x","name":"y"}', '{"__proto__":{"name":"x"}}') }
 ).map(json)
 
+// Import definitions of contacts, accounts and custom objects
+const importKey = fc.oneof(fc.constantFrom('e', 'f', 'Id', 'email', '__proto__', 'constructor', 'toString', ''), fc.string({ maxLength: 8 }), fc.constant('k'.repeat(150)))
+const importStatement = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom<unknown>('{{Contact.Field(C_EmailAddress)}}', '{{Contact.Field(C_FirstName)}}', '{{Contact.Id}}', '{{Contact.Email.IsSubscribed}}', '{{Contact.Field(C_DateCreated)}}', '{{Contact.Field(ContactIDExt)}}', '{{Account.Field(M_CompanyName)}}', '{{Account.Id}}', '{{CustomObject[9].Field[101]}}', '{{CustomObject[9].Field[102]}}', '{{CustomObject[9].ExternalId}}', '{{CustomObject[9].Id}}') },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>('{{Contact.Field(', '{{}}', '{{Contact.Field(__proto__)}}', '{{CustomObject[9].Field[1e3]}}', `{{Contact.Field(${'C'.repeat(5000)})}}`, '{{CustomObject[9].Field[99999999999999999999]}}') },
+  { weight: 1, arbitrary: fc.oneof(fc.string({ maxLength: 40 }), scalarish) }
+)
+const importExtra = fc.dictionary(
+  fc.constantFrom('updateRule', 'updateRuleByField', 'importRule', 'isSyncTriggeredOnImport', 'isUpdatingMultipleMatchedRecords', 'dataRetentionDuration', 'autoDeleteDuration', 'mapDataCards',
+    'mapDataCardsEntityType', 'mapDataCardsEntityField', 'mapDataCardsSourceField', 'mapDataCardsCaseSensitiveMatch', 'linkUsers', 'syncActions', 'externalSystemId', 'importPriorityUri', 'nullIdentifierFieldName'),
+  fc.oneof(scalarish, fc.constantFrom<unknown>('always', 'ifNewIsNotNull', 'ifExistingIsNull', 'useFieldRule', 'createOnly', 'updateOnly', 'P1D', 'PT1H', 'P1DT', 'PT', `P${'9'.repeat(30)}D`, 'Contact', 'Company', 'true', 'false',
+    '{{Contact.Field(C_EmailAddress)}}', '{{Account.Field(M_CompanyName)}}', 'e', { e: 'always' }, { e: 'never', zz: 'always' }, [{ action: 'add', destination: '{{ContactList[1]}}' }], '/imports/priorities/1'), anyJson.map((text) => JSON.parse(text) as unknown)),
+  { maxKeys: 6 }
+)
+const importBody = fc.oneof(
+  {
+    weight: 5,
+    arbitrary: fc.tuple(fc.oneof(fc.constant<unknown>('Import'), scalarish), fc.dictionary(importKey, importStatement, { maxKeys: 5 }), fc.nat(5), importExtra)
+      .map(([name, fields, pick, extras]) => {
+        const keys = Object.keys(fields)
+        return JSON.stringify(own([['name', name], ['fields', fields], ['identifierFieldName', keys.length === 0 ? undefined : keys[pick % keys.length]], ...Object.entries(extras)]))
+      })
+  },
+  { weight: 1, arbitrary: anyJson },
+  { weight: 1, arbitrary: fc.oneof(deepMember('fields'), deepMember('updateRuleByField'), deepMember('syncActions')) }
+).map(json)
+const IMPORT_FAMILIES = ['/contacts/imports', '/accounts/imports', '/customObjects/9/imports', '/customobjects/9/imports', '/customObjects/10/imports', '/contacts/syncActions', '/accounts/syncActions']
+const importFamily = fc.tuple(bulk, fc.constantFrom(...IMPORT_FAMILIES), trailing).map(([b, f, s]) => `${b}${f}${s}`)
+const importItem = fc.tuple(bulk, fc.constantFrom(...IMPORT_FAMILIES), fc.oneof(fc.constantFrom('17', '18', '19'), idSegment), fc.constantFrom('', '/data'), trailing).map(([b, f, id, data, s]) => `${b}${f}/${id}${data}${s}`)
+const importRows = fc.array(fc.record({ e: fc.constantFrom<unknown>('ana@example.com', 'ANA@example.com', 'new@example.com', 'bad', '', null, 5, { x: 1 }), f: fc.oneof(fc.string({ maxLength: 10 }), scalarish), Id: fc.constantFrom<unknown>('1', '2', 'REG-000020', 'X') }, { requiredKeys: [] }), { maxLength: 5 })
+  .map((rows) => json(JSON.stringify(rows)))
+
 // Syncs
 const DEFINITION_URIS = ['6', '7', '8', '12', '14', '15', '16', '17', '18'].map((id) => `/customObjects/9/syncActions/${id}`)
 const instanceUri = fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom<unknown>(...DEFINITION_URIS, '/customObjects/10/syncActions/11') },
+  { weight: 4, arbitrary: fc.constantFrom<unknown>(...DEFINITION_URIS, '/customObjects/10/syncActions/11', '/contacts/imports/17', '/contacts/imports/18', '/accounts/imports/17', '/customObjects/9/imports/17', '/contacts/syncActions/17') },
   {
     weight: 2,
     arbitrary: fc.constantFrom<unknown>('/customObjects/9/syncActions/6/', '/CUSTOMOBJECTS/9/SYNCACTIONS/6', '/customObjects/10/syncActions/6',
@@ -535,7 +567,12 @@ const endpoints: Record<string, Endpoint> = {
   deleteData: (auth) => bodiless('DELETE', P.data, auth),
   createSync: (auth) => withBody('POST', P.syncs, auth, syncBody),
   listSyncs: (auth) => bodiless('GET', P.syncs, auth, listQuery),
-  getSync: (auth) => bodiless('GET', P.sync, auth, listQuery)
+  getSync: (auth) => bodiless('GET', P.sync, auth, listQuery),
+  createImport: (auth) => withBody('POST', importFamily, auth, importBody),
+  listImports: (auth) => bodiless('GET', fc.oneof(importFamily, fc.tuple(bulk, trailing).map(([b, s]) => `${b}/imports${s}`)), auth, listQuery),
+  replaceImport: (auth) => withBody('PUT', importItem, auth, importBody),
+  importItem: (auth) => fc.tuple(fc.constantFrom('GET', 'DELETE'), importItem, auth).map(([method, path, authorization]) => request(method, path, { authorization })),
+  uploadImport: (auth) => withBody('POST', importItem.map((path) => path.includes('/data') ? path : `${path.replace(/\/+$/, '')}/data`), auth, fc.oneof(importRows, uploadBody))
 }
 
 // Valid credentials but now and then, so that the rest of the request is what gets judged.
@@ -561,6 +598,13 @@ export const setup = fc.oneof(
         : request('POST', `/api/bulk/2.0/customObjects/${p}/syncActions/${id}/data`, { authorization: API_USER, 'content-type': 'application/json' }, JSON.stringify(ids.map((v) => own([[key, v]])))))
   },
   { weight: 1, arbitrary: validDefinition.map((body) => request('POST', '/api/bulk/2.0/customObjects/9/syncActions', { authorization: API_USER, 'content-type': 'application/json' }, body)) },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(fc.constantFrom('/contacts/imports', '/accounts/imports', '/customObjects/9/imports'), fc.boolean()).map(([family, onImport]) => {
+      const fields = family === '/contacts/imports' ? { e: '{{Contact.Field(C_EmailAddress)}}', f: '{{Contact.Field(C_FirstName)}}' } : family === '/accounts/imports' ? { e: '{{Account.Field(M_CompanyName)}}', f: '{{Account.Field(M_Country)}}' } : { e: '{{CustomObject[9].Field[102]}}', f: '{{CustomObject[9].Field[101]}}' }
+      return request('POST', `/api/bulk/2.0${family}`, { authorization: API_USER, 'content-type': 'application/json' }, JSON.stringify({ name: 'Fuzz import', fields, identifierFieldName: 'e', isSyncTriggeredOnImport: onImport, mapDataCards: family.startsWith('/customObjects') ? 'true' : undefined, mapDataCardsEntityType: 'Contact', mapDataCardsEntityField: '{{Contact.Field(C_EmailAddress)}}', mapDataCardsSourceField: 'f' }))
+    })
+  },
   { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...DEFINITION_URIS), fc.boolean()).map(([uri, cb]) => request('POST', '/api/bulk/2.0/syncs', { authorization: API_USER, 'content-type': 'application/json' }, JSON.stringify(cb ? { syncedInstanceUri: uri, callbackUrl: 'http://127.0.0.1:9/callback' } : { syncedInstanceUri: uri }))) },
   { weight: 1, arbitrary: fc.constantFrom(1000, 60_000).map((ms) => request('POST', '/__mock/clock', { 'content-type': 'application/json' }, JSON.stringify({ advanceMs: ms }))) }
 )
@@ -581,6 +625,11 @@ export const GROUPS: Array<{ name: string, runs: number, request: fc.Arbitrary<F
   { name: 'ids in paths', runs: 100, request: fc.oneof(...['getCustomObject', 'getField', 'getDefinition', 'deleteDefinition', 'deleteData', 'getSync', 'listFields', 'listDefinitions'].map((name) => endpoints[name]!(normalAuth))) },
   { name: 'uploads: bodies, Content-Types, encodings', runs: 150, request: fc.oneof({ weight: 6, arbitrary: endpoints.upload!(normalAuth) }, endpoints.deleteData!(normalAuth), endpoints.createSync!(normalAuth)) },
   { name: 'sync action definitions: create, replace, delete', runs: 120, request: fc.oneof({ weight: 3, arbitrary: endpoints.createDefinition!(normalAuth) }, { weight: 2, arbitrary: endpoints.replaceDefinition!(normalAuth) }, endpoints.deleteDefinition!(normalAuth), endpoints.upload!(normalAuth)) },
+  {
+    name: 'imports and contact or account sync actions: create, replace, upload, sync',
+    runs: 120,
+    request: fc.oneof({ weight: 3, arbitrary: endpoints.createImport!(normalAuth) }, endpoints.replaceImport!(normalAuth), endpoints.importItem!(normalAuth), { weight: 2, arbitrary: endpoints.uploadImport!(normalAuth) }, endpoints.listImports!(normalAuth), endpoints.createSync!(normalAuth))
+  },
   { name: 'syncs: create, read, logs, rejects', runs: 120, request: fc.oneof({ weight: 3, arbitrary: endpoints.createSync!(normalAuth) }, endpoints.getSync!(normalAuth), endpoints.listSyncs!(normalAuth), endpoints.upload!(normalAuth), endpoints.deleteData!(normalAuth), endpoints.deleteDefinition!(normalAuth)) },
   { name: 'the /__mock control surface', runs: 150, request: fc.oneof({ weight: 4, arbitrary: control }, { weight: 1, arbitrary: fc.oneof(...Object.values(endpoints).map((endpoint) => endpoint(normalAuth))) }) },
   { name: 'any method, any path, any body', runs: 150, request: anything }
