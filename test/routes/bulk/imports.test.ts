@@ -453,3 +453,15 @@ t.test('an entity without fields still answers with an example statement', async
   app.clock.advance(1000)
   t.match((await app.inject(bulk('GET', '/syncs/1/rejects'))).json().items, [{ statusCode: 'ELQ-00034' }], 'no contact 1 here')
 })
+
+t.test('fault rules match the new endpoints by operation id, and a faulted upload stages nothing', async (t) => {
+  const app = await build(t)
+  const rule = { name: 'imports-down', match: { operation: 'uploadContactImportData' }, response: { status: 503, headers: { 'Retry-After': '2' } } }
+  t.equal((await app.inject({ method: 'POST', url: '/__mock/faults', payload: rule })).statusCode, 201)
+  const uri = (await app.inject(bulk('POST', '/contacts/imports', recordedRequest))).json().uri as string
+  const res = await app.inject(bulk('POST', `${uri}/data`, [{ emailAddress: 'a@b.co' }]))
+  t.equal(res.statusCode, 503)
+  t.equal(res.headers['x-mock-fault'], 'imports-down')
+  t.match((await app.inject('/__mock/state')).json().importDefinitions[0], { staged: { uploads: 0 } })
+  t.equal((await app.inject(bulk('POST', '/accounts/imports', { name: 'x', fields: { a: '{{Account.Id}}' }, identifierFieldName: 'a' }))).statusCode, 201, 'other operations are untouched')
+})
