@@ -6,10 +6,10 @@
  *
  * Choices where Eloqua's behaviour is unknown are listed in the README ("Where the mock differs").
  */
-import { decodeUpload, type DataRecord, type StagedUpload } from './records.js'
+import type { StagedUpload } from './records.js'
 import { indexSpec, type EntityRecord, type EntityTable } from './entities.js'
 import { isValidEmailAddress, type Entity, type FieldInfo, type Target } from './statements.js'
-import { MAX_IGNORED_FIELD_LINES, MAX_KEPT_TEXT, actionLine, identifierValue, keptText, summaryLine, type FinalStatus, type LogLine, type RecordEffect, type Rejects, type SyncReject } from './sync-engine.js'
+import { MAX_KEPT_TEXT, actionLine, identifierValue, keptText, summaryLine, walkRows, type FinalStatus, type LogLine, type RecordEffect, type Rejects, type SyncReject } from './sync-engine.js'
 import type { SyncAction } from '../schemas/fixtures.js'
 
 export const UPDATE_RULES = ['always', 'ifNewIsNotNull', 'ifExistingIsNull', 'useFieldRule'] as const
@@ -127,12 +127,6 @@ function suitsType (field: FieldInfo, value: string): boolean {
   return true
 }
 
-/** A JSON body may be one object (Eloqua accepts that too) or an array of them. */
-function rowsOf (upload: StagedUpload): DataRecord[] {
-  const decoded = decodeUpload(upload) as unknown
-  return Array.isArray(decoded) ? decoded as DataRecord[] : [decoded as DataRecord]
-}
-
 export function processImport (input: ImportInput): ImportOutcome {
   const { keys, identifierFieldName, table } = input
   const keyNames = keys.map((k) => k.key)
@@ -149,121 +143,105 @@ export function processImport (input: ImportInput): ImportOutcome {
   const created = new Set<EntityRecord>()
   const updated = new Set<EntityRecord>()
   const seen = new Set<string>()
-  const extraFields = new Map<string, number>()
   const link = input.link
   const linkSpec = link === undefined ? undefined : indexSpec({ kind: 'field', field: link.field }, link.caseSensitive)
-  let total = 0
-
-  input.uploads.forEach((upload, fileIndex) => {
-    const rows = rowsOf(upload)
-    if (rows.length > 0 && !rows.some((row) => Object.hasOwn(row, identifierFieldName))) {
-      logs.push({ count: rows.length, severity: 'warning', statusCode: 'ELQ-00121', message: `Field ${identifierFieldName} is part of import definition, but not included in file ${fileIndex + 1}.` })
+  const { total, ignoredFieldLines } = walkRows(input.uploads, identifierFieldName, (key) => definitionKeys.has(key), logs, (row, recordIndex) => {
+    const values = keyNames.map((key) => identifierValue(Object.hasOwn(row, key) ? row[key] : undefined))
+    const reject = (reason: Reason, invalid: string[]): void => {
+      counts[reason] += 1
+      rejects.add(reason, recordIndex, invalid, values)
     }
-    for (const row of rows) {
-      total += 1
-      for (const key in row) {
-        if (definitionKeys.has(key)) continue
-        const count = extraFields.get(key)
-        if (count !== undefined) extraFields.set(key, count + 1)
-        else if (extraFields.size < MAX_IGNORED_FIELD_LINES) extraFields.set(key.length > MAX_KEPT_TEXT ? keptText(key) : key, 1)
+    const idValue = values[identifierIndex] as string
+    if (idValue === '') {
+      reject('missing', [identifierFieldName])
+      return
+    }
+    const badEmails = keys.filter((k, i) => k.target.kind === 'field' && k.target.field.dataType === 'emailAddress' && values[i] !== '' && !isValidEmailAddress(values[i] as string))
+    if (badEmails.length > 0) {
+      reject('invalidEmail', badEmails.map((k) => k.key))
+      return
+    }
+    // Each identifier is imported once per sync: later rows with it are rejected as duplicates.
+    const normalised = byIdentifier.foldCase ? idValue.toLowerCase() : idValue
+    if (seen.has(normalised)) {
+      reject('duplicate', [identifierFieldName])
+      return
+    }
+    seen.add(normalised)
+    const matches = table.find(byIdentifier, idValue)
+    if (matches.length === 0 && input.importRule === 'updateOnly') return
+    if (matches.length > 0 && input.importRule === 'createOnly') return
+    if (matches.length === 0 && !createsRecords) {
+      reject('unmatched', [identifierFieldName])
+      return
+    }
+    if (matches.length > 1 && !input.isUpdatingMultipleMatchedRecords) {
+      reject('multiple', [identifierFieldName])
+      return
+    }
+    if (matches.length === 0 && table.full) {
+      reject('limit', [identifierFieldName])
+      return
+    }
+    // Values a field cannot take are dropped from the row, which is imported without them.
+    const dropped: string[] = []
+    const writes: Array<{ field: FieldInfo, value: string, key: string }> = []
+    keys.forEach(({ key, target }, i) => {
+      // A key the row does not carry leaves the field alone; an empty value is a value.
+      if (target.kind !== 'field' || i === identifierIndex || !Object.hasOwn(row, key)) return
+      const value = values[i] as string
+      if ((target.field.readOnly && value !== '') || !suitsType(target.field, value)) dropped.push(key)
+      else if (!target.field.readOnly) writes.push({ field: target.field, value, key })
+    })
+    const rulesOf = (key: string): UpdateRule => input.updateRuleByField[key] ?? input.updateRule
+    const next = (record: EntityRecord | undefined): Record<string, string> => {
+      const fieldValues = { ...record?.fieldValues }
+      if (record === undefined && identifier.kind === 'field') fieldValues[identifier.field.internalName] = idValue
+      for (const { field, value, key } of writes) {
+        const existing = fieldValues[field.internalName] ?? ''
+        const rule = record === undefined ? 'always' : rulesOf(key)
+        if (rule === 'ifNewIsNotNull' && value === '') continue
+        if (rule === 'ifExistingIsNull' && existing !== '') continue
+        if (value === '' && record === undefined) continue
+        fieldValues[field.internalName] = value
       }
-      const values = keyNames.map((key) => identifierValue(Object.hasOwn(row, key) ? row[key] : undefined))
-      const reject = (reason: Reason, invalid: string[]): void => {
-        counts[reason] += 1
-        rejects.add(reason, total, invalid, values)
+      return fieldValues
+    }
+    const targets = matches.length === 0 ? [undefined] : matches
+    const results = targets.map((record) => ({ record, fieldValues: next(record) }))
+    // A record must keep a value in every not-null field: such a row changes nothing.
+    const blank = input.notNullFields.find((field) => results.some(({ fieldValues }) => (fieldValues[field.internalName] ?? '') === ''))
+    if (blank !== undefined) {
+      reject('missing', [keys.find((k) => k.target.kind === 'field' && k.target.field === blank)?.key ?? blank.internalName])
+      return
+    }
+    // A value of a unique field that another record holds is refused, as Eloqua refuses a second contact with an address.
+    const clash = writes.find(({ field, value }) => field.unique && value !== '' &&
+      table.find(indexSpec({ kind: 'field', field }), value).some((other) => !matches.includes(other)))
+    if (clash !== undefined) {
+      reject(input.entity === 'contacts' ? 'contactExists' : 'notUnique', [clash.key])
+      return
+    }
+    if (dropped.length > 0) {
+      counts.rejectedFields += 1
+      rejects.add('invalidValue', recordIndex, dropped, values)
+    }
+    for (const { record, fieldValues } of results) {
+      let target = record
+      if (target === undefined) {
+        target = table.create(fieldValues, identifier.kind === 'externalId' ? idValue : undefined, input.derive)
+        created.add(target)
+      } else {
+        table.replaceValues(target, fieldValues)
+        if (!created.has(target)) updated.add(target)
       }
-      const idValue = values[identifierIndex] as string
-      if (idValue === '') {
-        reject('missing', [identifierFieldName])
-        continue
-      }
-      const badEmails = keys.filter((k, i) => k.target.kind === 'field' && k.target.field.dataType === 'emailAddress' && values[i] !== '' && !isValidEmailAddress(values[i] as string))
-      if (badEmails.length > 0) {
-        reject('invalidEmail', badEmails.map((k) => k.key))
-        continue
-      }
-      // Each identifier is imported once per sync: later rows with it are rejected as duplicates.
-      const normalised = byIdentifier.foldCase ? idValue.toLowerCase() : idValue
-      if (seen.has(normalised)) {
-        reject('duplicate', [identifierFieldName])
-        continue
-      }
-      seen.add(normalised)
-      const matches = table.find(byIdentifier, idValue)
-      if (matches.length === 0 && input.importRule === 'updateOnly') continue
-      if (matches.length > 0 && input.importRule === 'createOnly') continue
-      if (matches.length === 0 && !createsRecords) {
-        reject('unmatched', [identifierFieldName])
-        continue
-      }
-      if (matches.length > 1 && !input.isUpdatingMultipleMatchedRecords) {
-        reject('multiple', [identifierFieldName])
-        continue
-      }
-      if (matches.length === 0 && table.full) {
-        reject('limit', [identifierFieldName])
-        continue
-      }
-      // Values a field cannot take are dropped from the row, which is imported without them.
-      const dropped: string[] = []
-      const writes: Array<{ field: FieldInfo, value: string, key: string }> = []
-      keys.forEach(({ key, target }, i) => {
-        // A key the row does not carry leaves the field alone; an empty value is a value.
-        if (target.kind !== 'field' || i === identifierIndex || !Object.hasOwn(row, key)) return
-        const value = values[i] as string
-        if ((target.field.readOnly && value !== '') || !suitsType(target.field, value)) dropped.push(key)
-        else if (!target.field.readOnly) writes.push({ field: target.field, value, key })
-      })
-      const rulesOf = (key: string): UpdateRule => input.updateRuleByField[key] ?? input.updateRule
-      const next = (record: EntityRecord | undefined): Record<string, string> => {
-        const fieldValues = { ...record?.fieldValues }
-        if (record === undefined && identifier.kind === 'field') fieldValues[identifier.field.internalName] = idValue
-        for (const { field, value, key } of writes) {
-          const existing = fieldValues[field.internalName] ?? ''
-          const rule = record === undefined ? 'always' : rulesOf(key)
-          if (rule === 'ifNewIsNotNull' && value === '') continue
-          if (rule === 'ifExistingIsNull' && existing !== '') continue
-          if (value === '' && record === undefined) continue
-          fieldValues[field.internalName] = value
-        }
-        return fieldValues
-      }
-      const targets = matches.length === 0 ? [undefined] : matches
-      const results = targets.map((record) => ({ record, fieldValues: next(record) }))
-      // A record must keep a value in every not-null field: such a row changes nothing.
-      const blank = input.notNullFields.find((field) => results.some(({ fieldValues }) => (fieldValues[field.internalName] ?? '') === ''))
-      if (blank !== undefined) {
-        reject('missing', [keys.find((k) => k.target.kind === 'field' && k.target.field === blank)?.key ?? blank.internalName])
-        continue
-      }
-      // A value of a unique field that another record holds is refused, as Eloqua refuses a second contact with an address.
-      const clash = writes.find(({ field, value }) => field.unique && value !== '' &&
-        table.find(indexSpec({ kind: 'field', field }), value).some((other) => !matches.includes(other)))
-      if (clash !== undefined) {
-        reject(input.entity === 'contacts' ? 'contactExists' : 'notUnique', [clash.key])
-        continue
-      }
-      if (dropped.length > 0) {
-        counts.rejectedFields += 1
-        rejects.add('invalidValue', total, dropped, values)
-      }
-      for (const { record, fieldValues } of results) {
-        let target = record
-        if (target === undefined) {
-          target = table.create(fieldValues, identifier.kind === 'externalId' ? idValue : undefined, input.derive)
-          created.add(target)
-        } else {
-          table.replaceValues(target, fieldValues)
-          if (!created.has(target)) updated.add(target)
-        }
-        if (link !== undefined && linkSpec !== undefined) {
-          const source = values[keyNames.indexOf(link.sourceKey)] as string
-          const [linked] = source === '' ? [] : link.table.find(linkSpec, source)
-          if (linked !== undefined) {
-            if (link.entity === 'contact') target.contactId = linked.id
-            else target.accountId = linked.id
-            counts.linked += 1
-          }
+      if (link !== undefined && linkSpec !== undefined) {
+        const source = values[keyNames.indexOf(link.sourceKey)] as string
+        const [linked] = source === '' ? [] : link.table.find(linkSpec, source)
+        if (linked !== undefined) {
+          if (link.entity === 'contact') target.contactId = linked.id
+          else target.accountId = linked.id
+          counts.linked += 1
         }
       }
     }
@@ -273,10 +251,7 @@ export function processImport (input: ImportInput): ImportOutcome {
     { count: total, severity: 'information', statusCode: 'ELQ-00130', message: 'Total records staged for import.' },
     { count: 0, severity: 'information', statusCode: 'ELQ-00137', message: 'Ready for data import processing.' }
   ]
-  for (const [field, count] of extraFields) {
-    head.push({ count, severity: 'warning', statusCode: 'ELQ-00111', message: `Field ${field} is not part of import definition, and will be ignored.` })
-  }
-  logs.unshift(...head)
+  logs.unshift(...head, ...ignoredFieldLines)
   const imported = [...created, ...updated]
   const effects: RecordEffect[] = []
   if (total === 0) {

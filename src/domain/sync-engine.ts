@@ -10,7 +10,7 @@
  */
 import type { SyncAction } from '../schemas/fixtures.js'
 import type { EntityRecord } from './entities.js'
-import { decodeUpload, type StagedUpload } from './records.js'
+import { decodeUpload, type DataRecord, type StagedUpload } from './records.js'
 import { describeValue } from './errors.js'
 
 export type Severity = 'information' | 'warning' | 'error'
@@ -140,55 +140,35 @@ export function identifierValue (raw: unknown): string {
 
 export function processSync (input: SyncInput): SyncOutcome {
   const { identifierFieldName: identifier } = input
-
   const logs: LogLine[] = []
   const rejects = new RejectList(identifier, input.maxRejects ?? Infinity)
   const effects: RecordEffect[] = []
   const actioned = new Set<number>()
-  const extraFields = new Map<string, number>()
-  let total = 0
   let missing = 0
   let unmatched = 0
   let matched = 0
 
-  input.uploads.forEach((upload, fileIndex) => {
-    const rows = decodeUpload(upload)
-    if (rows.length > 0 && !rows.some((row) => Object.hasOwn(row, identifier))) {
-      logs.push({ count: rows.length, severity: 'warning', statusCode: 'ELQ-00121', message: `Field ${identifier} is part of import definition, but not included in file ${fileIndex + 1}.` })
+  const { total, ignoredFieldLines } = walkRows(input.uploads, identifier, (key) => key === identifier, logs, (row, recordIndex) => {
+    const value = identifierValue(Object.hasOwn(row, identifier) ? row[identifier] : undefined)
+    if (value === '') {
+      missing += 1
+      rejects.add('', recordIndex)
+      return
     }
-    for (const row of rows) {
-      total += 1
-      for (const key in row) {
-        if (key === identifier) continue
-        const seen = extraFields.get(key)
-        if (seen !== undefined) extraFields.set(key, seen + 1)
-        else if (extraFields.size < MAX_IGNORED_FIELD_LINES) extraFields.set(key.length > MAX_KEPT_TEXT ? keptText(key) : key, 1)
-      }
-      const value = identifierValue(Object.hasOwn(row, identifier) ? row[identifier] : undefined)
-      if (value === '') {
-        missing += 1
-        rejects.add('', total)
-        continue
-      }
-      const record = input.key.find(value)
-      if (record === undefined) {
-        unmatched += 1
-        rejects.add(value, total)
-        continue
-      }
-      matched += 1
-      // The same actions twice leave a record as once: each record is actioned once per sync.
-      if (actioned.has(record.id)) continue
-      actioned.add(record.id)
-      for (const action of input.syncActions) effects.push({ record, action })
+    const record = input.key.find(value)
+    if (record === undefined) {
+      unmatched += 1
+      rejects.add(value, recordIndex)
+      return
     }
+    matched += 1
+    // The same actions twice leave a record as once: each record is actioned once per sync.
+    if (actioned.has(record.id)) return
+    actioned.add(record.id)
+    for (const action of input.syncActions) effects.push({ record, action })
   })
 
-  const head: LogLine[] = [{ count: total, severity: 'information', statusCode: 'ELQ-00140', message: 'Records staged for sync actions.' }]
-  for (const [field, count] of extraFields) {
-    head.push({ count, severity: 'warning', statusCode: 'ELQ-00111', message: `Field ${field} is not part of import definition, and will be ignored.` })
-  }
-  logs.unshift(...head)
+  logs.unshift({ count: total, severity: 'information', statusCode: 'ELQ-00140', message: 'Records staged for sync actions.' }, ...ignoredFieldLines)
   if (total === 0) {
     logs.push({ count: 0, severity: 'information', statusCode: 'ELQ-00124', message: 'There was no data available to process.' })
   } else {
@@ -200,6 +180,47 @@ export function processSync (input: SyncInput): SyncOutcome {
   const status: FinalStatus = logs.some((l) => l.severity === 'warning') ? 'warning' : 'success'
   logs.push(summaryLine(input.syncId, status))
   return { status, logs, rejects, effects }
+}
+
+/** The rows of an upload: a JSON body may be one object (Eloqua accepts that for imports) or an array of them. */
+function rowsOf (upload: StagedUpload): DataRecord[] {
+  const decoded = decodeUpload(upload) as unknown
+  return Array.isArray(decoded) ? decoded as DataRecord[] : [decoded as DataRecord]
+}
+
+/**
+ * Visits the rows of a sync's uploads in order, with their 1-based index over all of them; writes
+ * ELQ-00121 for each file without the identifier column into `logs`, and returns the ELQ-00111
+ * lines for row keys outside the definition (at most MAX_IGNORED_FIELD_LINES).
+ */
+export function walkRows (
+  uploads: readonly StagedUpload[],
+  identifier: string,
+  isDefinitionKey: (key: string) => boolean,
+  logs: LogLine[],
+  visit: (row: DataRecord, recordIndex: number) => void
+): { total: number, ignoredFieldLines: LogLine[] } {
+  const extraFields = new Map<string, number>()
+  let total = 0
+  uploads.forEach((upload, fileIndex) => {
+    const rows = rowsOf(upload)
+    if (rows.length > 0 && !rows.some((row) => Object.hasOwn(row, identifier))) {
+      logs.push({ count: rows.length, severity: 'warning', statusCode: 'ELQ-00121', message: `Field ${identifier} is part of import definition, but not included in file ${fileIndex + 1}.` })
+    }
+    for (const row of rows) {
+      total += 1
+      for (const key in row) {
+        if (isDefinitionKey(key)) continue
+        const seen = extraFields.get(key)
+        if (seen !== undefined) extraFields.set(key, seen + 1)
+        else if (extraFields.size < MAX_IGNORED_FIELD_LINES) extraFields.set(key.length > MAX_KEPT_TEXT ? keptText(key) : key, 1)
+      }
+      visit(row, total)
+    }
+  })
+  const ignoredFieldLines = [...extraFields].map(([field, count]): LogLine =>
+    ({ count, severity: 'warning', statusCode: 'ELQ-00111', message: `Field ${field} is not part of import definition, and will be ignored.` }))
+  return { total, ignoredFieldLines }
 }
 
 /** Records what sync actions did to each record, by destination; the latest action on a destination wins. */

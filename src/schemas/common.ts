@@ -66,15 +66,20 @@ const syncActions = {
   }
 } as const
 
+/** The properties every definition starts with, in Eloqua's order. */
+const definitionHead = {
+  name: { type: 'string' },
+  fields: { type: 'object', additionalProperties: { type: 'string' } },
+  identifierFieldName: { type: 'string' },
+  isSyncTriggeredOnImport: { type: 'boolean' }
+} as const
+
 export const syncActionDefinition = {
   $id: 'SyncActionDefinition',
   description: 'A sync action definition of a custom object, contacts or accounts (CustomObjectSyncActionOperationIndividual and its kin).',
   type: 'object',
   properties: {
-    name: { type: 'string' },
-    fields: { type: 'object', additionalProperties: { type: 'string' } },
-    identifierFieldName: { type: 'string' },
-    isSyncTriggeredOnImport: { type: 'boolean' },
+    ...definitionHead,
     syncActions,
     kbUsed: { type: 'integer' },
     uri: { type: 'string' },
@@ -89,10 +94,7 @@ export const importDefinition = {
   description: 'An import definition of contacts, accounts or a custom object (ContactImportIndividual and its kin); optional properties come back only when sent.',
   type: 'object',
   properties: {
-    name: { type: 'string' },
-    fields: { type: 'object', additionalProperties: { type: 'string' } },
-    identifierFieldName: { type: 'string' },
-    isSyncTriggeredOnImport: { type: 'boolean' },
+    ...definitionHead,
     dataRetentionDuration: { type: 'string', description: 'ISO 8601, PT1H to P14D; default P7D.' },
     isUpdatingMultipleMatchedRecords: { type: 'boolean' },
     updateRule,

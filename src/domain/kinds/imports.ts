@@ -9,7 +9,7 @@ import { describeValue, validationError } from '../errors.js'
 import { IMPORT_RULES, UPDATE_RULES, processImport, type DataCardLink, type ImportRule, type MappedKey, type UpdateRule } from '../import-engine.js'
 import { applyEffects } from '../sync-engine.js'
 import type { Entity, FieldCatalogue, Target } from '../statements.js'
-import type { Definition, DefinitionBody, DefinitionKind, KindScope } from './kind.js'
+import { definitionHead, definitionTail, type Definition, type DefinitionBody, type DefinitionKind, type KindScope } from './kind.js'
 
 /** Every property of an import definition (imports-exports §2.1) the mock keeps; absent ones are not echoed. */
 export interface ImportBody extends DefinitionBody {
@@ -230,10 +230,7 @@ function example (catalogue: FieldCatalogue): string {
 export function importView (definition: ImportDefinition): object {
   const { body } = definition
   return {
-    name: body.name,
-    fields: body.fields,
-    identifierFieldName: body.identifierFieldName,
-    isSyncTriggeredOnImport: body.isSyncTriggeredOnImport,
+    ...definitionHead(body),
     dataRetentionDuration: body.dataRetentionDuration,
     isUpdatingMultipleMatchedRecords: body.isUpdatingMultipleMatchedRecords,
     updateRule: body.updateRule,
@@ -250,11 +247,7 @@ export function importView (definition: ImportDefinition): object {
     mapDataCardsSourceField: body.mapDataCardsSourceField,
     mapDataCardsCaseSensitiveMatch: body.mapDataCardsCaseSensitiveMatch,
     syncActions: body.syncActions,
-    uri: definition.uri,
-    createdBy: definition.createdBy,
-    createdAt: eloquaTimestamp(definition.createdAt),
-    updatedBy: definition.updatedBy,
-    updatedAt: eloquaTimestamp(definition.updatedAt)
+    ...definitionTail(definition)
   }
 }
 

@@ -7,6 +7,7 @@
 import type { EntityTable } from '../entities.js'
 import type { StagedUpload } from '../records.js'
 import type { StagingArea } from '../staging.js'
+import { eloquaTimestamp } from '../clock.js'
 import type { Entity, FieldCatalogue } from '../statements.js'
 import type { FinalStatus, LogLine, Rejects } from '../sync-engine.js'
 import type { SyncAction } from '../../schemas/fixtures.js'
@@ -72,4 +73,20 @@ export interface DefinitionKind<B extends DefinitionBody = DefinitionBody> {
   view: (definition: Definition<B>, kbUsed: number) => object
   /** What a sync of it does with its staged rows, applied to the scope's records. */
   process: (input: ProcessInput<B>, scope: KindScope) => ProcessOutcome
+}
+
+/** What every definition starts with in the API, in Eloqua's order. */
+export function definitionHead (body: DefinitionBody): Pick<DefinitionBody, 'name' | 'fields' | 'identifierFieldName' | 'isSyncTriggeredOnImport'> {
+  return { name: body.name, fields: body.fields, identifierFieldName: body.identifierFieldName, isSyncTriggeredOnImport: body.isSyncTriggeredOnImport }
+}
+
+/** What every definition ends with in the API, in Eloqua's order: its uri and audit fields. */
+export function definitionTail (definition: Pick<Definition, 'uri' | 'createdBy' | 'createdAt' | 'updatedBy' | 'updatedAt'>): { uri: string, createdBy: string, createdAt: string, updatedBy: string, updatedAt: string } {
+  return {
+    uri: definition.uri,
+    createdBy: definition.createdBy,
+    createdAt: eloquaTimestamp(definition.createdAt),
+    updatedBy: definition.updatedBy,
+    updatedAt: eloquaTimestamp(definition.updatedAt)
+  }
 }

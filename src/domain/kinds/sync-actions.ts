@@ -8,7 +8,7 @@ import { readDefinitionInput, type DefinitionInput, type IdentifierRule } from '
 import { applyEffects, processSync, type RecordKey } from '../sync-engine.js'
 import type { FieldCatalogue } from '../statements.js'
 import { indexSpec, type EntityTable } from '../entities.js'
-import type { Definition, DefinitionKind } from './kind.js'
+import { definitionHead, definitionTail, type Definition, type DefinitionKind } from './kind.js'
 
 export type SyncActionDefinition = Definition<DefinitionInput>
 
@@ -37,17 +37,10 @@ export function recordKey (catalogue: FieldCatalogue, table: EntityTable, statem
 export function syncActionView (definition: SyncActionDefinition, kbUsed: number): object {
   const { body } = definition
   return {
-    name: body.name,
-    fields: body.fields,
-    identifierFieldName: body.identifierFieldName,
-    isSyncTriggeredOnImport: body.isSyncTriggeredOnImport,
+    ...definitionHead(body),
     syncActions: body.syncActions,
     kbUsed,
-    uri: definition.uri,
-    createdBy: definition.createdBy,
-    createdAt: eloquaTimestamp(definition.createdAt),
-    updatedBy: definition.updatedBy,
-    updatedAt: eloquaTimestamp(definition.updatedAt)
+    ...definitionTail(definition)
   }
 }
 
