@@ -93,6 +93,8 @@ export class Site {
   #definitions = new Map<number, Definition>()
   #byUri = new Map<string, Definition>()
   #nextDefinitionId = 1
+  /** When the next staged upload or definition expires; until then there is nothing to drop. */
+  #nextHousekeepingAt = Infinity
   #staging: Staging
   #syncs: SyncLifecycle
 
@@ -138,6 +140,47 @@ export class Site {
     this.#nextDefinitionId = Math.max(0, ...this.#definitions.keys()) + 1
     this.#staging = new Staging(this.#options)
     this.#syncs = this.#newLifecycle()
+    this.#nextHousekeepingAt = Infinity
+  }
+
+  /** Ends the syncs whose time is up, then expires staged uploads and definitions whose time is up; returns the current time. */
+  #settle (): number {
+    const now = this.#syncs.settle()
+    if (now >= this.#nextHousekeepingAt) this.#housekeep(now)
+    return now
+  }
+
+  /** Drops unsynced uploads past their definition's retention, and definitions past their autoDeleteDuration. */
+  #housekeep (now: number): void {
+    let next = Infinity
+    for (const definition of [...this.#definitions.values()]) {
+      const lifetimes = definition.kind.lifetimes?.(definition.body)
+      if (lifetimes === undefined) continue
+      const { stagedMs, definitionMs } = lifetimes
+      if (definitionMs !== undefined && definition.updatedAt + definitionMs <= now) {
+        this.#remove(definition)
+        continue
+      }
+      if (definitionMs !== undefined) next = Math.min(next, definition.updatedAt + definitionMs)
+      this.#staging.expire(definition, now - stagedMs)
+      const [oldest] = definition.staged
+      if (oldest !== undefined) next = Math.min(next, oldest.stagedAt + stagedMs)
+    }
+    this.#nextHousekeepingAt = next
+  }
+
+  /** Looks again at `at` (or sooner) for what expires. */
+  #housekeepBy (at: number): void {
+    if (at < this.#nextHousekeepingAt) this.#nextHousekeepingAt = at
+  }
+
+  /** When a definition's lifetimes (if its kind has any) next need a look. */
+  #watch (definition: Definition): void {
+    const lifetimes = definition.kind.lifetimes?.(definition.body)
+    if (lifetimes === undefined) return
+    if (lifetimes.definitionMs !== undefined) this.#housekeepBy(definition.updatedAt + lifetimes.definitionMs)
+    const [oldest] = definition.staged
+    if (oldest !== undefined) this.#housekeepBy(oldest.stagedAt + lifetimes.stagedMs)
   }
 
   #newLifecycle (): SyncLifecycle {
@@ -203,6 +246,7 @@ export class Site {
    * (404), the user may use it (403), the definition exists under it, of that kind (404).
    */
   resolveDefinition (principal: Principal, kind: DefinitionKind, parentIdSegment: string | undefined, idSegment: string): Definition {
+    this.#settle()
     const parentId = parentIdSegment === undefined ? undefined : this.#customObjectState(principal, parentIdSegment).fixture.id
     const id = parseId(idSegment)
     const definition = id === undefined ? undefined : this.#definitions.get(id)
@@ -214,6 +258,7 @@ export class Site {
 
   /** Definitions of some kinds: of one custom object, or of every custom object the user may use. */
   definitions (principal: Principal, accept: (kind: DefinitionKind) => boolean, parentId?: number): Definition[] {
+    this.#settle()
     return [...this.#definitions.values()].filter((d) => accept(d.kind) &&
       (parentId === undefined ? d.parentId === undefined || mayUseCustomObject(principal, d.parentId) : d.parentId === parentId))
   }
@@ -224,7 +269,9 @@ export class Site {
     if (this.#definitions.size >= this.#options.maxDefinitions) {
       throw validationError([{ field: 'definition', constraint: `Must not exceed ${this.#options.maxDefinitions} definitions in this instance (MAX_DEFINITIONS); delete one first.` }])
     }
-    return this.#register(kind, this.#nextDefinitionId++, parentId, input, this.#clock.now(), principal.loginName)
+    const definition = this.#register(kind, this.#nextDefinitionId++, parentId, input, this.#clock.now(), principal.loginName)
+    this.#watch(definition)
+    return definition
   }
 
   /** PUT is a full replacement of the writable fields (eloqua-reference §6.4). */
@@ -232,12 +279,17 @@ export class Site {
     definition.body = definition.kind.read(body, this.#scope(definition.kind.entity, definition.parentId))
     definition.updatedAt = this.#clock.now()
     definition.updatedBy = principal.loginName
+    this.#watch(definition)
     return definition
   }
 
   /** Deleting a definition ends its running syncs in `error` (ELQ-00143) and drops its staged data. */
   deleteDefinition (definition: Definition): void {
-    this.#syncs.settle()
+    this.#settle()
+    this.#remove(definition)
+  }
+
+  #remove (definition: Definition): void {
     for (const sync of this.#syncs.running().filter((s) => s.definition === definition)) {
       this.#syncs.abort(sync, 'ELQ-00143', `Sync Recovery Worker could not recover from sync error. ${definition.kind.productType} definition for id ${definition.id} has been deleted.`)
     }
@@ -249,7 +301,7 @@ export class Site {
 
   /** The definition as the API returns it. */
   definitionView (definition: Definition): object {
-    this.#syncs.settle()
+    this.#settle()
     return definition.kind.view(definition, kbUsed(definition))
   }
 
@@ -269,16 +321,17 @@ export class Site {
    * syncs on import.
    */
   stageUpload (definition: Definition, upload: NewUpload, principal: Principal): Sync | undefined {
-    const now = this.#syncs.settle()
+    const now = this.#settle()
     this.#staging.check(definition, upload)
     if (definition.body.isSyncTriggeredOnImport) this.#checkRunningLimit()
     this.#staging.add(definition, upload, now, principal.loginName)
+    this.#watch(definition)
     return definition.body.isSyncTriggeredOnImport ? this.#startSync(definition, principal, undefined, now) : undefined
   }
 
   /** Empties a definition's staging area; refused with 409 while one of its syncs is pending or active (since 24B). */
   deleteStagedData (definition: Definition): void {
-    this.#syncs.settle()
+    this.#settle()
     if (definition.runningSyncs > 0) throw conflict(`a sync of ${definition.uri} is pending or active`)
     this.#staging.clear(definition)
   }
@@ -287,7 +340,7 @@ export class Site {
 
   /** `POST /syncs`: `syncedInstanceUri` must name a definition the user may use, with no sync pending or active. */
   createSync (principal: Principal, body: unknown): Sync {
-    const now = this.#syncs.settle()
+    const now = this.#settle()
     const { syncedInstanceUri, callbackUrl, callbackURL } = (body !== null && typeof body === 'object' ? body : {}) as Record<string, unknown>
     const definition = typeof syncedInstanceUri === 'string' && syncedInstanceUri.length <= 200 ? this.#byUri.get(uriKey(syncedInstanceUri)) : undefined
     if (definition === undefined) {
@@ -345,7 +398,7 @@ export class Site {
 
   /** Ends every sync whose time is up; the sync timer calls it so callbacks go out on time. */
   tick (): void {
-    this.#syncs.settle()
+    this.#settle()
   }
 
   get hasRunningSyncs (): boolean {
@@ -354,7 +407,7 @@ export class Site {
 
   /** What each bounded kind of data uses, against its bound, for `/__mock/state`. */
   usage (): Record<string, number> {
-    this.#syncs.settle()
+    this.#settle()
     return {
       stagingBytes: this.#staging.bytes,
       stagingQuotaUsedBytes: this.#staging.charge,
@@ -379,7 +432,7 @@ export class Site {
    * stays small however much is staged.
    */
   snapshot (options: SnapshotOptions): object {
-    this.#syncs.settle()
+    this.#settle()
     const { customObject, definition, sync } = options
     let budget = options.records ? options.maxRecords ?? 1000 : 0
     // At most MAX_STATE_FILES files each, and no file too big to decode cheaply, so the answer stays small.

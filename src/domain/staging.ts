@@ -105,6 +105,21 @@ export class Staging {
     area.stagedCharge = 0
   }
 
+  /** Drops the uploads an area staged at or before `cutoff` (they are staged oldest first). */
+  expire (area: StagingArea, cutoff: number): void {
+    let drop = 0
+    for (const upload of area.staged) {
+      if (upload.stagedAt > cutoff) break
+      const cost = charge(upload)
+      area.stagedBytes -= upload.bytes.length
+      area.stagedCharge -= cost
+      this.bytes -= upload.bytes.length
+      this.charge -= cost
+      drop++
+    }
+    area.staged.splice(0, drop)
+  }
+
   /** Hands an area's staged uploads to a sync, which holds them until it ends (see release). */
   take (area: StagingArea): TakenUploads {
     const taken = { uploads: area.staged, bytes: area.stagedBytes, charge: area.stagedCharge, recordCount: area.staged.reduce((sum, u) => sum + u.recordCount, 0) }

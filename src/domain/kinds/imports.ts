@@ -259,6 +259,11 @@ function importKind (entity: Entity): DefinitionKind<ImportBody> {
     uri: (id, parentId) => entity === 'customObjects' ? `/customObjects/${String(parentId)}/imports/${id}` : `/${entity}/imports/${id}`,
     read: (body, scope) => readImport(entity, body, scope),
     view: importView,
+    // `read` checked both durations.
+    lifetimes: (body) => ({
+      stagedMs: durationMs(body.dataRetentionDuration) as number,
+      definitionMs: body.autoDeleteDuration === undefined ? undefined : durationMs(body.autoDeleteDuration)
+    }),
     process: (input, scope) => {
       const { body } = input
       // Catalogues are fixed for the life of the mock, and `read` resolved every statement.

@@ -73,6 +73,8 @@ export interface DefinitionKind<B extends DefinitionBody = DefinitionBody> {
   view: (definition: Definition<B>, kbUsed: number) => object
   /** What a sync of it does with its staged rows, applied to the scope's records. */
   process: (input: ProcessInput<B>, scope: KindScope) => ProcessOutcome
+  /** How long staged uploads live unsynced, and how long the definition lives after its last change; none: for ever. */
+  lifetimes?: (body: B) => { stagedMs: number, definitionMs: number | undefined }
 }
 
 /** What every definition starts with in the API, in Eloqua's order. */

@@ -465,3 +465,37 @@ t.test('fault rules match the new endpoints by operation id, and a faulted uploa
   t.match((await app.inject('/__mock/state')).json().importDefinitions[0], { staged: { uploads: 0 } })
   t.equal((await app.inject(bulk('POST', '/accounts/imports', { name: 'x', fields: { a: '{{Account.Id}}' }, identifierFieldName: 'a' }))).statusCode, 201, 'other operations are untouched')
 })
+
+t.test('unsynced uploads live dataRetentionDuration; a definition lives autoDeleteDuration after its last change', async (t) => {
+  const app = await build(t)
+  const HOUR = 3_600_000
+  const uri = (await app.inject(bulk('POST', '/contacts/imports', { ...recordedRequest, dataRetentionDuration: 'PT2H', autoDeleteDuration: 'PT5H' }))).json().uri as string
+  const stage = async (): Promise<number> => (await app.inject(bulk('POST', `${uri}/data`, [{ emailAddress: 'a@b.co' }]))).statusCode
+  const staged = async (): Promise<number> => (await app.inject('/__mock/state')).json().importDefinitions[0]?.staged.uploads
+  t.equal(await stage(), 204)
+  app.clock.advance(HOUR)
+  t.equal(await stage(), 204)
+  app.clock.advance(HOUR - 1)
+  t.equal(await staged(), 2)
+  app.clock.advance(1)
+  t.equal(await staged(), 1, 'the first upload is 2 h old: gone')
+  t.match((await app.inject('/__mock/state')).json().usage, { stagingBytes: 27, stagingQuotaUsedBytes: 1024 })
+  app.clock.advance(HOUR)
+  t.equal(await staged(), 0)
+  t.equal((await app.inject(bulk('PUT', uri, { ...recordedRequest, autoDeleteDuration: 'PT2H' }))).statusCode, 200, 'a change restarts the definition\'s time')
+  app.clock.advance(2 * HOUR - 1)
+  t.equal((await app.inject(bulk('GET', uri))).statusCode, 200)
+  t.equal(await stage(), 204)
+  t.equal((await app.inject(bulk('POST', '/syncs', { syncedInstanceUri: uri }))).statusCode, 201)
+  app.clock.advance(1)
+  t.equal((await app.inject(bulk('GET', uri))).statusCode, 404, 'deleted after autoDeleteDuration')
+  t.equal((await app.inject(bulk('GET', '/imports'))).json().totalResults, 0)
+  t.match((await app.inject(bulk('GET', '/syncs/1/logs'))).json().items[0], { statusCode: 'ELQ-00143' }, 'its pending sync ended as for a deleted definition')
+  const other = (await app.inject(bulk('POST', '/contacts/imports', recordedRequest))).json().uri as string
+  await app.inject(bulk('POST', `${other}/data`, [{ emailAddress: 'a@b.co' }]))
+  app.clock.advance(7 * 24 * HOUR - 1)
+  t.equal(await staged(), 1, 'P7D by default')
+  app.clock.advance(1)
+  t.equal(await staged(), 0)
+  t.equal((await app.inject(bulk('GET', other))).statusCode, 200, 'no autoDeleteDuration: kept')
+})
