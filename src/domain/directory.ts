@@ -3,8 +3,7 @@
  * by Bearer token. Secrets are compared as SHA-256 digests with timingSafeEqual so a wrong guess
  * takes as long as a near miss.
  *
- * LIMITATIONS: no OAuth token endpoint, no token expiry, no IP allow-lists; all sites share one
- * set of custom objects and definitions.
+ * LIMITATIONS: no OAuth token endpoint, no token expiry, no IP allow-lists.
  */
 import { hash, timingSafeEqual } from 'node:crypto'
 import type { SiteFixture, UserFixture } from '../schemas/fixtures.js'
