@@ -113,22 +113,19 @@ export class EntityTable {
 
   /** Gives a record new values, keeping every index current. */
   replaceValues (record: EntityRecord, fieldValues: Record<string, string>): void {
-    const before = [...this.#indexes.values()].map((index) => index.spec.valueOf(record))
     const previous = record.fieldValues
-    let i = 0
     for (const index of this.#indexes.values()) {
+      const before = index.spec.valueOf(record)
       record.fieldValues = fieldValues
-      const next = index.spec.valueOf(record)
+      const after = index.spec.valueOf(record)
       record.fieldValues = previous
-      if (next !== before[i]) remove(index, record)
-      i++
+      if (after === before) continue
+      remove(index, record)
+      record.fieldValues = fieldValues
+      add(index, record)
+      record.fieldValues = previous
     }
     record.fieldValues = fieldValues
-    i = 0
-    for (const index of this.#indexes.values()) {
-      if (index.spec.valueOf(record) !== before[i]) add(index, record)
-      i++
-    }
   }
 
   #index (spec: IndexSpec): Index {

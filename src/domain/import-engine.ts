@@ -7,7 +7,7 @@
  * Choices where Eloqua's behaviour is unknown are listed in the README ("Where the mock differs").
  */
 import type { StagedUpload } from './records.js'
-import { indexSpec, type EntityRecord, type EntityTable } from './entities.js'
+import { indexSpec, type EntityRecord, type EntityTable, type IndexSpec } from './entities.js'
 import { isValidEmailAddress, type Entity, type FieldInfo, type Target } from './statements.js'
 import { MAX_KEPT_TEXT, actionLine, identifierValue, keptText, summaryLine, walkRows, type FinalStatus, type LogLine, type RecordEffect, type Rejects, type SyncReject } from './sync-engine.js'
 import type { SyncAction } from '../schemas/fixtures.js'
@@ -143,6 +143,8 @@ export function processImport (input: ImportInput): ImportOutcome {
   const created = new Set<EntityRecord>()
   const updated = new Set<EntityRecord>()
   const seen = new Set<string>()
+  const emailKeys = keys.flatMap((k, i) => k.target.kind === 'field' && k.target.field.dataType === 'emailAddress' ? [i] : [])
+  const uniqueSpecs = new Map(keys.flatMap((k) => k.target.kind === 'field' && k.target.field.unique ? [[k.target.field, indexSpec(k.target)] as const] : []))
   const link = input.link
   const linkSpec = link === undefined ? undefined : indexSpec({ kind: 'field', field: link.field }, link.caseSensitive)
   const { total, ignoredFieldLines } = walkRows(input.uploads, identifierFieldName, (key) => definitionKeys.has(key), logs, (row, recordIndex) => {
@@ -156,9 +158,13 @@ export function processImport (input: ImportInput): ImportOutcome {
       reject('missing', [identifierFieldName])
       return
     }
-    const badEmails = keys.filter((k, i) => k.target.kind === 'field' && k.target.field.dataType === 'emailAddress' && values[i] !== '' && !isValidEmailAddress(values[i] as string))
-    if (badEmails.length > 0) {
-      reject('invalidEmail', badEmails.map((k) => k.key))
+    let badEmails: string[] | undefined
+    for (const i of emailKeys) {
+      const value = values[i] as string
+      if (value !== '' && !isValidEmailAddress(value)) (badEmails ??= []).push(keyNames[i] as string)
+    }
+    if (badEmails !== undefined) {
+      reject('invalidEmail', badEmails)
       return
     }
     // Each identifier is imported once per sync: later rows with it are rejected as duplicates.
@@ -217,7 +223,7 @@ export function processImport (input: ImportInput): ImportOutcome {
     }
     // A value of a unique field that another record holds is refused, as Eloqua refuses a second contact with an address.
     const clash = writes.find(({ field, value }) => field.unique && value !== '' &&
-      table.find(indexSpec({ kind: 'field', field }), value).some((other) => !matches.includes(other)))
+      table.find(uniqueSpecs.get(field) as IndexSpec, value).some((other) => !matches.includes(other)))
     if (clash !== undefined) {
       reject(input.entity === 'contacts' ? 'contactExists' : 'notUnique', [clash.key])
       return
