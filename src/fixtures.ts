@@ -11,7 +11,7 @@ import { faultRule, fixturesFileSchema, type FaultRuleFixture, type Fixtures, ty
 import type { EloquaError, ValidationFailure } from './domain/errors.js'
 import { readDefinitionInput } from './domain/definitions.js'
 import { identifierRule } from './domain/kinds/sync-actions.js'
-import { FieldCatalogue } from './domain/statements.js'
+import { FieldCatalogue, customObjectFieldName } from './domain/statements.js'
 import { jsonProblem } from './domain/json-limits.js'
 import { MAX_PATH_WILDCARDS } from './domain/faults.js'
 
@@ -176,22 +176,36 @@ function checkEntityFields (fields: ReadonlyArray<Located<Fixtures['contactField
   }
 }
 
-/** Record ids are unique per entity, and every value names a field of that entity. */
+/**
+ * Record ids are unique per entity, and every value names a field of that entity. Names are
+ * spelled as the field catalogue spells them, whatever case the file used, so imports find them.
+ */
 function checkEntityRecords (
   records: ReadonlyArray<Located<Fixtures['contacts'][number]>>,
   fields: ReadonlyArray<Located<Fixtures['contactFields'][number]>>,
   entity: string,
   problems: string[]
 ): void {
-  const names = new Set(fields.map((f) => f.item.internalName.toLowerCase()))
+  const names = new Map(fields.map((f) => [f.item.internalName.toLowerCase(), f.item.internalName]))
   const ids = new Set<number>()
   for (const { item, file, pointer } of records) {
     if (item.id !== undefined && ids.has(item.id)) problems.push(`${file}: ${pointer}/id: ${entity} id ${item.id} is used twice`)
     if (item.id !== undefined) ids.add(item.id)
-    for (const name of Object.keys(item.fieldValues)) {
-      if (!names.has(name.toLowerCase())) problems.push(`${file}: ${pointer}/fieldValues/${name}: no ${entity} field has the internal name "${name}"`)
-    }
+    item.fieldValues = canonicalValues(item.fieldValues, names, (name, problem) => problems.push(`${file}: ${pointer}/fieldValues/${name}: ${problem}`), entity)
   }
+}
+
+/** Values keyed by the catalogue's spelling of each name; `entity` given: a name no field has is a problem. */
+function canonicalValues (values: Record<string, string>, names: ReadonlyMap<string, string>, report: (name: string, problem: string) => void, entity?: string): Record<string, string> {
+  const canonical: Record<string, string> = {}
+  for (const [name, value] of Object.entries(values)) {
+    const spelled = names.get(name.toLowerCase())
+    if (spelled === undefined && entity !== undefined) report(name, `no ${entity} field has the internal name "${name}"`)
+    const key = spelled ?? name
+    if (Object.hasOwn(canonical, key)) report(name, `the field ${key} is given twice (names are not case-sensitive)`)
+    canonical[key] = value
+  }
+  return canonical
 }
 
 function checkReferences (
@@ -238,7 +252,9 @@ function checkReferences (
     if (fieldIds.size !== (c.item.fields ?? []).length) at(c, '/fields', 'field ids must be unique')
     const recordIds = new Set<number>()
     const externalIds = new Set<string>()
+    const fieldNames = new Map((c.item.fields ?? []).map((f) => [customObjectFieldName(f).toLowerCase(), customObjectFieldName(f)]))
     c.item.records?.forEach((r, i) => {
+      if (r.fieldValues !== undefined) r.fieldValues = canonicalValues(r.fieldValues, fieldNames, (name, problem) => at(c, `/records/${i}/fieldValues/${name}`, problem))
       if (recordIds.has(r.id)) at(c, `/records/${i}/id`, `record id ${r.id} is used twice`)
       recordIds.add(r.id)
       if (r.externalId !== undefined) {

@@ -105,9 +105,13 @@ t.test('references across files are checked', async (t) => {
     [{ syncActionDefinitions: [{ ...definition, syncActions: [{ action: 'add', destination: 'ContactList 1' }] }] }, [
       'x.json: /syncActionDefinitions/0/syncActions/0/destination: Must be a destination statement of at most 1000 characters, such as {{ContactList[12345]}} or {{ActionInstance(<id>).Execution[<id>]}}.'
     ]],
-    [{ contactFields: [{ id: 100001, name: 'Email Address', internalName: 'C_EmailAddress' }], contacts: [{ id: 1, fieldValues: { c_emailaddress: 'a@b.c' } }, { id: 1, fieldValues: { C_Nope: 'x' } }], accounts: [{ fieldValues: {} }] }, [
+    [{ contactFields: [{ id: 100001, name: 'Email Address', internalName: 'C_EmailAddress' }], contacts: [{ id: 1, fieldValues: { c_emailaddress: 'a@b.c' } }, { id: 1, fieldValues: { C_Nope: 'x', C_EMAILADDRESS: 'x', C_EmailAddress: 'y' } }], accounts: [{ fieldValues: {} }] }, [
       'x.json: /contacts/1/id: contact id 1 is used twice',
-      'x.json: /contacts/1/fieldValues/C_Nope: no contact field has the internal name "C_Nope"'
+      'x.json: /contacts/1/fieldValues/C_Nope: no contact field has the internal name "C_Nope"',
+      'x.json: /contacts/1/fieldValues/C_EmailAddress: the field C_EmailAddress is given twice (names are not case-sensitive)'
+    ]],
+    [{ customObjects: [{ id: 3, name: 'C', fields: [{ id: 1, name: 'A b' }], records: [{ id: 1, fieldValues: { a_B: 'x', A_b: 'y' } }] }] }, [
+      'x.json: /customObjects/0/records/0/fieldValues/A_b: the field A_b is given twice (names are not case-sensitive)'
     ]],
     [{ syncActionDefinitions: [definition, definition] }, ['x.json: /syncActionDefinitions/1/id: sync action definition 6 is defined twice (ids are unique across custom objects)']],
     [{ customObjects: [customObject] }, ['x.json: /customObjects/0/id: custom object 9 is defined twice']],
@@ -148,4 +152,15 @@ t.test('a fault rule body nested deeper than a request body may be is refused at
   t.strictSame(problems([{ file: 'f.json', content: { sites: [site], faults: [{ name: 'deep', response: { status: 400, body } }] } }]), [
     'f.json: /faults/0/response/body: Must not nest arrays and objects more than 32 levels deep.'
   ])
+})
+
+t.test('record values are kept under the catalogue\'s spelling of each field', async (t) => {
+  const fixtures = joinFixtures([{ file: 'x.json', content: {
+    sites: [site],
+    contactFields: [{ id: 100001, name: 'Email Address', internalName: 'C_EmailAddress' }],
+    contacts: [{ fieldValues: { c_emailaddress: 'a@b.c' } }],
+    customObjects: [{ id: 3, name: 'C', fields: [{ id: 1, name: 'Full Name', internalName: 'Full_Name1' }], records: [{ id: 1, fieldValues: { FULL_NAME1: 'Ana', Other: 'kept' } }] }]
+  } }])
+  t.strictSame(fixtures.contacts[0]?.fieldValues, { C_EmailAddress: 'a@b.c' })
+  t.strictSame(fixtures.customObjects[0]?.records?.[0]?.fieldValues, { Full_Name1: 'Ana', Other: 'kept' })
 })

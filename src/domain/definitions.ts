@@ -71,7 +71,8 @@ export function readDefinitionInput (body: unknown, identifiers: IdentifierRule)
   } else {
     const [key, value] = Object.entries(fields)[0] as [string, unknown]
     fieldKey = key
-    if (typeof value !== 'string' || !identifiers.statements.includes(value)) {
+    // Statements are read without case, as field catalogues read them.
+    if (typeof value !== 'string' || !identifiers.statements.some((s) => s.toLowerCase() === value.toLowerCase())) {
       fail(`fields.${key}`, `Must be ${identifiers.statements.slice(0, -1).join(', ')} or ${identifiers.statements.at(-1) as string}.`, value)
     }
   }

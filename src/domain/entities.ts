@@ -31,12 +31,12 @@ export interface IndexSpec {
   readonly foldCase: boolean
 }
 
-/** The index of a target: email addresses, and anything when `caseSensitive` is false, ignore case, as Eloqua matches them. */
-export function indexSpec (target: Target, caseSensitive = true): IndexSpec {
+/** The index of a target; by default email addresses ignore case, as Eloqua matches them, and other values do not. */
+export function indexSpec (target: Target, caseSensitive?: boolean): IndexSpec {
   if (target.kind === 'id') return { name: 'id', valueOf: (record) => String(record.id), foldCase: false }
   if (target.kind === 'externalId') return { name: 'externalId', valueOf: (record) => record.externalId, foldCase: false }
   const name = target.field.internalName
-  const foldCase = !caseSensitive || target.field.dataType === 'emailAddress'
+  const foldCase = caseSensitive === undefined ? target.field.dataType === 'emailAddress' : !caseSensitive
   return { name: `${foldCase ? 'i' : 's'}:${name}`, valueOf: (record) => record.fieldValues[name], foldCase }
 }
 

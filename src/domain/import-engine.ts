@@ -118,10 +118,13 @@ const ENTITY_LINES: Readonly<Record<Entity, { created: [string, string], updated
   customObjects: { created: ['ELQ-00007', 'CustomObject data created.'], updated: ['ELQ-00012', 'CustomObject data updated.'] }
 }
 
+/** A plain decimal number, as Eloqua's number fields hold: no exponent, hex or spaces. */
+const DECIMAL = /^-?\d{1,30}(\.\d{1,30})?$/
+
 /** Whether a value suits a field's data type; blank suits every type. */
 function suitsType (field: FieldInfo, value: string): boolean {
   if (value === '') return true
-  if (field.dataType === 'number') return value.trim() !== '' && Number.isFinite(Number(value))
+  if (field.dataType === 'number') return DECIMAL.test(value)
   if (field.dataType === 'date') return !Number.isNaN(Date.parse(value))
   if (field.dataType === 'boolean') return ['true', 'false', '1', '0', 'yes', 'no'].includes(value.toLowerCase())
   return true
@@ -218,7 +221,8 @@ export function processImport (input: ImportInput): ImportOutcome {
     // A record must keep a value in every not-null field: such a row changes nothing.
     const blank = input.notNullFields.find((field) => results.some(({ fieldValues }) => (fieldValues[field.internalName] ?? '') === ''))
     if (blank !== undefined) {
-      reject('missing', [keys.find((k) => k.target.kind === 'field' && k.target.field === blank)?.key ?? blank.internalName])
+      // A not-null field the definition does not map is named by the identifier that made the record.
+      reject('missing', [keys.find((k) => k.target.kind === 'field' && k.target.field === blank)?.key ?? identifierFieldName])
       return
     }
     // A value of a unique field that another record holds is refused, as Eloqua refuses a second contact with an address.

@@ -29,8 +29,8 @@ export type Target =
 
 /** Email statuses a contact import may set (imports-exports §2.2); kept among the contact's values under these names. */
 const EMAIL_STATUSES: Readonly<Record<string, FieldInfo>> = {
-  'Email.IsSubscribed': { id: 0, internalName: 'Email.IsSubscribed', dataType: 'boolean', readOnly: false, notNull: false, unique: false },
-  'Email.IsBounced': { id: 0, internalName: 'Email.IsBounced', dataType: 'boolean', readOnly: false, notNull: false, unique: false }
+  'email.issubscribed': { id: 0, internalName: 'Email.IsSubscribed', dataType: 'boolean', readOnly: false, notNull: false, unique: false },
+  'email.isbounced': { id: 0, internalName: 'Email.IsBounced', dataType: 'boolean', readOnly: false, notNull: false, unique: false }
 }
 
 /** The fields of one entity (contacts, accounts, or one custom object), by internal name and by id. */
@@ -71,24 +71,25 @@ export class FieldCatalogue {
    */
   resolve (statement: string): Target | undefined {
     if (!statement.startsWith('{{') || !statement.endsWith('}}')) return undefined
-    const inner = statement.slice(2, -2)
+    // Keywords and internal names are read without case, as Eloqua reads them.
+    const inner = statement.slice(2, -2).toLowerCase()
     if (this.entity === 'customObjects') {
-      const prefix = `CustomObject[${String(this.parentId)}].`
+      const prefix = `customobject[${String(this.parentId)}].`
       if (!inner.startsWith(prefix)) return undefined
       const rest = inner.slice(prefix.length)
-      if (rest === 'Id') return { kind: 'id' }
-      if (rest === 'ExternalId') return { kind: 'externalId' }
-      const id = rest.startsWith('Field[') && rest.endsWith(']') ? decimal(rest.slice(6, -1)) : undefined
+      if (rest === 'id') return { kind: 'id' }
+      if (rest === 'externalid') return { kind: 'externalId' }
+      const id = rest.startsWith('field[') && rest.endsWith(']') ? decimal(rest.slice(6, -1)) : undefined
       const field = id === undefined ? undefined : this.#byId.get(id)
       return field === undefined ? undefined : { kind: 'field', field }
     }
-    const prefix = this.entity === 'contacts' ? 'Contact.' : 'Account.'
+    const prefix = this.entity === 'contacts' ? 'contact.' : 'account.'
     if (!inner.startsWith(prefix)) return undefined
     const rest = inner.slice(prefix.length)
-    if (rest === 'Id') return { kind: 'id' }
+    if (rest === 'id') return { kind: 'id' }
     const status = this.entity === 'contacts' && Object.hasOwn(EMAIL_STATUSES, rest) ? EMAIL_STATUSES[rest] : undefined
     if (status !== undefined) return { kind: 'field', field: status }
-    if (!rest.startsWith('Field(') || !rest.endsWith(')')) return undefined
+    if (!rest.startsWith('field(') || !rest.endsWith(')')) return undefined
     const field = this.byName(rest.slice(6, -1))
     return field === undefined ? undefined : { kind: 'field', field }
   }

@@ -211,15 +211,16 @@ export function walkRows (
       total += 1
       for (const key in row) {
         if (isDefinitionKey(key)) continue
+        // Counted by the whole key; only the line written cuts it short.
         const seen = extraFields.get(key)
         if (seen !== undefined) extraFields.set(key, seen + 1)
-        else if (extraFields.size < MAX_IGNORED_FIELD_LINES) extraFields.set(key.length > MAX_KEPT_TEXT ? keptText(key) : key, 1)
+        else if (extraFields.size < MAX_IGNORED_FIELD_LINES) extraFields.set(key, 1)
       }
       visit(row, total)
     }
   })
   const ignoredFieldLines = [...extraFields].map(([field, count]): LogLine =>
-    ({ count, severity: 'warning', statusCode: 'ELQ-00111', message: `Field ${field} is not part of import definition, and will be ignored.` }))
+    ({ count, severity: 'warning', statusCode: 'ELQ-00111', message: `Field ${field.length > MAX_KEPT_TEXT ? keptText(field) : field} is not part of import definition, and will be ignored.` }))
   return { total, ignoredFieldLines }
 }
 

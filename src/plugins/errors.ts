@@ -48,6 +48,7 @@ function constraintFor (keyword: string, params: Record<string, unknown>, messag
   switch (keyword) {
     case 'type':
       if (!inBody) return `Must be ${ARTICLE[type] ?? `a ${type}`}.`
+      if (type === 'array,object') return 'Must be a JSON array of records, or one record.'
       return type === 'array' ? 'Must be a JSON array of records.' : `Must be a JSON ${type}.`
     case 'required': return 'Is required.'
     default: return message === undefined ? 'Is invalid.' : `${message.charAt(0).toUpperCase()}${message.slice(1)}.`

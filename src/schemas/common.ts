@@ -299,7 +299,8 @@ export function definitionRouteSchemas (family: DefinitionFamily): Record<keyof 
       params: itemParams,
       body: {
         description: 'Records keyed by the keys of the definition\'s fields, as JSON or as CSV with a header row.',
-        ...(family.acceptsSingleObject ? { anyOf: [records, { type: 'object' }] } : records)
+        // One type check, so a wrong body is one failure.
+        ...(family.acceptsSingleObject ? { type: ['array', 'object'], items: { type: 'object' } } : records)
       },
       response: {
         201: { $ref: 'Sync#' },

@@ -154,7 +154,7 @@ t.test('a record must keep its not-null fields; read-only ones are never written
   t.equal(emptyReadOnly.rejects.length, 0, 'an empty read-only value is no attempt to write it')
   t.match(values(table)[1], { C_EmailAddress: 'ana@example.com' })
   const unmapped = processImport(input({ keys: [{ key: 'first', target: asField(FIRST) }], identifierFieldName: 'first', uploads: [json([{ first: 'Zed' }])] }))
-  t.match(unmapped.rejects.at(0), { invalidFields: ['C_EmailAddress'] }, 'a not-null field the definition does not map is named by its internal name')
+  t.match(unmapped.rejects.at(0), { invalidFields: ['first'] }, 'a not-null field the definition does not map is reported under the identifier key')
 })
 
 t.test('Id identifiers only update; ExternalId identifiers create with that ExternalId', async (t) => {
@@ -254,4 +254,17 @@ t.test('what sync actions did is kept by destination; the latest action on one w
   })
   applyEffects([{ record, action: { action: 'setStatus', destination: '{{ActionInstance(a).Execution[1]}}', status: 'errored' } }], '/syncs/2', 'later')
   t.strictSame(record.destinations['{{ActionInstance(a).Execution[1]}}'], { status: 'errored', member: true, syncUri: '/syncs/2', updatedAt: 'later' })
+})
+
+t.test('ignored keys are counted whole, however long; number fields take plain decimals; links honour case when asked', async (t) => {
+  const long = 'k'.repeat(1500)
+  const outcome = processImport(input({ uploads: [json([{ email: 'ana@example.com', [long]: 1 }, { email: 'bo@example.com', [long]: 2 }, { email: 'zed@example.com', [long]: 3 }])] }))
+  t.match(outcome.logs.find((l) => l.statusCode === 'ELQ-00111'), { count: 3 })
+  const numbers = processImport(input({ keys: [{ key: 'email', target: asField(EMAIL) }, { key: 'n', target: asField(SCORE) }], uploads: [json([{ email: 'a1@example.com', n: '-12.5' }, { email: 'a2@example.com', n: '1e5' }, { email: 'a3@example.com', n: '0x1F' }, { email: 'a4@example.com', n: ' 12 ' }])] }))
+  t.strictSame(numbers.rejects.length, 3)
+  const people = new EntityTable([{ id: 2, fieldValues: { C_EmailAddress: 'bo@example.com' } }])
+  const table = new EntityTable([])
+  const link = { sourceKey: 'Email', entity: 'contact' as const, table: people, field: EMAIL, caseSensitive: true }
+  processImport(input({ entity: 'customObjects', table, notNullFields: [], keys: [{ key: 'X', target: { kind: 'externalId' } }, { key: 'Email', target: asField(field(9, 'Email')) }], identifierFieldName: 'X', link, uploads: [json([{ X: '1', Email: 'BO@example.com' }, { X: '2', Email: 'bo@example.com' }])] }))
+  t.strictSame([...table.records()].map((r) => r.contactId), [undefined, 2], 'mapDataCardsCaseSensitiveMatch holds for email addresses too')
 })

@@ -70,6 +70,10 @@ export function durationMs (text: string): number | undefined {
   return digits === '' && parts > (inTime ? partsBeforeTime : 0) ? total : undefined
 }
 
+function sameTarget (a: Target, b: Target): boolean {
+  return a.kind === 'field' && b.kind === 'field' ? a.field === b.field : a.kind === b.kind
+}
+
 const BOOLEAN_TEXT: Readonly<Record<string, boolean>> = { true: true, false: false }
 
 /** A boolean, or `"true"`/`"false"` as Oracle's own mapDataCards example sends them (imports-exports §2.2). */
@@ -113,6 +117,7 @@ function readImport (entity: Entity, body: unknown, scope: KindScope): ImportBod
       if (key === '' || key.length > 100) fail('fields', 'Each key must be at least 1 character and at most 100 characters long.', key)
       // Eloqua's own answer carries a stackTrace naming the property (real-responses §7b).
       else if (target === undefined) failures.push({ field: key, stackTrace: [{ field: 'fields' }], value: describeValue(statement), constraint: 'Must be a reference to an existing object.' })
+      else if (mapped.some((m) => sameTarget(m.target, target))) fail(key, 'Must not name a field that another key of fields names.', statement)
       else mapped.push({ key, target })
     }
   }

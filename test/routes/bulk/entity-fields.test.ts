@@ -23,7 +23,7 @@ t.test('GET /accounts/fields and the single-field routes', async (t) => {
   const account = await app.inject(get('/accounts/fields/100085'))
   t.equal(account.statusCode, 200)
   t.match(account.json(), { name: 'Company Name', internalName: 'M_CompanyName', hasNotNullConstraint: true, statement: '{{Account.Field(M_CompanyName)}}', uri: '/accounts/fields/100085' })
-  t.equal((await app.inject(get('/accounts/fields'))).json().totalResults, 11)
+  t.equal((await app.inject(get('/accounts/fields'))).json().totalResults, 15)
   t.match((await app.inject(get('/contacts/fields/100026'))).json(), { internalName: 'C_DateCreated', dataType: 'date' })
   for (const url of ['/contacts/fields/100085', '/accounts/fields/1', '/contacts/fields/abc']) {
     const res = await app.inject(get(url))

@@ -499,3 +499,26 @@ t.test('unsynced uploads live dataRetentionDuration; a definition lives autoDele
   t.equal(await staged(), 0)
   t.equal((await app.inject(bulk('GET', other))).statusCode, 200, 'no autoDeleteDuration: kept')
 })
+
+t.test('a wrong upload body is one failure; a field named under two keys is refused; statements are read without case', async (t) => {
+  const app = await build(t)
+  const uri = (await app.inject(bulk('POST', '/contacts/imports', recordedRequest))).json().uri as string
+  for (const [payload, failures] of [
+    ['"abc"', [{ field: 'body', value: 'abc', constraint: 'Must be a JSON array of records, or one record.' }]],
+    ['[1]', [{ field: '[0]', value: '1', constraint: 'Must be a JSON object.' }]]
+  ] as const) {
+    const res = await app.inject({ method: 'POST', url: `/api/bulk/2.0${uri}/data`, payload, headers: { authorization: API_USER, 'content-type': 'application/json' } })
+    t.equal(res.statusCode, 400)
+    t.strictSame(res.json().failures, failures)
+  }
+  const twice = await app.inject(bulk('POST', '/contacts/imports', { name: 'x', fields: { a: '{{Contact.Field(C_EmailAddress)}}', b: '{{contact.field(c_emailaddress)}}', c: '{{Contact.Id}}', d: '{{Contact.Id}}' }, identifierFieldName: 'a' }))
+  t.strictSame(twice.json().failures, [
+    { field: 'b', value: '{{contact.field(c_emailaddress)}}', constraint: 'Must not name a field that another key of fields names.' },
+    { field: 'd', value: '{{Contact.Id}}', constraint: 'Must not name a field that another key of fields names.' }
+  ])
+  const lower = await app.inject(bulk('POST', '/contacts/syncActions', { name: 'x', fields: { E: '{{Contact.Field(c_emailaddress)}}' }, identifierFieldName: 'E', isSyncTriggeredOnImport: true, syncActions: [{ action: 'add', destination: '{{ContactList[1]}}' }] }))
+  t.equal(lower.statusCode, 201)
+  await app.inject(bulk('POST', `${lower.json().uri as string}/data`, [{ E: 'bo@example.com' }]))
+  app.clock.advance(1000)
+  t.equal((await app.inject(bulk('GET', '/syncs/1'))).json().status, 'success', 'the lower-case statement matches contacts')
+})
