@@ -155,12 +155,15 @@ t.test('a fault rule body nested deeper than a request body may be is refused at
 })
 
 t.test('record values are kept under the catalogue\'s spelling of each field', async (t) => {
-  const fixtures = joinFixtures([{ file: 'x.json', content: {
-    sites: [site],
-    contactFields: [{ id: 100001, name: 'Email Address', internalName: 'C_EmailAddress' }],
-    contacts: [{ fieldValues: { c_emailaddress: 'a@b.c' } }],
-    customObjects: [{ id: 3, name: 'C', fields: [{ id: 1, name: 'Full Name', internalName: 'Full_Name1' }], records: [{ id: 1, fieldValues: { FULL_NAME1: 'Ana', Other: 'kept' } }] }]
-  } }])
+  const fixtures = joinFixtures([{
+    file: 'x.json',
+    content: {
+      sites: [site],
+      contactFields: [{ id: 100001, name: 'Email Address', internalName: 'C_EmailAddress' }],
+      contacts: [{ fieldValues: { c_emailaddress: 'a@b.c' } }],
+      customObjects: [{ id: 3, name: 'C', fields: [{ id: 1, name: 'Full Name', internalName: 'Full_Name1' }], records: [{ id: 1, fieldValues: { FULL_NAME1: 'Ana', Other: 'kept' } }] }]
+    }
+  }])
   t.strictSame(fixtures.contacts[0]?.fieldValues, { C_EmailAddress: 'a@b.c' })
   t.strictSame(fixtures.customObjects[0]?.records?.[0]?.fieldValues, { Full_Name1: 'Ana', Other: 'kept' })
 })
