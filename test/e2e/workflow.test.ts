@@ -143,18 +143,18 @@ t.test('imports over a socket: contacts (JSON and CSV), accounts and a custom ob
   }, [{ RegId: 'REG-9', Email: 'new@example.com' }])
   t.equal(registrations.status, 'success')
 
-  const state = await (await fetch(`${server.url}/__mock/state`)).json() as { contacts: Array<{ id: number, fieldValues: Record<string, string>, destinations: object }>, accounts: Array<{ fieldValues: Record<string, string> }>, customObjects: Array<{ records: Array<{ fieldValues: Record<string, string>, contactId?: number }> }> }
-  const created = state.contacts.find((c) => c.fieldValues.C_EmailAddress === 'new@example.com')
-  t.match(created, { id: 4, fieldValues: { C_FirstName: 'New', ContactIDExt: 'CAPIT000000000004' }, destinations: { '{{ContactList[12]}}': { member: true } } })
-  t.match(state.contacts[1], { fieldValues: { C_EmailAddress: 'bo@example.com', C_LastName: 'Chen-Li' } })
-  t.strictSame(state.accounts.map((a) => a.fieldValues.M_Country), ['Mexico', 'Canada', 'Chile'])
-  t.match(state.customObjects[0]?.records.at(-1), { fieldValues: { Registration_Id1: 'REG-9' }, contactId: 4 })
   // Contact sync actions walk the same way.
   const action = await client.call('POST', '/contacts/syncActions', { name: 'Add to list', fields: { Email: '{{Contact.Field(C_EmailAddress)}}' }, identifierFieldName: 'Email', isSyncTriggeredOnImport: true, syncActions: [{ action: 'add', destination: '{{ContactList[12]}}' }] }) as Answer
   t.equal(action.status, 201)
   const actionSync = await client.call('POST', `${action.body.uri}/data`, [{ Email: 'NEW@example.com' }]) as Answer
   t.equal(actionSync.status, 201)
   t.match(await poll(client, actionSync.body.uri), { status: 'success' })
+  const state = await (await fetch(`${server.url}/__mock/state`)).json() as { contacts: Array<{ id: number, fieldValues: Record<string, string>, destinations: object }>, accounts: Array<{ fieldValues: Record<string, string> }>, customObjects: Array<{ records: Array<{ fieldValues: Record<string, string>, contactId?: number }> }> }
+  const created = state.contacts.find((c) => c.fieldValues.C_EmailAddress === 'new@example.com')
+  t.match(created, { id: 4, fieldValues: { C_FirstName: 'New', ContactIDExt: 'CAPIT000000000004' }, destinations: { '{{ContactList[12]}}': { member: true } } })
+  t.match(state.contacts[1], { fieldValues: { C_EmailAddress: 'bo@example.com', C_LastName: 'Chen-Li' } })
+  t.strictSame(state.accounts.map((a) => a.fieldValues.M_Country), ['Mexico', 'Canada', 'Chile'])
+  t.match(state.customObjects[0]?.records.at(-1), { fieldValues: { Registration_Id1: 'REG-9' }, contactId: 4 })
   // The second bundled site is another instance: none of it is there.
   const other = await (await fetch(`${server.url}/__mock/state?site=SecondSite`)).json() as { contacts: unknown[], importDefinitions: unknown[], syncs: unknown[] }
   t.strictSame([other.contacts.length, other.importDefinitions.length, other.syncs.length], [3, 0, 0])
