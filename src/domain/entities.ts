@@ -19,6 +19,9 @@ export interface EntityRecord {
   accountId?: number
   /** What sync actions did to this record, by destination. */
   destinations: Record<string, DestinationState>
+  /** On the mock clock: when the fixtures were loaded or an import created or last changed it. */
+  createdAt: number
+  updatedAt: number
 }
 
 export interface RecordFixture { id?: number, externalId?: string, fieldValues?: Record<string, string> }
@@ -57,14 +60,18 @@ export class EntityTable {
   readonly #indexes = new Map<string, Index>()
   #nextId = 1
 
+  /** When the fixtures were loaded: the creation time of their records. */
+  readonly #loadedAt: number
+
   /** The fixture records are never changed: a record's values are replaced, not edited, when an import changes them. */
-  constructor (fixtures: readonly RecordFixture[], maxRecords = Infinity) {
+  constructor (fixtures: readonly RecordFixture[], maxRecords = Infinity, loadedAt = 0) {
     this.#fixtures = fixtures
     this.maxRecords = maxRecords
+    this.#loadedAt = loadedAt
   }
 
-  static ofCustomObject (customObject: CustomObjectFixture, maxRecords?: number): EntityTable {
-    return new EntityTable(customObject.records ?? [], maxRecords)
+  static ofCustomObject (customObject: CustomObjectFixture, maxRecords?: number, loadedAt?: number): EntityTable {
+    return new EntityTable(customObject.records ?? [], maxRecords, loadedAt)
   }
 
   #all (): Map<number, EntityRecord> {
@@ -74,7 +81,7 @@ export class EntityTable {
     for (const fixture of this.#fixtures) if (fixture.id !== undefined && fixture.id > highest) highest = fixture.id
     this.#nextId = highest + 1
     for (const fixture of this.#fixtures) {
-      const record: EntityRecord = { id: fixture.id ?? this.#nextId++, fieldValues: fixture.fieldValues ?? NO_VALUES, destinations: {} }
+      const record: EntityRecord = { id: fixture.id ?? this.#nextId++, fieldValues: fixture.fieldValues ?? NO_VALUES, destinations: {}, createdAt: this.#loadedAt, updatedAt: this.#loadedAt }
       if (fixture.externalId !== undefined) record.externalId = fixture.externalId
       records.set(record.id, record)
     }
@@ -101,10 +108,10 @@ export class EntityTable {
   }
 
   /** A new record with the next id; `derive` adds values the instance assigns, such as ContactIDExt. */
-  create (fieldValues: Record<string, string>, externalId?: string, derive?: (id: number) => Record<string, string>): EntityRecord {
+  create (at: number, fieldValues: Record<string, string>, externalId?: string, derive?: (id: number) => Record<string, string>): EntityRecord {
     const records = this.#all()
     const id = this.#nextId++
-    const record: EntityRecord = { id, fieldValues: derive === undefined ? fieldValues : { ...fieldValues, ...derive(id) }, destinations: {} }
+    const record: EntityRecord = { id, fieldValues: derive === undefined ? fieldValues : { ...fieldValues, ...derive(id) }, destinations: {}, createdAt: at, updatedAt: at }
     if (externalId !== undefined) record.externalId = externalId
     records.set(id, record)
     for (const index of this.#indexes.values()) add(index, record)
@@ -112,7 +119,8 @@ export class EntityTable {
   }
 
   /** Gives a record new values, keeping every index current. */
-  replaceValues (record: EntityRecord, fieldValues: Record<string, string>): void {
+  replaceValues (record: EntityRecord, fieldValues: Record<string, string>, at: number): void {
+    record.updatedAt = at
     const previous = record.fieldValues
     for (const index of this.#indexes.values()) {
       const before = index.spec.valueOf(record)

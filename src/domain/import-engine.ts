@@ -45,6 +45,8 @@ export interface ImportInput {
   readonly uploads: readonly StagedUpload[]
   readonly table: EntityTable
   readonly maxRejects: number
+  /** The time of the changes, on the mock clock. */
+  readonly at: number
   /** Values the instance assigns a new record, such as ContactIDExt. */
   readonly derive?: ((id: number) => Record<string, string>) | undefined
 }
@@ -239,10 +241,10 @@ export function processImport (input: ImportInput): ImportOutcome {
     for (const { record, fieldValues } of results) {
       let target = record
       if (target === undefined) {
-        target = table.create(fieldValues, identifier.kind === 'externalId' ? idValue : undefined, input.derive)
+        target = table.create(input.at, fieldValues, identifier.kind === 'externalId' ? idValue : undefined, input.derive)
         created.add(target)
       } else {
-        table.replaceValues(target, fieldValues)
+        table.replaceValues(target, fieldValues, input.at)
         if (!created.has(target)) updated.add(target)
       }
       if (link !== undefined && linkSpec !== undefined) {

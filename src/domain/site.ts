@@ -116,12 +116,12 @@ export class Site {
     const { fixtures } = this.#seed
     const loadedAt = this.#clock.now()
     const { maxRecords } = this.#options
-    this.#contacts = new EntityTable(fixtures.contacts, maxRecords)
-    this.#accounts = new EntityTable(fixtures.accounts, maxRecords)
+    this.#contacts = new EntityTable(fixtures.contacts, maxRecords, loadedAt)
+    this.#accounts = new EntityTable(fixtures.accounts, maxRecords, loadedAt)
     this.#customObjects = new Map(fixtures.customObjects.map((c) => [c.id, {
       fixture: c,
       catalogue: this.#seed.customObjectFields.get(c.id) as FieldCatalogue,
-      table: EntityTable.ofCustomObject(c, maxRecords)
+      table: EntityTable.ofCustomObject(c, maxRecords, loadedAt)
     }]))
     this.#definitions = new Map()
     this.#byUri = new Map()

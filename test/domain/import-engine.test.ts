@@ -42,6 +42,7 @@ function input (overrides: Partial<ImportInput>): ImportInput {
     uploads: [],
     table: contacts(),
     maxRejects: 1000,
+    at: 5,
     ...overrides
   }
 }
@@ -226,18 +227,19 @@ t.test('indexes stay current as records are created and change', async (t) => {
   t.strictSame(table.find(byCity, 'RIO').map((r) => r.id), [1, 2], 'without case when asked')
   t.strictSame(table.find(indexSpec(asField(CITY)), 'rio').map((r) => r.id), [2])
   const [one, two, three] = [...table.records()] as [EntityRecord, EntityRecord, EntityRecord]
-  table.replaceValues(one, { C_City: 'Oslo' })
+  table.replaceValues(one, { C_City: 'Oslo' }, 7)
   t.strictSame(table.find(byCity, 'rio').map((r) => r.id), [2], 'moved out of a bucket of two')
-  table.replaceValues(two, { C_City: 'oslo' })
+  table.replaceValues(two, { C_City: 'oslo' }, 7)
   t.strictSame(table.find(byCity, 'Rio'), [], 'and out of a bucket of one')
   t.strictSame(table.find(byCity, 'OSLO').map((r) => r.id), [1, 2])
-  table.replaceValues(three, { C_City: 'Oslo' })
-  table.replaceValues(one, {})
+  table.replaceValues(three, { C_City: 'Oslo' }, 7)
+  table.replaceValues(one, {}, 7)
   t.strictSame(table.find(byCity, 'oslo').map((r) => r.id), [2, 3], 'a blank value is in no bucket')
-  table.replaceValues(two, { C_City: 'oslo', C_FirstName: 'unchanged city' })
+  table.replaceValues(two, { C_City: 'oslo', C_FirstName: 'unchanged city' }, 7)
   t.strictSame(table.find(byCity, 'oslo').map((r) => r.id), [2, 3])
-  const four = table.create({ C_City: 'Oslo' }, undefined, (id) => ({ C_Id: `X${id}` }))
+  const four = table.create(9, { C_City: 'Oslo' }, undefined, (id) => ({ C_Id: `X${id}` }))
   t.strictSame(four.fieldValues, { C_City: 'Oslo', C_Id: 'X4' })
+  t.strictSame([four.createdAt, four.updatedAt, one.updatedAt, one.createdAt], [9, 9, 7, 0], 'changes are dated')
   t.strictSame(table.find(byCity, 'oslo').map((r) => r.id), [2, 3, 4])
 })
 

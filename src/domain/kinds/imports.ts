@@ -288,6 +288,7 @@ function importKind (entity: Entity): DefinitionKind<ImportBody> {
         uploads: input.uploads,
         table: scope.table,
         maxRejects: input.maxRejects,
+        at: input.endedAt,
         derive: scope.derive
       })
       applyEffects(outcome.effects, input.syncUri, eloquaTimestamp(input.endedAt))
