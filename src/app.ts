@@ -92,7 +92,8 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), l
       syncRetentionMs: config.SYNC_RETENTION_DAYS * 86_400_000,
       callbackHosts: config.CALLBACK_HOSTS.split(',').map(hostKey).filter((h) => h !== ''),
       importSyncTriggeredDefault: config.IMPORT_SYNC_ON_IMPORT,
-      maxRecords: config.MAX_RECORDS
+      maxRecords: config.MAX_RECORDS,
+      maxRetainedExportRows: config.MAX_RETAINED_EXPORT_ROWS
     }
   })
   await app.register(syncEvents, { callbackTimeoutMs: config.CALLBACK_TIMEOUT_MS, tickMs: 50 })

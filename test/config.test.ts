@@ -17,6 +17,7 @@ t.test('defaults apply when nothing is set', async (t) => {
     SYNC_ACTIVE_MS: 500,
     IMPORT_SYNC_ON_IMPORT: false,
     MAX_RECORDS: 1000000,
+    MAX_RETAINED_EXPORT_ROWS: 5000000,
     CALLBACK_TIMEOUT_MS: 5000,
     FAULT_SEED: 1,
     MAX_FAULT_RULES: 100,

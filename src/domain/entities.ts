@@ -97,6 +97,10 @@ export class EntityTable {
     return this.size >= this.maxRecords
   }
 
+  get (id: number): EntityRecord | undefined {
+    return this.#all().get(id)
+  }
+
   records (): IterableIterator<EntityRecord> {
     return this.#all().values()
   }

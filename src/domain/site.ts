@@ -22,6 +22,7 @@ import { SyncLifecycle, type CallbackAttempt, type Sync, type SyncLifecycleOptio
 import type { Definition, DefinitionKind, KindScope } from './kinds/kind.js'
 import { customObjectSyncActions } from './kinds/sync-actions.js'
 import type { CustomObjectFixture, Fixtures } from '../schemas/fixtures.js'
+import type { ExportData } from './kinds/exports.js'
 
 export interface SiteOptions extends StagingOptions, SyncLifecycleOptions {
   /** Definitions the instance holds, fixtures included; one more answers 400. */
@@ -32,6 +33,8 @@ export interface SiteOptions extends StagingOptions, SyncLifecycleOptions {
   readonly importSyncTriggeredDefault: boolean
   /** Records each entity (contacts, accounts, each custom object) holds at most; imports create no more. */
   readonly maxRecords: number
+  /** Exported rows kept over all export syncs; the oldest syncs' data is dropped beyond it. */
+  readonly maxRetainedExportRows: number
 }
 
 /** What the fixtures give every site, read once. */
@@ -95,6 +98,9 @@ export class Site {
   #nextDefinitionId = 1
   /** When the next staged upload or definition expires; until then there is nothing to drop. */
   #nextHousekeepingAt = Infinity
+  /** Export syncs whose data is kept, oldest first, and the rows they hold. */
+  #exported: Sync[] = []
+  #exportedRows = 0
   #staging: Staging
   #syncs: SyncLifecycle
 
@@ -141,6 +147,8 @@ export class Site {
     this.#staging = new Staging(this.#options)
     this.#syncs = this.#newLifecycle()
     this.#nextHousekeepingAt = Infinity
+    this.#exported = []
+    this.#exportedRows = 0
   }
 
   /** Ends the syncs whose time is up, then expires staged uploads and definitions whose time is up; returns the current time. */
@@ -187,7 +195,10 @@ export class Site {
     return new SyncLifecycle(this.#options, this.#clock, {
       process: (sync) => shapedEnd(sync, () => this.#process(sync)),
       release: (area, sync) => { this.#staging.release(area, sync) },
-      ended: (sync) => { this.#hooks.ended(sync) },
+      ended: (sync) => {
+        this.#keepData(sync)
+        this.#hooks.ended(sync)
+      },
       failed: (sync, err) => { this.#hooks.failed(sync, err) }
     })
   }
@@ -347,7 +358,7 @@ export class Site {
       throw validationError([{
         field: 'syncedInstanceUri',
         ...(syncedInstanceUri === undefined ? {} : { value: describeValue(syncedInstanceUri) }),
-        constraint: 'Must be the uri of an existing import or sync action definition, e.g. /contacts/imports/5 or /customObjects/9/syncActions/6.'
+        constraint: 'Must be the uri of an existing import, export or sync action definition, e.g. /contacts/imports/5, /contacts/exports/6 or /customObjects/9/syncActions/6.'
       }])
     }
     if (definition.parentId !== undefined && !mayUseCustomObject(principal, definition.parentId)) {
@@ -422,8 +433,66 @@ export class Site {
       contacts: this.#contacts.size,
       accounts: this.#accounts.size,
       customObjectRecords: [...this.#customObjects.values()].reduce((sum, c) => sum + c.table.size, 0),
-      maxRecords: this.#options.maxRecords
+      maxRecords: this.#options.maxRecords,
+      retainedExportRows: this.#exportedRows,
+      maxRetainedExportRows: this.#options.maxRetainedExportRows
     }
+  }
+
+  // Exported data ------------------------------------------------------------------------------
+
+  /** Keeps what an export sync exported, dropping the oldest data beyond MAX_RETAINED_EXPORT_ROWS. */
+  #keepData (sync: Sync): void {
+    const data = sync.final?.data
+    if (data === undefined) return
+    this.#exported.push(sync)
+    this.#exportedRows += data.rows.length
+    while (this.#exportedRows > this.#options.maxRetainedExportRows) this.#dropData(this.#exported[0] as Sync)
+  }
+
+  #dropData (sync: Sync): void {
+    const data = sync.final?.data
+    if (data === undefined) return
+    this.#exportedRows -= data.rows.length
+    ;(sync.final as NonNullable<Sync['final']>).data = undefined
+    this.#exported.splice(this.#exported.indexOf(sync), 1)
+  }
+
+  /**
+   * The rows an export sync exported: 400 for a sync of anything but an export (as Eloqua answers
+   * for an import sync), 403 for a sync another user ran, 404 while the sync runs and once its
+   * data is deleted or has outlived its `dataRetentionDuration`.
+   */
+  syncData (principal: Principal, sync: Sync): ExportData {
+    const now = this.#settle()
+    if (sync.definition.kind.family !== 'exports') {
+      throw validationError([{ field: 'syncedInstanceUri', value: sync.syncedInstanceUri, constraint: 'Must be an export: only export syncs have data to retrieve.' }])
+    }
+    if (sync.createdBy.toLowerCase() !== principal.loginName.toLowerCase()) throw forbidden(`only ${sync.createdBy}, who ran ${sync.uri}, may read its data`)
+    const lifetimes = sync.definition.kind.lifetimes?.(sync.body)
+    if (sync.final?.data !== undefined && lifetimes?.dataMs !== undefined && sync.endAt + lifetimes.dataMs <= now) this.#dropData(sync)
+    const data = sync.final?.data
+    if (data === undefined) throw notFound(sync.final === undefined ? `${sync.uri} has not ended yet` : `the data of ${sync.uri} was deleted or has expired`)
+    return data
+  }
+
+  /** `DELETE /syncs/{id}/data`: the rows go at once. */
+  deleteSyncData (principal: Principal, sync: Sync): void {
+    this.syncData(principal, sync)
+    this.#dropData(sync)
+  }
+
+  /** The data of the definition's latest ended sync that still has some, for `GET {export uri}/data`. */
+  definitionData (principal: Principal, definition: Definition): ExportData {
+    this.#settle()
+    const latest = this.#exported.filter((s) => s.definition === definition).at(-1)
+    return latest === undefined ? { keys: [], rows: [] } : this.syncData(principal, latest)
+  }
+
+  /** `DELETE {export uri}/data`: every sync of the definition loses its data. */
+  deleteDefinitionData (definition: Definition): void {
+    this.#settle()
+    for (const sync of this.#exported.filter((s) => s.definition === definition)) this.#dropData(sync)
   }
 
   /**
@@ -495,6 +564,13 @@ export class Site {
         })),
       syncActionDefinitions: definitions.filter((d) => d.kind.family === 'syncActions').map(definitionState),
       importDefinitions: definitions.filter((d) => d.kind.family === 'imports').map(definitionState),
+      exportDefinitions: definitions.filter((d) => d.kind.family === 'exports').map((d) => ({
+        id: d.id,
+        ...(d.parentId === undefined ? {} : { parentId: d.parentId }),
+        uri: d.uri,
+        name: d.body.name,
+        exports: this.#exported.filter((s) => s.definition === d).map((s) => ({ sync: s.uri, rows: s.final?.data?.rows.length }))
+      })),
       syncs: syncs.map((s) => ({
         id: s.id,
         ...this.syncView(s),

@@ -9,6 +9,7 @@ import { summaryLine, RejectList, type FinalStatus, type LogLine, type Rejects }
 import type { StagedUpload } from './records.js'
 import type { StagingArea } from './staging.js'
 import type { Definition } from './kinds/kind.js'
+import type { ExportData } from './kinds/exports.js'
 
 /** How a fault rule shapes a sync: its end, and the delivery of its callback. */
 export interface SyncShaping {
@@ -24,7 +25,13 @@ export type SyncStatus = 'pending' | 'active' | FinalStatus
 
 export interface CallbackAttempt { at: string, url: string, statusCode?: number, error?: string, durationMs: number }
 
-export interface SyncFinal { status: FinalStatus, logs: LogLine[], rejects: Rejects }
+export interface SyncFinal {
+  status: FinalStatus
+  logs: LogLine[]
+  rejects: Rejects
+  /** What an export sync exported, until it is deleted or expires. */
+  data?: ExportData | undefined
+}
 
 export interface Sync {
   readonly id: number

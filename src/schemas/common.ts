@@ -116,6 +116,26 @@ export const importDefinition = {
   }
 } as const
 
+export const exportDefinition = {
+  $id: 'ExportDefinition',
+  description: 'An export definition of contacts, accounts or a custom object (ContactExportIndividual and its kin); optional properties come back only when sent.',
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    fields: { type: 'object', additionalProperties: { type: 'string' } },
+    filter: { type: 'string' },
+    maxRecords: { type: 'integer' },
+    areSystemTimestampsInUTC: { type: 'boolean' },
+    dataRetentionDuration: { type: 'string', description: 'ISO 8601, PT1H to P14D; default PT12H.' },
+    autoDeleteDuration: { type: 'string' },
+    crmAccountIdField: { type: 'string' },
+    externalSystemId: { type: 'integer' },
+    syncActions,
+    uri: { type: 'string' },
+    ...audit
+  }
+} as const
+
 export const customObject = {
   $id: 'CustomObject',
   type: 'object',
@@ -171,7 +191,7 @@ export const syncReject = {
   }
 } as const
 
-export const sharedSchemas = [validationFailures, sync, syncActionDefinition, importDefinition, customObject, customObjectField, syncLog, syncReject] as const
+export const sharedSchemas = [validationFailures, sync, syncActionDefinition, importDefinition, exportDefinition, customObject, customObjectField, syncLog, syncReject] as const
 
 /** Eloqua's list envelope, keys in Eloqua's order. */
 function listOf (ref: string, description: string): object {
@@ -200,6 +220,31 @@ export const listQuery = {
     orderBy: { type: 'string', description: 'term ASC|DESC, e.g. name ASC' },
     q: { type: 'string', description: 'term<op>value joined by AND, op one of = != < > <= >=, * as wildcard, e.g. name=*Test*' },
     links: { type: 'string', description: 'Accepted and ignored.' }
+  }
+} as const
+
+/** Query parameters of a page of exported rows (imports-exports §3.4). */
+export const dataQuery = {
+  type: 'object',
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 50000, default: 1000 },
+    offset: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 },
+    totalResults: listQuery.properties.totalResults,
+    links: { type: 'string', description: 'Accepted and ignored.' }
+  }
+} as const
+
+/** A page of exported rows: `items` is absent when the page has none. */
+export const dataPage = {
+  description: 'Exported rows, values as text, keyed by the keys of the export\'s fields.',
+  type: 'object',
+  properties: {
+    items: { type: 'array', items: { type: 'object', additionalProperties: { type: 'string' } } },
+    totalResults: { type: 'integer' },
+    limit: { type: 'integer' },
+    offset: { type: 'integer' },
+    count: { type: 'integer' },
+    hasMore: { type: 'boolean' }
   }
 } as const
 
@@ -237,6 +282,7 @@ export const routeSchemas = {
   getAccountField: { summary: 'Retrieve an account field', tags: ['fields'], params: idParams('id'), response: { 200: { $ref: 'CustomObjectField#' }, ...missing } },
   listAllSyncActionDefinitions: { summary: 'List every sync action definition', tags: ['sync action definitions'], querystring: listQuery, response: { 200: listOf('SyncActionDefinition', 'Sync action definitions'), ...errors } },
   listAllImports: { summary: 'List every import definition', tags: ['import definitions'], querystring: listQuery, response: { 200: listOf('ImportDefinition', 'Import definitions'), ...errors } },
+  listAllExports: { summary: 'List every export definition', tags: ['export definitions'], querystring: listQuery, response: { 200: listOf('ExportDefinition', 'Export definitions'), ...errors } },
   createSync: {
     summary: 'Create a sync',
     tags: ['syncs'],
@@ -250,6 +296,8 @@ export const routeSchemas = {
   listSyncs: { summary: 'List syncs', tags: ['syncs'], querystring: listQuery, response: { 200: listOf('Sync', 'Syncs'), ...errors } },
   getSync: { summary: 'Retrieve a sync', tags: ['syncs'], params: idParams('id'), response: { 200: { $ref: 'Sync#' }, ...missing } },
   listSyncLogs: { summary: 'Retrieve the logs of a sync', tags: ['syncs'], params: idParams('id'), querystring: listQuery, response: { 200: listOf('SyncLog', 'Log lines'), ...errors, ...missing } },
+  getSyncData: { summary: 'Retrieve the data an export sync exported', tags: ['syncs'], params: idParams('id'), querystring: dataQuery, response: { 200: dataPage, ...errors, ...missing } },
+  deleteSyncData: { summary: 'Delete the data an export sync exported', tags: ['syncs'], params: idParams('id'), response: { 204: noBody('Deleted.'), ...errors, ...missing } },
   listSyncRejects: { summary: 'Retrieve the rejected records of a sync', tags: ['syncs'], params: idParams('id'), querystring: listQuery, response: { 200: listOf('SyncReject', 'Rejected records'), ...errors, ...missing } }
 } as const
 
@@ -260,7 +308,8 @@ export interface DefinitionOperations {
   get: OperationId
   replace: OperationId
   remove: OperationId
-  upload: OperationId
+  /** POST {uri}/data (imports, sync actions) or GET {uri}/data (exports). */
+  data: OperationId
   removeData: OperationId
 }
 
@@ -270,7 +319,7 @@ export interface DefinitionFamily {
   readonly noun: string
   readonly tag: string
   /** `$id` of the definition schema. */
-  readonly schema: 'SyncActionDefinition' | 'ImportDefinition'
+  readonly schema: 'SyncActionDefinition' | 'ImportDefinition' | 'ExportDefinition'
   /** Custom object definitions live under /customObjects/{parentId}. */
   readonly underCustomObject: boolean
   /** Imports take one JSON object as well as an array (imports-exports §5.2). */
@@ -286,32 +335,37 @@ export function definitionRouteSchemas (family: DefinitionFamily): Record<keyof 
   const itemParams = idParams(...parent, 'id')
   const withParent = underCustomObject ? { params: idParams('parentId') } : {}
   const records = { type: 'array', items: { type: 'object' } }
+  const exported = schema === 'ExportDefinition'
   return {
     list: { summary: `List ${noun}s${underCustomObject ? ' of a custom object' : ''}`, tags, ...withParent, querystring: listQuery, response: { 200: listOf(schema, `${noun}s`), ...errors, ...missing } },
     create: { summary: `Create a ${noun}`, tags, ...withParent, body: domainChecked(ref), response: { 201: { $ref: ref }, ...errors, ...missing } },
     get: { summary: `Retrieve a ${noun}`, tags, params: itemParams, response: { 200: { $ref: ref }, ...missing } },
     replace: { summary: `Replace a ${noun}`, tags, params: itemParams, body: domainChecked(ref), response: { 200: { $ref: ref }, ...errors, ...missing } },
     remove: { summary: `Delete a ${noun}`, tags, params: itemParams, response: { 204: noBody('Deleted; a running sync of it ends in error.'), ...missing } },
-    upload: {
-      summary: `Upload records to a ${noun}`,
-      tags,
-      consumes: ['application/json', 'text/csv'],
-      params: itemParams,
-      body: {
-        description: 'Records keyed by the keys of the definition\'s fields, as JSON or as CSV with a header row.',
-        // One type check, so a wrong body is one failure.
-        ...(family.acceptsSingleObject ? { type: ['array', 'object'], items: { type: 'object' } } : records)
-      },
-      response: {
-        201: { $ref: 'Sync#' },
-        204: noBody('Staged; the definition does not sync on import.'),
-        400: { $ref: 'ValidationFailures#' },
-        ...missing,
-        404: noBody('No such custom object or definition, or a body over MAX_UPLOAD_BYTES (Eloqua answers 404 past 32 MB).'),
-        ...conflicted,
-        413: noBody('Storage space exceeded: the staging quota is full.')
-      }
-    },
-    removeData: { summary: `Delete the staged data of a ${noun}`, tags, params: itemParams, response: { 204: noBody('Deleted.'), ...missing, ...conflicted } }
+    data: exported
+      ? { summary: `Retrieve the data of the latest sync of a ${noun}`, tags, params: itemParams, querystring: dataQuery, response: { 200: dataPage, ...errors, ...missing } }
+      : {
+          summary: `Upload records to a ${noun}`,
+          tags,
+          consumes: ['application/json', 'text/csv'],
+          params: itemParams,
+          body: {
+            description: 'Records keyed by the keys of the definition\'s fields, as JSON or as CSV with a header row.',
+            // One type check, so a wrong body is one failure.
+            ...(family.acceptsSingleObject ? { type: ['array', 'object'], items: { type: 'object' } } : records)
+          },
+          response: {
+            201: { $ref: 'Sync#' },
+            204: noBody('Staged; the definition does not sync on import.'),
+            400: { $ref: 'ValidationFailures#' },
+            ...missing,
+            404: noBody('No such custom object or definition, or a body over MAX_UPLOAD_BYTES (Eloqua answers 404 past 32 MB).'),
+            ...conflicted,
+            413: noBody('Storage space exceeded: the staging quota is full.')
+          }
+        },
+    removeData: exported
+      ? { summary: `Delete the exported data of every sync of a ${noun}`, tags, params: itemParams, response: { 204: noBody('Deleted.'), ...missing } }
+      : { summary: `Delete the staged data of a ${noun}`, tags, params: itemParams, response: { 204: noBody('Deleted.'), ...missing, ...conflicted } }
   }
 }

@@ -29,7 +29,8 @@ const OPTIONS: StoreOptions = {
   syncRetentionMs: 365 * 86_400_000,
   callbackHosts: [],
   importSyncTriggeredDefault: false,
-  maxRecords: 1000
+  maxRecords: 1000,
+  maxRetainedExportRows: 1000
 }
 
 /** The one site of the default fixtures, which is what these tests exercise. */

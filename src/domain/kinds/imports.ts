@@ -36,8 +36,8 @@ export type ImportDefinition = Definition<ImportBody>
 export const MAX_IMPORT_FIELDS = 100
 /** With linkUsers, an account import maps one of these CRM user ids (imports-exports §2.1). */
 const LINK_USER_FIELDS = ['CRMOSCUserId', 'CRMSfdcUserId', 'CRMMSDUserId', 'CRMSODUserId']
-const HOUR_MS = 3_600_000
-const DAY_MS = 24 * HOUR_MS
+export const HOUR_MS = 3_600_000
+export const DAY_MS = 24 * HOUR_MS
 
 /**
  * An ISO 8601 duration of weeks, days, hours, minutes and seconds (`P7D`, `PT12H`, `P1DT6H`) in
@@ -77,7 +77,7 @@ function sameTarget (a: Target, b: Target): boolean {
 const BOOLEAN_TEXT: Readonly<Record<string, boolean>> = { true: true, false: false }
 
 /** A boolean, or `"true"`/`"false"` as Oracle's own mapDataCards example sends them (imports-exports §2.2). */
-function readBoolean (input: Record<string, unknown>, key: string, fail: Fail): boolean | undefined {
+export function readBoolean (input: Record<string, unknown>, key: string, fail: Fail): boolean | undefined {
   const value = input[key] ?? undefined
   if (value === undefined || typeof value === 'boolean') return value
   const parsed = typeof value === 'string' ? BOOLEAN_TEXT[value.toLowerCase()] : undefined
@@ -85,7 +85,7 @@ function readBoolean (input: Record<string, unknown>, key: string, fail: Fail): 
   return parsed
 }
 
-function readDuration (input: Record<string, unknown>, key: string, minMs: number, maxMs: number, rule: string, fail: Fail): string | undefined {
+export function readDuration (input: Record<string, unknown>, key: string, minMs: number, maxMs: number, rule: string, fail: Fail): string | undefined {
   const value = input[key] ?? undefined
   if (value === undefined) return undefined
   const ms = typeof value === 'string' ? durationMs(value) : undefined

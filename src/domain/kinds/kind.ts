@@ -10,6 +10,7 @@ import type { StagingArea } from '../staging.js'
 import { eloquaTimestamp } from '../clock.js'
 import type { Entity, FieldCatalogue } from '../statements.js'
 import type { FinalStatus, LogLine, Rejects } from '../sync-engine.js'
+import type { ExportData } from './exports.js'
 import type { SyncAction } from '../../schemas/fixtures.js'
 
 /** What every definition body holds; kinds add their own properties. */
@@ -57,11 +58,11 @@ export interface ProcessInput<B extends DefinitionBody = DefinitionBody> {
   readonly maxRejects: number
 }
 
-export interface ProcessOutcome { status: FinalStatus, logs: LogLine[], rejects: Rejects }
+export interface ProcessOutcome { status: FinalStatus, logs: LogLine[], rejects: Rejects, data?: ExportData }
 
 export interface DefinitionKind<B extends DefinitionBody = DefinitionBody> {
   /** The global list it appears in: `/syncActions` or `/imports`. */
-  readonly family: 'syncActions' | 'imports'
+  readonly family: 'syncActions' | 'imports' | 'exports'
   readonly entity: Entity
   /** `{syncProductType}` of ELQ-00143, e.g. "SyncAction". */
   readonly productType: string
@@ -73,8 +74,11 @@ export interface DefinitionKind<B extends DefinitionBody = DefinitionBody> {
   view: (definition: Definition<B>, kbUsed: number) => object
   /** What a sync of it does with its staged rows, applied to the scope's records. */
   process: (input: ProcessInput<B>, scope: KindScope) => ProcessOutcome
-  /** How long staged uploads live unsynced, and how long the definition lives after its last change; none: for ever. */
-  lifetimes?: (body: B) => { stagedMs: number, definitionMs: number | undefined }
+  /**
+   * How long staged uploads live unsynced, how long the definition lives after its last change,
+   * and how long a sync's exported data lives after it ended; none: for ever.
+   */
+  lifetimes?: (body: B) => { stagedMs: number, definitionMs: number | undefined, dataMs?: number }
 }
 
 /** What every definition starts with in the API, in Eloqua's order. */

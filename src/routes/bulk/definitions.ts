@@ -9,6 +9,8 @@ import { paginate, type ListQuery } from '../../domain/lists.js'
 import type { DefinitionKind } from '../../domain/kinds/kind.js'
 import { accountSyncActions, contactSyncActions, customObjectSyncActions } from '../../domain/kinds/sync-actions.js'
 import { accountImports, contactImports, customObjectImports } from '../../domain/kinds/imports.js'
+import { accountExports, contactExports, customObjectExports } from '../../domain/kinds/exports.js'
+import { sendDataPage, type DataQuery } from './data-pages.js'
 
 const TERMS = ['name', 'uri', 'identifierFieldName', 'createdAt', 'createdBy', 'updatedAt', 'updatedBy']
 
@@ -23,6 +25,7 @@ const asKind = (kind: unknown): DefinitionKind => kind as DefinitionKind
 
 const SYNC_ACTIONS = { schema: 'SyncActionDefinition', tag: 'sync action definitions', acceptsSingleObject: false } as const
 const IMPORTS = { schema: 'ImportDefinition', tag: 'import definitions', acceptsSingleObject: true } as const
+const EXPORTS = { schema: 'ExportDefinition', tag: 'export definitions', acceptsSingleObject: false } as const
 
 export const FAMILIES: readonly FamilyRoutes[] = [
   {
@@ -31,7 +34,7 @@ export const FAMILIES: readonly FamilyRoutes[] = [
     noun: 'custom object sync action definition',
     path: '/customObjects/:parentId/syncActions',
     underCustomObject: true,
-    operations: { list: 'listSyncActionDefinitions', create: 'createSyncActionDefinition', get: 'getSyncActionDefinition', replace: 'replaceSyncActionDefinition', remove: 'deleteSyncActionDefinition', upload: 'uploadSyncActionData', removeData: 'deleteSyncActionData' }
+    operations: { list: 'listSyncActionDefinitions', create: 'createSyncActionDefinition', get: 'getSyncActionDefinition', replace: 'replaceSyncActionDefinition', remove: 'deleteSyncActionDefinition', data: 'uploadSyncActionData', removeData: 'deleteSyncActionData' }
   },
   {
     ...SYNC_ACTIONS,
@@ -39,7 +42,7 @@ export const FAMILIES: readonly FamilyRoutes[] = [
     noun: 'contact sync action definition',
     path: '/contacts/syncActions',
     underCustomObject: false,
-    operations: { list: 'listContactSyncActions', create: 'createContactSyncAction', get: 'getContactSyncAction', replace: 'replaceContactSyncAction', remove: 'deleteContactSyncAction', upload: 'uploadContactSyncActionData', removeData: 'deleteContactSyncActionData' }
+    operations: { list: 'listContactSyncActions', create: 'createContactSyncAction', get: 'getContactSyncAction', replace: 'replaceContactSyncAction', remove: 'deleteContactSyncAction', data: 'uploadContactSyncActionData', removeData: 'deleteContactSyncActionData' }
   },
   {
     ...SYNC_ACTIONS,
@@ -47,7 +50,7 @@ export const FAMILIES: readonly FamilyRoutes[] = [
     noun: 'account sync action definition',
     path: '/accounts/syncActions',
     underCustomObject: false,
-    operations: { list: 'listAccountSyncActions', create: 'createAccountSyncAction', get: 'getAccountSyncAction', replace: 'replaceAccountSyncAction', remove: 'deleteAccountSyncAction', upload: 'uploadAccountSyncActionData', removeData: 'deleteAccountSyncActionData' }
+    operations: { list: 'listAccountSyncActions', create: 'createAccountSyncAction', get: 'getAccountSyncAction', replace: 'replaceAccountSyncAction', remove: 'deleteAccountSyncAction', data: 'uploadAccountSyncActionData', removeData: 'deleteAccountSyncActionData' }
   },
   {
     ...IMPORTS,
@@ -55,7 +58,7 @@ export const FAMILIES: readonly FamilyRoutes[] = [
     noun: 'contact import definition',
     path: '/contacts/imports',
     underCustomObject: false,
-    operations: { list: 'listContactImports', create: 'createContactImport', get: 'getContactImport', replace: 'replaceContactImport', remove: 'deleteContactImport', upload: 'uploadContactImportData', removeData: 'deleteContactImportData' }
+    operations: { list: 'listContactImports', create: 'createContactImport', get: 'getContactImport', replace: 'replaceContactImport', remove: 'deleteContactImport', data: 'uploadContactImportData', removeData: 'deleteContactImportData' }
   },
   {
     ...IMPORTS,
@@ -63,7 +66,7 @@ export const FAMILIES: readonly FamilyRoutes[] = [
     noun: 'account import definition',
     path: '/accounts/imports',
     underCustomObject: false,
-    operations: { list: 'listAccountImports', create: 'createAccountImport', get: 'getAccountImport', replace: 'replaceAccountImport', remove: 'deleteAccountImport', upload: 'uploadAccountImportData', removeData: 'deleteAccountImportData' }
+    operations: { list: 'listAccountImports', create: 'createAccountImport', get: 'getAccountImport', replace: 'replaceAccountImport', remove: 'deleteAccountImport', data: 'uploadAccountImportData', removeData: 'deleteAccountImportData' }
   },
   {
     ...IMPORTS,
@@ -71,8 +74,16 @@ export const FAMILIES: readonly FamilyRoutes[] = [
     noun: 'custom object import definition',
     path: '/customObjects/:parentId/imports',
     underCustomObject: true,
-    operations: { list: 'listCustomObjectImports', create: 'createCustomObjectImport', get: 'getCustomObjectImport', replace: 'replaceCustomObjectImport', remove: 'deleteCustomObjectImport', upload: 'uploadCustomObjectImportData', removeData: 'deleteCustomObjectImportData' }
-  }
+    operations: { list: 'listCustomObjectImports', create: 'createCustomObjectImport', get: 'getCustomObjectImport', replace: 'replaceCustomObjectImport', remove: 'deleteCustomObjectImport', data: 'uploadCustomObjectImportData', removeData: 'deleteCustomObjectImportData' }
+  },
+  ...([['contacts', 'Contact', contactExports], ['accounts', 'Account', accountExports], ['customObjects', 'CustomObject', customObjectExports]] as const).map(([path, Entity, kind]): FamilyRoutes => ({
+    ...EXPORTS,
+    kind: asKind(kind),
+    noun: `${Entity === 'CustomObject' ? 'custom object' : Entity.toLowerCase()} export definition`,
+    path: path === 'customObjects' ? '/customObjects/:parentId/exports' : `/${path}/exports`,
+    underCustomObject: path === 'customObjects',
+    operations: { list: `list${Entity}Exports`, create: `create${Entity}Export`, get: `get${Entity}Export`, replace: `replace${Entity}Export`, remove: `delete${Entity}Export`, data: `get${Entity}ExportData`, removeData: `delete${Entity}ExportData` }
+  }))
 ]
 
 interface Params { parentId?: string, id: string }
@@ -113,11 +124,25 @@ function registerFamily (app: FastifyInstance, family: FamilyRoutes): void {
     return reply.code(204).send()
   })
 
+  if (family.schema === 'ExportDefinition') {
+    app.get<{ Params: Params, Querystring: DataQuery }>(`${item}/data`, { schema: schemas.data, config: { operation: op.data } }, async (request, reply) => {
+      const site = store.site(request.principal)
+      const definition = site.resolveDefinition(request.principal, kind, request.params.parentId, request.params.id)
+      return sendDataPage(reply, site.definitionData(request.principal, definition), request.query)
+    })
+    app.delete<{ Params: Params }>(`${item}/data`, { schema: schemas.removeData, config: { operation: op.removeData } }, async (request, reply) => {
+      const site = store.site(request.principal)
+      site.deleteDefinitionData(site.resolveDefinition(request.principal, kind, request.params.parentId, request.params.id))
+      return reply.code(204).send()
+    })
+    return
+  }
+
   app.post<{ Params: Params, Body: unknown }>(`${item}/data`, {
-    schema: schemas.upload,
+    schema: schemas.data,
     // The definition is looked up before the body is judged, so a wrong path is a 404 whatever the body.
     attachValidation: true,
-    config: { operation: op.upload }
+    config: { operation: op.data }
   }, (request, reply) => {
     // A synchronous handler: the hot path allocates no promise; fastify catches what it throws.
     const site = store.site(request.principal)
@@ -145,6 +170,11 @@ const definitions: FastifyPluginAsync = async (app) => {
   app.get<{ Querystring: ListQuery }>('/syncActions', { schema: routeSchemas.listAllSyncActionDefinitions, config: { operation: 'listAllSyncActionDefinitions' } }, async (request) => {
     const site = store.site(request.principal)
     return paginate(site.definitions(request.principal, (k) => k.family === 'syncActions'), request.query, TERMS, (d) => site.definitionView(d))
+  })
+
+  app.get<{ Querystring: ListQuery }>('/exports', { schema: routeSchemas.listAllExports, config: { operation: 'listAllExports' } }, async (request) => {
+    const site = store.site(request.principal)
+    return paginate(site.definitions(request.principal, (k) => k.family === 'exports'), request.query, TERMS, (d) => site.definitionView(d))
   })
 
   app.get<{ Querystring: ListQuery }>('/imports', { schema: routeSchemas.listAllImports, config: { operation: 'listAllImports' } }, async (request) => {

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { routeSchemas } from '../../schemas/common.js'
 import { paginate, type ListQuery } from '../../domain/lists.js'
+import { sendDataPage, type DataQuery } from './data-pages.js'
 
 interface One { Params: { id: string }, Querystring: ListQuery }
 
@@ -29,6 +30,17 @@ const syncs: FastifyPluginAsync = async (app) => {
 
   app.get<One>('/syncs/:id/logs', { schema: routeSchemas.listSyncLogs, config: { operation: 'listSyncLogs' } },
     async (request) => paginate(store.site(request.principal).syncLogs(store.site(request.principal).getSync(request.principal, request.params.id)), request.query, ['statusCode', 'severity', 'count', 'message', 'createdAt']))
+
+  app.get<{ Params: { id: string }, Querystring: DataQuery }>('/syncs/:id/data', { schema: routeSchemas.getSyncData, config: { operation: 'getSyncData' } }, async (request, reply) => {
+    const site = store.site(request.principal)
+    return sendDataPage(reply, site.syncData(request.principal, site.getSync(request.principal, request.params.id)), request.query)
+  })
+
+  app.delete<{ Params: { id: string } }>('/syncs/:id/data', { schema: routeSchemas.deleteSyncData, config: { operation: 'deleteSyncData' } }, async (request, reply) => {
+    const site = store.site(request.principal)
+    site.deleteSyncData(request.principal, site.getSync(request.principal, request.params.id))
+    return reply.code(204).send()
+  })
 
   app.get<One>('/syncs/:id/rejects', { schema: routeSchemas.listSyncRejects, config: { operation: 'listSyncRejects' } },
     async (request) => paginate(store.site(request.principal).syncRejects(store.site(request.principal).getSync(request.principal, request.params.id)), request.query, ['recordIndex', 'statusCode', 'message']))

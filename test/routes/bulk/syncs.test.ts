@@ -69,7 +69,7 @@ t.test('callbackUrl, or Oracle\'s spelling callbackURL, is kept and echoed as ca
 
 t.test('POST /syncs refuses what Eloqua refuses, and starts nothing', async (t) => {
   const app = await build(t)
-  const constraint = 'Must be the uri of an existing import or sync action definition, e.g. /contacts/imports/5 or /customObjects/9/syncActions/6.'
+  const constraint = 'Must be the uri of an existing import, export or sync action definition, e.g. /contacts/imports/5, /contacts/exports/6 or /customObjects/9/syncActions/6.'
   for (const [body, failure] of [
     [{}, { field: 'syncedInstanceUri', constraint }],
     [{ syncedInstanceUri: '/customObjects/9/syncActions/99' }, { field: 'syncedInstanceUri', value: '/customObjects/9/syncActions/99', constraint }],

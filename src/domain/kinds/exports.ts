@@ -1,0 +1,187 @@
+/**
+ * Export definitions of contacts, accounts and custom objects (imports-exports §3, §6): a map of
+ * keys to statements; a sync snapshots the site's records as rows of text keyed by those keys,
+ * which `GET /syncs/{id}/data` then pages through.
+ *
+ * LIMITATIONS: `filter` is refused (the filter language is not evaluated yet); activity exports
+ * are not served.
+ */
+import { NAME_RULE, failureCollector, objectBody, readSyncActions } from '../definitions.js'
+import { describeValue, validationError } from '../errors.js'
+import type { EntityRecord } from '../entities.js'
+import type { Entity } from '../statements.js'
+import { actionLine, applyEffects, summaryLine, type LogLine, type RecordEffect } from '../sync-engine.js'
+import { eloquaTimestamp } from '../clock.js'
+import { RejectList } from '../sync-engine.js'
+import { durationMs, readBoolean, readDuration, HOUR_MS, DAY_MS } from './imports.js'
+import { definitionTail, type Definition, type DefinitionBody, type DefinitionKind, type KindScope } from './kind.js'
+
+/** Every property of an export definition (imports-exports §3.1) the mock keeps; absent optional ones are not echoed. */
+export interface ExportBody extends DefinitionBody {
+  filter?: string
+  maxRecords?: number
+  dataRetentionDuration: string
+  areSystemTimestampsInUTC: boolean
+  autoDeleteDuration?: string
+  crmAccountIdField?: string
+  externalSystemId?: number
+}
+
+export type ExportDefinition = Definition<ExportBody>
+
+/** Eloqua allows at most 250 fields in an export definition (imports-exports §7). */
+export const MAX_EXPORT_FIELDS = 250
+/** Eloqua's documented filter length (imports-exports §3.2). */
+export const MAX_FILTER_LENGTH = 1000
+/** The data retention an export gets when its body does not say (the recorded answer of real-responses §2b). */
+export const EXPORT_RETENTION_DEFAULT = 'PT12H'
+
+/** The rows a sync exported: values as text, in the order of `keys`. */
+export interface ExportData { readonly keys: readonly string[], readonly rows: ReadonlyArray<readonly string[]> }
+
+type Column = (record: EntityRecord) => string
+
+/** `YYYY-MM-DD HH:MM:SS.fff`, as Eloqua writes dates in exported rows (the mock's instance time zone is UTC). */
+export function exportedDate (ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').slice(0, 23)
+}
+
+/**
+ * What a statement reads from a record in an export: a field, the Id or ExternalId, the creation
+ * or last change time, or (custom objects) a field of the linked contact.
+ */
+function columnOf (statement: string, scope: KindScope): Column | undefined {
+  const target = scope.catalogue.resolve(statement)
+  if (target?.kind === 'id') return (record) => String(record.id)
+  if (target?.kind === 'externalId') return (record) => record.externalId ?? ''
+  if (target?.kind === 'field') {
+    const name = target.field.internalName
+    return (record) => record.fieldValues[name] ?? ''
+  }
+  const inner = statement.startsWith('{{') && statement.endsWith('}}') ? statement.slice(2, -2).toLowerCase() : ''
+  const prefix = scope.catalogue.idStatement().slice(2, -4).toLowerCase()
+  if (inner === `${prefix}createdat`) return (record) => exportedDate(record.createdAt)
+  if (inner === `${prefix}updatedat`) return (record) => exportedDate(record.updatedAt)
+  const contactPrefix = `${prefix}contact.`
+  if (scope.catalogue.entity === 'customObjects' && inner.startsWith(contactPrefix)) {
+    const contacts = scope.related('contacts')
+    const field = contacts.catalogue.resolve(`{{contact.${statement.slice(2, -2).slice(contactPrefix.length)}}}`)
+    if (field?.kind !== 'field') return undefined
+    const name = field.field.internalName
+    return (record) => record.contactId === undefined ? '' : contacts.table.get(record.contactId)?.fieldValues[name] ?? ''
+  }
+  return undefined
+}
+
+function readExport (body: unknown, scope: KindScope): ExportBody {
+  const input = objectBody(body)
+  const { failures, fail } = failureCollector()
+  const { name, fields } = input
+  if (typeof name !== 'string' || name.trim() === '' || name.length > 100) fail('name', NAME_RULE, name)
+  if (fields === null || typeof fields !== 'object' || Array.isArray(fields) || Object.keys(fields).length === 0) {
+    fail('fields', `Must be an object of 1 to ${MAX_EXPORT_FIELDS} fields, each key mapped to a statement such as ${scope.catalogue.idStatement()}.`, fields)
+  } else if (Object.keys(fields).length > MAX_EXPORT_FIELDS) {
+    fail('fields', `Must contain at most ${MAX_EXPORT_FIELDS} fields.`, `${Object.keys(fields).length} fields`)
+  } else {
+    for (const [key, statement] of Object.entries(fields as Record<string, unknown>)) {
+      if (key === '' || key.length > 100) fail('fields', 'Each key must be at least 1 character and at most 100 characters long.', key)
+      else if (typeof statement !== 'string' || columnOf(statement, scope) === undefined) {
+        failures.push({ field: key, stackTrace: [{ field: 'fields' }], value: describeValue(statement), constraint: 'Must be a reference to an existing object.' })
+      }
+    }
+  }
+  const filter = input.filter ?? undefined
+  if (filter !== undefined) {
+    if (typeof filter !== 'string' || filter.length > MAX_FILTER_LENGTH) fail('filter', `Must be a string of at most ${MAX_FILTER_LENGTH} characters.`, filter)
+    else if (filter.trim() !== '') fail('filter', 'Filters are not evaluated by the mock yet: leave filter out to export every record.', filter)
+  }
+  const maxRecords = input.maxRecords ?? undefined
+  if (maxRecords !== undefined && (!Number.isSafeInteger(maxRecords) || (maxRecords as number) < 1)) fail('maxRecords', 'Must be a positive integer.', maxRecords)
+  const areSystemTimestampsInUTC = readBoolean(input, 'areSystemTimestampsInUTC', fail)
+  const dataRetentionDuration = readDuration(input, 'dataRetentionDuration', HOUR_MS, 14 * DAY_MS, 'Must be an ISO 8601 duration from PT1H to P14D.', fail)
+  const autoDeleteDuration = readDuration(input, 'autoDeleteDuration', HOUR_MS, Number.MAX_SAFE_INTEGER, 'Must be an ISO 8601 duration of at least PT1H.', fail)
+  const syncActions = (input.syncActions ?? undefined) === undefined ? undefined : readSyncActions(input.syncActions, 0, fail)
+  const externalSystemId = input.externalSystemId ?? undefined
+  if (externalSystemId !== undefined && !Number.isSafeInteger(externalSystemId)) fail('externalSystemId', 'Must be an integer.', externalSystemId)
+  const crmAccountIdField = input.crmAccountIdField ?? undefined
+  if (crmAccountIdField !== undefined && (typeof crmAccountIdField !== 'string' || scope.catalogue.resolve(crmAccountIdField)?.kind !== 'field')) {
+    fail('crmAccountIdField', 'Must be a field statement of this entity.', crmAccountIdField)
+  }
+  if (failures.length > 0) throw validationError(failures)
+  const read: ExportBody = {
+    name: name as string,
+    fields: fields as Record<string, string>,
+    // Exports have no identifier and take no uploads.
+    identifierFieldName: '',
+    isSyncTriggeredOnImport: false,
+    dataRetentionDuration: dataRetentionDuration ?? EXPORT_RETENTION_DEFAULT,
+    areSystemTimestampsInUTC: areSystemTimestampsInUTC ?? false
+  }
+  const optional: Record<string, unknown> = { maxRecords, autoDeleteDuration, syncActions, crmAccountIdField, externalSystemId }
+  for (const [key, value] of Object.entries(optional)) if (value !== undefined) (read as unknown as Record<string, unknown>)[key] = value
+  return read
+}
+
+/** An export definition as the API returns it, in the key order of Eloqua's recorded answer (real-responses §2b). */
+export function exportView (definition: ExportDefinition): object {
+  const { body } = definition
+  return {
+    name: body.name,
+    fields: body.fields,
+    filter: body.filter,
+    maxRecords: body.maxRecords,
+    areSystemTimestampsInUTC: body.areSystemTimestampsInUTC,
+    dataRetentionDuration: body.dataRetentionDuration,
+    autoDeleteDuration: body.autoDeleteDuration,
+    crmAccountIdField: body.crmAccountIdField,
+    externalSystemId: body.externalSystemId,
+    syncActions: body.syncActions,
+    ...definitionTail(definition)
+  }
+}
+
+function exportKind (entity: Entity): DefinitionKind<ExportBody> {
+  return {
+    family: 'exports',
+    entity,
+    productType: 'Export',
+    uri: (id, parentId) => entity === 'customObjects' ? `/customObjects/${String(parentId)}/exports/${id}` : `/${entity}/exports/${id}`,
+    read: readExport,
+    view: exportView,
+    lifetimes: (body) => ({ stagedMs: Infinity, definitionMs: body.autoDeleteDuration === undefined ? undefined : durationMs(body.autoDeleteDuration), dataMs: durationMs(body.dataRetentionDuration) as number }),
+    process: (input, scope) => {
+      const { body } = input
+      // `read` resolved every statement, and catalogues are fixed for the life of the mock.
+      const keys = Object.keys(body.fields)
+      const columns = Object.values(body.fields).map((statement) => columnOf(statement, scope) as Column)
+      const limit = body.maxRecords ?? Infinity
+      const rows: string[][] = []
+      const exported: EntityRecord[] = []
+      let chars = 0
+      for (const record of scope.table.records()) {
+        if (rows.length >= limit) break
+        const row = columns.map((column) => column(record))
+        for (const value of row) chars += value.length
+        rows.push(row)
+        exported.push(record)
+      }
+      const logs: LogLine[] = [
+        { count: rows.length, severity: 'information', statusCode: 'ELQ-00102', message: 'Successfully exported members to csv file.' },
+        { count: 0, severity: 'information', statusCode: 'ELQ-00131', message: 'Deleted internal staging for data transfer.' },
+        { count: 0, severity: 'information', statusCode: 'ELQ-00106', message: `Successfully converted csv file to sqlite, taking ${Math.ceil(chars / 1024)} kb.` }
+      ]
+      const effects: RecordEffect[] = []
+      for (const action of body.syncActions ?? []) {
+        logs.push(actionLine(action, exported.length))
+        for (const record of exported) effects.push({ record, action })
+      }
+      applyEffects(effects, input.syncUri, eloquaTimestamp(input.endedAt))
+      logs.push(summaryLine(input.syncId, 'success'))
+      return { status: 'success', logs, rejects: new RejectList('', 0), data: { keys, rows } }
+    }
+  }
+}
+
+export const contactExports = exportKind('contacts')
+export const accountExports = exportKind('accounts')
+export const customObjectExports = exportKind('customObjects')
