@@ -363,7 +363,7 @@ const importBody = fc.oneof(
   { weight: 1, arbitrary: anyJson },
   { weight: 1, arbitrary: fc.oneof(deepMember('fields'), deepMember('updateRuleByField'), deepMember('syncActions')) }
 ).map(json)
-const IMPORT_FAMILIES = ['/contacts/imports', '/accounts/imports', '/customObjects/9/imports', '/customobjects/9/imports', '/customObjects/10/imports', '/contacts/syncActions', '/accounts/syncActions']
+const IMPORT_FAMILIES = ['/contacts/imports', '/accounts/imports', '/customObjects/9/imports', '/customobjects/9/imports', '/customObjects/10/imports', '/contacts/syncActions', '/accounts/syncActions', '/contacts/exports', '/customObjects/9/exports']
 const importFamily = fc.tuple(bulk, fc.constantFrom(...IMPORT_FAMILIES), trailing).map(([b, f, s]) => `${b}${f}${s}`)
 const importItem = fc.tuple(bulk, fc.constantFrom(...IMPORT_FAMILIES), fc.oneof(fc.constantFrom('17', '18', '19'), idSegment), fc.constantFrom('', '/data'), trailing).map(([b, f, id, data, s]) => `${b}${f}/${id}${data}${s}`)
 const importRows = fc.array(fc.record({ e: fc.constantFrom<unknown>('ana@example.com', 'ANA@example.com', 'new@example.com', 'bad', '', null, 5, { x: 1 }), f: fc.oneof(fc.string({ maxLength: 10 }), scalarish), Id: fc.constantFrom<unknown>('1', '2', 'REG-000020', 'X') }, { requiredKeys: [] }), { maxLength: 5 })
@@ -538,7 +538,7 @@ const P = {
   data: fc.tuple(bulk, fc.oneof({ weight: 4, arbitrary: fc.constantFrom(['9', '6'], ['9', '7'], ['9', '8'], ['9', '14'], ['9', '16'], ['10', '11'], ['9', '17'], ['9', '18']) }, { weight: 1, arbitrary: fc.tuple(idSegment, idSegment) }), trailing)
     .map(([b, [p, id], s]) => `${b}/customObjects/${p}/syncActions/${id}/data${s}`),
   syncs: fc.tuple(bulk, trailing).map(([b, s]) => `${b}/syncs${s}`),
-  sync: fc.tuple(bulk, idSegment, fc.constantFrom('', '/logs', '/rejects'), trailing).map(([b, id, what, s]) => `${b}/syncs/${id}${what}${s}`)
+  sync: fc.tuple(bulk, idSegment, fc.constantFrom('', '/logs', '/rejects', '/data'), trailing).map(([b, id, what, s]) => `${b}/syncs/${id}${what}${s}`)
 }
 const listQuery = fc.oneof({ weight: 1, arbitrary: fc.constant('') }, { weight: 4, arbitrary: query })
 /** Lists that exist, so that their query strings are what gets judged. */
@@ -571,7 +571,7 @@ const endpoints: Record<string, Endpoint> = {
   createImport: (auth) => withBody('POST', importFamily, auth, importBody),
   listImports: (auth) => bodiless('GET', fc.oneof(importFamily, fc.tuple(bulk, trailing).map(([b, s]) => `${b}/imports${s}`)), auth, listQuery),
   replaceImport: (auth) => withBody('PUT', importItem, auth, importBody),
-  importItem: (auth) => fc.tuple(fc.constantFrom('GET', 'DELETE'), importItem, auth).map(([method, path, authorization]) => request(method, path, { authorization })),
+  importItem: (auth) => fc.tuple(fc.constantFrom('GET', 'DELETE'), importItem, auth, fc.constantFrom('', '?limit=50001', '?offset=9007199254740991', '?limit=1&totalResults=false', '?offset=-1')).map(([method, path, authorization, qs]) => request(method, path + qs, { authorization })),
   uploadImport: (auth) => withBody('POST', importItem.map((path) => path.includes('/data') ? path : `${path.replace(/\/+$/, '')}/data`), auth, fc.oneof(importRows, uploadBody))
 }
 

@@ -69,9 +69,10 @@ t.test('GET /__mock/openapi.json describes every implemented endpoint, generated
   const operations = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`)).sort()
   // Every family of definitions has the same seven operations.
   const families = ['accounts/imports', 'accounts/syncActions', 'contacts/imports', 'contacts/syncActions', 'customObjects/{parentId}/imports', 'customObjects/{parentId}/syncActions']
-  const definitionOperations = families.flatMap((f) => [
+  const exportFamilies = ['accounts/exports', 'contacts/exports', 'customObjects/{parentId}/exports']
+  const definitionOperations = [...families, ...exportFamilies].flatMap((f) => [
     `DELETE /api/bulk/2.0/${f}/{id}`, `DELETE /api/bulk/2.0/${f}/{id}/data`, `GET /api/bulk/2.0/${f}`, `GET /api/bulk/2.0/${f}/{id}`,
-    `POST /api/bulk/2.0/${f}`, `POST /api/bulk/2.0/${f}/{id}/data`, `PUT /api/bulk/2.0/${f}/{id}`
+    `POST /api/bulk/2.0/${f}`, `${exportFamilies.includes(f) ? 'GET' : 'POST'} /api/bulk/2.0/${f}/{id}/data`, `PUT /api/bulk/2.0/${f}/{id}`
   ])
   t.strictSame(operations, [
     ...definitionOperations,
@@ -90,10 +91,13 @@ t.test('GET /__mock/openapi.json describes every implemented endpoint, generated
     'GET /api/bulk/2.0/customObjects/{id}',
     'GET /api/bulk/2.0/customObjects/{parentId}/fields',
     'GET /api/bulk/2.0/customObjects/{parentId}/fields/{id}',
+    'GET /api/bulk/2.0/exports',
     'GET /api/bulk/2.0/imports',
     'GET /api/bulk/2.0/syncActions',
     'GET /api/bulk/2.0/syncs',
     'GET /api/bulk/2.0/syncs/{id}',
+    'GET /api/bulk/2.0/syncs/{id}/data',
+    'DELETE /api/bulk/2.0/syncs/{id}/data',
     'GET /api/bulk/2.0/syncs/{id}/logs',
     'GET /api/bulk/2.0/syncs/{id}/rejects',
     'GET /id',

@@ -68,7 +68,8 @@ function columnOf (statement: string, scope: KindScope): Column | undefined {
     const field = contacts.catalogue.resolve(`{{contact.${statement.slice(2, -2).slice(contactPrefix.length)}}}`)
     if (field?.kind !== 'field') return undefined
     const name = field.field.internalName
-    return (record) => record.contactId === undefined ? '' : contacts.table.get(record.contactId)?.fieldValues[name] ?? ''
+    // Links name contacts of the same site, which are never deleted.
+    return (record) => record.contactId === undefined ? '' : (contacts.table.get(record.contactId) as EntityRecord).fieldValues[name] ?? ''
   }
   return undefined
 }

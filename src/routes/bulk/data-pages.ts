@@ -16,8 +16,9 @@ const ROWS_PER_CHUNK = 500
  * without `items` when the page has no rows, as Eloqua answers.
  */
 export function sendDataPage (reply: FastifyReply, data: ExportData, query: DataQuery): FastifyReply {
-  const limit = query.limit ?? 1000
-  const offset = query.offset ?? 0
+  // The route's schema fills in Eloqua's defaults.
+  const limit = query.limit as number
+  const offset = query.offset as number
   const total = data.rows.length
   const end = Math.min(total, offset + limit)
   const count = Math.max(0, end - offset)

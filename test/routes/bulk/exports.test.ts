@@ -64,7 +64,7 @@ t.test('each problem of an export body is one failures entry, and nothing is cre
   t.strictSame(await failuresOf('/contacts/exports', { name: 'x', fields: many }), [{ field: 'fields', value: '251 fields', constraint: 'Must contain at most 250 fields.' }])
   t.strictSame(await failuresOf('/customObjects/9/exports', {
     name: 'x',
-    fields: { bad: '{{CustomObject[9].Field[999]}}', linked: '{{CustomObject[9].Contact.Field(C_Nope)}}', other: '{{Contact.Id}}', '': '{{CustomObject[9].Id}}', n: 1 },
+    fields: { bad: '{{CustomObject[9].Field[999]}}', linked: '{{CustomObject[9].Contact.Field(C_Nope)}}', other: '{{Contact.Id}}', '': '{{CustomObject[9].Id}}', n: 1, plain: 'CustomObject[9].Id' },
     filter: "'{{CustomObject[9].Id}}' = '1'",
     maxRecords: 0,
     dataRetentionDuration: 'P30D',
@@ -79,6 +79,7 @@ t.test('each problem of an export body is one failures entry, and nothing is cre
     { field: 'other', stackTrace: [{ field: 'fields' }], value: '{{Contact.Id}}', constraint: 'Must be a reference to an existing object.' },
     { field: 'fields', value: '', constraint: 'Each key must be at least 1 character and at most 100 characters long.' },
     { field: 'n', stackTrace: [{ field: 'fields' }], value: '1', constraint: 'Must be a reference to an existing object.' },
+    { field: 'plain', stackTrace: [{ field: 'fields' }], value: 'CustomObject[9].Id', constraint: 'Must be a reference to an existing object.' },
     { field: 'filter', value: "'{{CustomObject[9].Id}}' = '1'", constraint: 'Filters are not evaluated by the mock yet: leave filter out to export every record.' },
     { field: 'maxRecords', value: '0', constraint: 'Must be a positive integer.' },
     { field: 'areSystemTimestampsInUTC', value: 'maybe', constraint: 'Must be a boolean value.' },
@@ -182,12 +183,17 @@ t.test('custom object exports read fields, ExternalId, Id, dates and the linked 
   await app.inject(bulk('POST', `${imported}/data`, [{ X: 'DLPSB000000000020', E: 'bo@example.com' }]))
   app.clock.advance(1000)
   const { sync } = await exportAndSync(app, '/customObjects/9/exports', {
-    name: 'regs', fields: { Ext: '{{CustomObject[9].ExternalId}}', Id: '{{CustomObject[9].Id}}', Email: '{{CustomObject[9].Field[101]}}', First: '{{CustomObject[9].Contact.Field(C_FirstName)}}', Updated: '{{CustomObject[9].UpdatedAt}}' }
+    name: 'regs', fields: { Ext: '{{CustomObject[9].ExternalId}}', Id: '{{CustomObject[9].Id}}', Email: '{{CustomObject[9].Field[101]}}', First: '{{CustomObject[9].Contact.Field(C_FirstName)}}', Country: '{{CustomObject[9].Contact.Field(C_Country)}}', Updated: '{{CustomObject[9].UpdatedAt}}' }
   })
   t.strictSame((await app.inject(bulk('GET', `${sync}/data?limit=2`))).json().items, [
-    { Ext: 'DLPSB000000000020', Id: '1', Email: 'bo@example.com', First: 'Bo', Updated: '2024-05-01 10:00:01.000' },
-    { Ext: 'DLPSB000000000021', Id: '2', Email: 'bo@example.com', First: '', Updated: '2024-05-01 10:00:00.000' }
+    { Ext: 'DLPSB000000000020', Id: '1', Email: 'bo@example.com', First: 'Bo', Country: '', Updated: '2024-05-01 10:00:01.000' },
+    { Ext: 'DLPSB000000000021', Id: '2', Email: 'bo@example.com', First: '', Country: '', Updated: '2024-05-01 10:00:00.000' }
   ])
+  const byField = (await app.inject(bulk('POST', '/customObjects/9/imports', { name: 'by reg', fields: { R: '{{CustomObject[9].Field[102]}}' }, identifierFieldName: 'R', isSyncTriggeredOnImport: true }))).json().uri as string
+  await app.inject(bulk('POST', `${byField}/data`, [{ R: 'REG-NEW' }]))
+  app.clock.advance(1000)
+  const again = await exportAndSync(app, '/customObjects/9/exports', { name: 'ext', fields: { Ext: '{{CustomObject[9].ExternalId}}', Reg: '{{CustomObject[9].Field[102]}}' } })
+  t.strictSame((await app.inject(bulk('GET', `${again.sync}/data?offset=3`))).json().items, [{ Ext: '', Reg: 'REG-NEW' }], 'a record without an ExternalId exports ""')
   const events = basic('APITest\\Events.User', 'secret')
   t.equal((await app.inject(bulk('POST', '/customObjects/9/exports', { name: 'x', fields: { a: '{{CustomObject[9].Id}}' } }, events))).statusCode, 403)
 })
@@ -198,4 +204,16 @@ t.test('an export with autoDeleteDuration is deleted on the mock clock; its sync
   app.clock.advance(3_600_000)
   t.equal((await app.inject(bulk('GET', uri))).statusCode, 404)
   t.equal((await app.inject(bulk('GET', `${sync}/data`))).statusCode, 200)
+})
+
+t.test('a large page is streamed in chunks and parses whole', async (t) => {
+  const { defaultFixtures } = await import('../../helper.js')
+  const fixtures = defaultFixtures()
+  const contacts = Array.from({ length: 1200 }, (_, i) => ({ fieldValues: { C_EmailAddress: `user${i}@example.com`, ...(i % 2 === 0 ? { C_Company: 'Even "Corp"' } : {}) } }))
+  const app = await build(t, { fixtures: { ...fixtures, contacts } })
+  const { sync } = await exportAndSync(app, '/contacts/exports', { name: 'big', fields: { Email: '{{Contact.Field(C_EmailAddress)}}', Company: '{{Contact.Field(C_Company)}}' } })
+  const page = (await app.inject(bulk('GET', `${sync}/data?limit=1100&offset=50`))).json()
+  t.match(page, { totalResults: 1200, limit: 1100, offset: 50, count: 1100, hasMore: true })
+  t.equal(page.items.length, 1100)
+  t.strictSame(page.items.slice(0, 2), [{ Email: 'user50@example.com', Company: 'Even "Corp"' }, { Email: 'user51@example.com', Company: '' }])
 })
