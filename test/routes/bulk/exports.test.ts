@@ -43,7 +43,7 @@ t.test('an export definition is created in Eloqua\'s key order, defaults echoed,
     syncActions: [{ action: 'add', destination: '{{AccountList[3]}}' }],
     filter: ''
   }))
-  t.strictSame(Object.keys(full.json()), ['name', 'fields', 'maxRecords', 'areSystemTimestampsInUTC', 'dataRetentionDuration', 'autoDeleteDuration', 'crmAccountIdField', 'externalSystemId', 'syncActions', 'uri', 'createdBy', 'createdAt', 'updatedBy', 'updatedAt'])
+  t.strictSame(Object.keys(full.json()), ['name', 'fields', 'filter', 'maxRecords', 'areSystemTimestampsInUTC', 'dataRetentionDuration', 'autoDeleteDuration', 'crmAccountIdField', 'externalSystemId', 'syncActions', 'uri', 'createdBy', 'createdAt', 'updatedBy', 'updatedAt'])
   t.equal(full.json().areSystemTimestampsInUTC, true)
 })
 
@@ -65,7 +65,7 @@ t.test('each problem of an export body is one failures entry, and nothing is cre
   t.strictSame(await failuresOf('/customObjects/9/exports', {
     name: 'x',
     fields: { bad: '{{CustomObject[9].Field[999]}}', linked: '{{CustomObject[9].Contact.Field(C_Nope)}}', other: '{{Contact.Id}}', '': '{{CustomObject[9].Id}}', n: 1, plain: 'CustomObject[9].Id' },
-    filter: "'{{CustomObject[9].Id}}' = '1'",
+    filter: "'{{CustomObject[9].Id}}' = ",
     maxRecords: 0,
     dataRetentionDuration: 'P30D',
     autoDeleteDuration: 'PT1M',
@@ -80,7 +80,7 @@ t.test('each problem of an export body is one failures entry, and nothing is cre
     { field: 'fields', value: '', constraint: 'Each key must be at least 1 character and at most 100 characters long.' },
     { field: 'n', stackTrace: [{ field: 'fields' }], value: '1', constraint: 'Must be a reference to an existing object.' },
     { field: 'plain', stackTrace: [{ field: 'fields' }], value: 'CustomObject[9].Id', constraint: 'Must be a reference to an existing object.' },
-    { field: 'filter', value: "'{{CustomObject[9].Id}}' = '1'", constraint: 'Filters are not evaluated by the mock yet: leave filter out to export every record.' },
+    { field: 'filter', value: "'{{CustomObject[9].Id}}' = ", constraint: 'Must be a valid filter: the filter ends too soon at character 28.' },
     { field: 'maxRecords', value: '0', constraint: 'Must be a positive integer.' },
     { field: 'areSystemTimestampsInUTC', value: 'maybe', constraint: 'Must be a boolean value.' },
     { field: 'dataRetentionDuration', value: 'P30D', constraint: 'Must be an ISO 8601 duration from PT1H to P14D.' },
@@ -216,4 +216,27 @@ t.test('a large page is streamed in chunks and parses whole', async (t) => {
   t.match(page, { totalResults: 1200, limit: 1100, offset: 50, count: 1100, hasMore: true })
   t.equal(page.items.length, 1100)
   t.strictSame(page.items.slice(0, 2), [{ Email: 'user50@example.com', Company: 'Even "Corp"' }, { Email: 'user51@example.com', Company: '' }])
+})
+
+t.test('filters choose the exported records, compiled once per sync', async (t) => {
+  const app = await build(t)
+  const exported = async (filter: string): Promise<string[]> => {
+    const { sync } = await exportAndSync(app, '/contacts/exports', { name: 'f', fields: { Id: '{{Contact.Id}}' }, filter })
+    return ((await app.inject(bulk('GET', `${sync}/data`))).json().items ?? []).map((row: { Id: string }) => row.Id)
+  }
+  t.strictSame(await exported("'{{Contact.Field(C_Company)}}' = 'example corp'"), ['1', '2'])
+  t.strictSame(await exported("'{{Contact.Field(C_EmailAddress)}}' ~ '%@example.com' AND NOT '{{Contact.Id}}' = '1'"), ['2'])
+  t.strictSame(await exported("'{{Contact.CreatedAt}}' >= '2024-05-01 00:00:00' AND '{{Contact.UpdatedAt}}' < 2024-05-02"), ['1', '2', '3'])
+  t.strictSame(await exported("'{{Contact.Field(C_Company)}}' = '' OR '{{Contact.Field(C_Country)}}' = 'Brazil'"), ['1', '3'])
+  await app.inject(bulk('POST', '/customObjects/9/syncActions/6/data', [{ Id: 'DLPSB000000000021' }]))
+  await app.inject(bulk('POST', '/syncs', { syncedInstanceUri: '/customObjects/9/syncActions/6' }))
+  app.clock.advance(1000)
+  const { sync } = await exportAndSync(app, '/customObjects/9/exports', { name: 'done', fields: { Ext: '{{CustomObject[9].ExternalId}}' }, filter: "STATUS('{{ActionInstance(f82d50cd86a94fcab37e4ec9a98b0339)}}') = 'complete'" })
+  t.strictSame((await app.inject(bulk('GET', `${sync}/data`))).json().items, [{ Ext: 'DLPSB000000000021' }], 'records a setStatus sync action marked complete')
+  const refused = await app.inject(bulk('POST', '/contacts/exports', { name: 'f', fields: { Id: '{{Contact.Id}}' }, filter: "EXISTS('{{ContactList[1]}}') AND '{{Contact.Field(C_Nope)}}' = 'x'" }))
+  t.strictSame(refused.json().failures.map((f: { constraint: string }) => f.constraint), [
+    '{{ContactList[1]}} is not a list, segment or filter of this entity that exists.',
+    '{{Contact.Field(C_Nope)}} is not a field or attribute this export can filter on.'
+  ])
+  t.match((await app.inject(bulk('POST', '/contacts/exports', { name: 'f', fields: { Id: '{{Contact.Id}}' }, filter: '  ' }))).json(), { filter: '  ' }, 'a blank filter exports everything and is echoed')
 })
