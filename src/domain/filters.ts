@@ -38,7 +38,7 @@ const Quoted = createToken({ name: 'Quoted', pattern: /'(?:[^']|'')*'/ })
 /** A statement without quotes, `{{Contact.Id}}`. */
 const Statement = createToken({ name: 'Statement', pattern: /\{\{[^{}]*\}\}/ })
 /** An unquoted number or date, `2024-05-01`, or a time after it, `10:00:00.000`. */
-const Bare = createToken({ name: 'Bare', pattern: /[0-9][0-9:.\-]*/ })
+const Bare = createToken({ name: 'Bare', pattern: /[0-9][0-9:.-]*/ })
 
 const TOKENS = [WhiteSpace, And, Or, Not, Exists, Status, LParen, RParen, Operator, Quoted, Statement, Bare, Identifier]
 const lexer = new Lexer(TOKENS, { positionTracking: 'onlyOffset', ensureOptimizations: false })
