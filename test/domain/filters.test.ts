@@ -119,3 +119,9 @@ t.test('a filter that does not parse says where and why', async (t) => {
   t.strictSame(syntax("'unterminated"), [0, 'unexpected character "\'"'])
   t.strictSame(syntax('AND'), [0, 'unexpected "AND"'])
 })
+
+t.test('a filter with problems matches nothing', async (t) => {
+  const { predicate, problems } = compileFilter(parseFilter("'{{Nope}}' = 'x' OR EXISTS('{{ContactList[9]}}') OR STATUS('{{x}}') = 'y' OR '{{Score}}' = 'z'"), context)
+  t.equal(problems.length, 4)
+  t.strictSame(records.filter(predicate), [])
+})

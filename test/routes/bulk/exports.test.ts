@@ -240,3 +240,22 @@ t.test('filters choose the exported records, compiled once per sync', async (t) 
   ])
   t.match((await app.inject(bulk('POST', '/contacts/exports', { name: 'f', fields: { Id: '{{Contact.Id}}' }, filter: '  ' }))).json(), { filter: '  ' }, 'a blank filter exports everything and is echoed')
 })
+
+t.test('number and date fields compare by value in filters', async (t) => {
+  const { defaultFixtures } = await import('../../helper.js')
+  const fixtures = defaultFixtures()
+  const app = await build(t, {
+    fixtures: {
+      ...fixtures,
+      contactFields: [...fixtures.contactFields, { id: 100300, name: 'Score', internalName: 'C_Score', dataType: 'number' }],
+      contacts: [
+        { id: 1, fieldValues: { C_EmailAddress: 'a@x.co', C_Score: '10', C_DateCreated: '2024-01-01 00:00:00' } },
+        { id: 2, fieldValues: { C_EmailAddress: 'b@x.co', C_Score: '9.5', C_DateCreated: '2025-01-01 00:00:00' } }
+      ]
+    }
+  })
+  const { sync } = await exportAndSync(app, '/contacts/exports', { name: 'n', fields: { Id: '{{Contact.Id}}' }, filter: "'{{Contact.Field(C_Score)}}' > 9.6 OR '{{Contact.Field(C_DateCreated)}}' > '2024-06-01'" })
+  t.strictSame((await app.inject(bulk('GET', `${sync}/data`))).json().items, [{ Id: '1' }, { Id: '2' }])
+  const { sync: second } = await exportAndSync(app, '/contacts/exports', { name: 'n', fields: { Id: '{{Contact.Id}}' }, filter: "'{{Contact.Field(C_Score)}}' < 10 AND '{{Contact.Field(C_DateCreated)}}' > '2024-06-01'" })
+  t.strictSame((await app.inject(bulk('GET', `${second}/data`))).json().items, [{ Id: '2' }])
+})
