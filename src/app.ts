@@ -21,6 +21,7 @@ import discovery from './routes/discovery.js'
 import customObjects from './routes/bulk/custom-objects.js'
 import entityFields from './routes/bulk/entity-fields.js'
 import definitions from './routes/bulk/definitions.js'
+import containers from './routes/bulk/containers.js'
 import syncs from './routes/bulk/syncs.js'
 import mockAdmin from './routes/mock-admin.js'
 
@@ -116,6 +117,7 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), l
     await api.register(customObjects)
     await api.register(entityFields)
     await api.register(definitions)
+    await api.register(containers)
     await api.register(syncs)
   }, { prefix: BULK_PREFIX })
   await app.register(mockAdmin, { version: VERSION, enabled: config.ADMIN_API === 'on', token: config.ADMIN_TOKEN, maxFaultRules: config.MAX_FAULT_RULES })

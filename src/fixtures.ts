@@ -7,7 +7,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Ajv, type ErrorObject } from 'ajv'
-import { faultRule, fixturesFileSchema, type FaultRuleFixture, type Fixtures, type FixturesFile } from './schemas/fixtures.js'
+import { faultRule, fixturesFileSchema, type ContainerFixture, type FaultRuleFixture, type Fixtures, type FixturesFile } from './schemas/fixtures.js'
 import type { EloquaError, ValidationFailure } from './domain/errors.js'
 import { readDefinitionInput } from './domain/definitions.js'
 import { identifierRule } from './domain/kinds/sync-actions.js'
@@ -91,6 +91,7 @@ export function joinFixtures (documents: ReadonlyArray<{ file: string, content: 
   const accountFields: Array<Located<Fixtures['accountFields'][number]>> = []
   const contacts: Array<Located<Fixtures['contacts'][number]>> = []
   const accounts: Array<Located<Fixtures['accounts'][number]>> = []
+  const containers = { contactLists: [], contactSegments: [], contactFilters: [], accountLists: [] } as Record<ContainerSection, Array<Located<ContainerFixture>>>
   for (const { file, content } of documents) {
     if (!validateFile(content)) {
       // A failed validation always leaves its errors.
@@ -105,12 +106,14 @@ export function joinFixtures (documents: ReadonlyArray<{ file: string, content: 
     content.accountFields?.forEach((item, i) => accountFields.push({ item, file, pointer: `/accountFields/${i}` }))
     content.contacts?.forEach((item, i) => contacts.push({ item, file, pointer: `/contacts/${i}` }))
     content.accounts?.forEach((item, i) => accounts.push({ item, file, pointer: `/accounts/${i}` }))
+    for (const section of CONTAINER_SECTIONS) content[section]?.forEach((item, i) => containers[section].push({ item, file, pointer: `/${section}/${i}` }))
   }
   if (problems.length === 0) {
     checkEntityFields(contactFields, 'contact', problems)
     checkEntityFields(accountFields, 'account', problems)
     checkEntityRecords(contacts, contactFields, 'contact', problems)
     checkEntityRecords(accounts, accountFields, 'account', problems)
+    for (const section of CONTAINER_SECTIONS) checkContainers(containers[section], section === 'accountLists' ? accounts : contacts, section, problems)
   }
   if (problems.length === 0) checkReferences(sites, customObjects, definitions, faults, problems)
   if (problems.length > 0) throw new FixtureError(problems)
@@ -122,6 +125,10 @@ export function joinFixtures (documents: ReadonlyArray<{ file: string, content: 
     accountFields: accountFields.map((f) => f.item),
     contacts: contacts.map((c) => c.item),
     accounts: accounts.map((a) => a.item),
+    contactLists: containers.contactLists.map((c) => c.item),
+    contactSegments: containers.contactSegments.map((c) => c.item),
+    contactFilters: containers.contactFilters.map((c) => c.item),
+    accountLists: containers.accountLists.map((c) => c.item),
     faults: faults.map((f) => f.item)
   }
 }
@@ -206,6 +213,22 @@ function canonicalValues (values: Record<string, string>, names: ReadonlyMap<str
     canonical[key] = value
   }
   return canonical
+}
+
+const CONTAINER_SECTIONS = ['contactLists', 'contactSegments', 'contactFilters', 'accountLists'] as const
+type ContainerSection = typeof CONTAINER_SECTIONS[number]
+
+/** Container ids are unique per section, and members are records (with ids) of its entity. */
+function checkContainers (items: ReadonlyArray<Located<ContainerFixture>>, records: ReadonlyArray<Located<Fixtures['contacts'][number]>>, section: ContainerSection, problems: string[]): void {
+  const ids = new Set<number>()
+  const recordIds = new Set(records.map((r) => r.item.id))
+  for (const { item, file, pointer } of items) {
+    if (ids.has(item.id)) problems.push(`${file}: ${pointer}/id: ${section} id ${item.id} is used twice`)
+    ids.add(item.id)
+    item.members?.forEach((member, i) => {
+      if (!recordIds.has(member)) problems.push(`${file}: ${pointer}/members/${i}: no ${section === 'accountLists' ? 'account' : 'contact'} of the fixtures has the id ${member}`)
+    })
+  }
 }
 
 function checkReferences (

@@ -167,3 +167,21 @@ t.test('record values are kept under the catalogue\'s spelling of each field', a
   t.strictSame(fixtures.contacts[0]?.fieldValues, { C_EmailAddress: 'a@b.c' })
   t.strictSame(fixtures.customObjects[0]?.records?.[0]?.fieldValues, { Full_Name1: 'Ana', Other: 'kept' })
 })
+
+t.test('containers have unique ids and members that are records of their entity', async (t) => {
+  const base = { file: 'base.json', content: { sites: [site], contacts: [{ id: 1, fieldValues: {} }], accounts: [{ id: 5, fieldValues: {} }] } }
+  const problems = (content: object): string[] => {
+    try {
+      joinFixtures([base, { file: 'x.json', content }])
+      return []
+    } catch (err) {
+      return [...(err as FixtureError).problems]
+    }
+  }
+  t.strictSame(problems({ contactLists: [{ id: 1, name: 'A', members: [1, 2] }, { id: 1, name: 'B' }], accountLists: [{ id: 1, name: 'C', members: [1, 5] }] }), [
+    'x.json: /contactLists/0/members/1: no contact of the fixtures has the id 2',
+    'x.json: /contactLists/1/id: contactLists id 1 is used twice',
+    'x.json: /accountLists/0/members/0: no account of the fixtures has the id 1'
+  ])
+  t.strictSame(problems({ contactSegments: [{ id: 1, name: 'S', members: [1] }], contactFilters: [{ id: 2, name: 'F' }] }), [])
+})

@@ -12,7 +12,7 @@ import { eloquaTimestamp, type Clock } from './clock.js'
 import { conflict, describeValue, forbidden, notFound, tooManyRequests, validationError } from './errors.js'
 import { mayUseCustomObject, type Principal } from './directory.js'
 import { parseId } from './definitions.js'
-import { EntityTable, recordState } from './entities.js'
+import { EntityTable, recordState, type EntityRecord } from './entities.js'
 import { shapedEnd } from './faults.js'
 import { decodeUpload, type StagedUpload, type UploadFormat } from './records.js'
 import { Staging, emptyStagingArea, kbUsed, type NewUpload, type StagingOptions } from './staging.js'
@@ -23,6 +23,8 @@ import type { Definition, DefinitionKind, KindScope } from './kinds/kind.js'
 import { customObjectSyncActions } from './kinds/sync-actions.js'
 import type { CustomObjectFixture, Fixtures } from '../schemas/fixtures.js'
 import type { ExportData } from './kinds/exports.js'
+import { CONTAINER_KINDS, containerView, memberOf, parseContainer, type ContainerKind } from './containers.js'
+import type { ContainerFixture } from '../schemas/fixtures.js'
 
 export interface SiteOptions extends StagingOptions, SyncLifecycleOptions {
   /** Definitions the instance holds, fixtures included; one more answers 400. */
@@ -98,6 +100,8 @@ export class Site {
   #nextDefinitionId = 1
   /** When the next staged upload or definition expires; until then there is nothing to drop. */
   #nextHousekeepingAt = Infinity
+  /** When the fixtures were last loaded into this site. */
+  #loadedAt = 0
   /** Export syncs whose data is kept, oldest first, and the rows they hold. */
   #exported: Sync[] = []
   #exportedRows = 0
@@ -121,6 +125,7 @@ export class Site {
   reset (): void {
     const { fixtures } = this.#seed
     const loadedAt = this.#clock.now()
+    this.#loadedAt = loadedAt
     const { maxRecords } = this.#options
     this.#contacts = new EntityTable(fixtures.contacts, maxRecords, loadedAt)
     this.#accounts = new EntityTable(fixtures.accounts, maxRecords, loadedAt)
@@ -223,6 +228,24 @@ export class Site {
     return [...this.#customObjects.values()].map((c) => c.fixture).filter((c) => mayUseCustomObject(principal, c.id))
   }
 
+  // Containers ---------------------------------------------------------------------------------
+
+  /** The lists, segments or filters of one kind, with their member counts now. */
+  containers (kind: ContainerKind): Array<{ fixture: ContainerFixture, view: () => object }> {
+    // Syncs whose time is up act first: a count must include what they did.
+    this.#settle()
+    const table = CONTAINER_KINDS[kind].entity === 'contacts' ? this.#contacts : this.#accounts
+    return this.#seed.fixtures[CONTAINER_KINDS[kind].section].map((fixture) => ({
+      fixture,
+      view: () => {
+        const member = memberOf(kind, fixture)
+        let count = 0
+        for (const record of table.records()) if (member(record)) count++
+        return containerView(kind, fixture, count, this.#loadedAt)
+      }
+    }))
+  }
+
   /** Where the rows of a definition of this entity go. */
   #scope (entity: Entity, parentId: number | undefined): KindScope {
     const related = (other: 'contacts' | 'accounts'): { catalogue: FieldCatalogue, table: EntityTable } =>
@@ -230,9 +253,17 @@ export class Site {
     const importSyncDefault = this.#options.importSyncTriggeredDefault
     if (entity === 'customObjects') {
       const state = this.#customObjects.get(parentId as number) as CustomObjectState
-      return { catalogue: state.catalogue, table: state.table, related, importSyncDefault }
+      return { catalogue: state.catalogue, table: state.table, related, importSyncDefault, container: () => undefined }
     }
-    return { ...related(entity), related, importSyncDefault, derive: this.#derived[entity] }
+    return { ...related(entity), related, importSyncDefault, derive: this.#derived[entity], container: (statement) => this.#container(entity, statement) }
+  }
+
+  /** EXISTS in a filter: a container of this entity that exists, as a membership test. */
+  #container (entity: 'contacts' | 'accounts', statement: string): ((record: EntityRecord) => boolean) | undefined {
+    const named = parseContainer(statement)
+    if (named === undefined || CONTAINER_KINDS[named.kind].entity !== entity) return undefined
+    const fixture = this.#seed.fixtures[CONTAINER_KINDS[named.kind].section].find((c) => c.id === named.id)
+    return fixture === undefined ? undefined : memberOf(named.kind, fixture)
   }
 
   /**

@@ -191,7 +191,21 @@ export const syncReject = {
   }
 } as const
 
-export const sharedSchemas = [validationFailures, sync, syncActionDefinition, importDefinition, exportDefinition, customObject, customObjectField, syncLog, syncReject] as const
+/** A list, segment or filter: its statement feeds EXISTS in export filters. */
+export const container = {
+  $id: 'Container',
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    count: { type: 'integer', description: 'Members now.' },
+    statement: { type: 'string', description: 'e.g. {{ContactList[1]}}, for EXISTS in export filters and sync action destinations.' },
+    uri: { type: 'string' },
+    ...audit,
+    executedAt: { ...timestamp, description: 'Segments and filters only.' }
+  }
+} as const
+
+export const sharedSchemas = [validationFailures, sync, syncActionDefinition, importDefinition, exportDefinition, container, customObject, customObjectField, syncLog, syncReject] as const
 
 /** Eloqua's list envelope, keys in Eloqua's order. */
 function listOf (ref: string, description: string): object {
@@ -367,5 +381,13 @@ export function definitionRouteSchemas (family: DefinitionFamily): Record<keyof 
     removeData: exported
       ? { summary: `Delete the exported data of every sync of a ${noun}`, tags, params: itemParams, response: { 204: noBody('Deleted.'), ...missing } }
       : { summary: `Delete the staged data of a ${noun}`, tags, params: itemParams, response: { 204: noBody('Deleted.'), ...missing, ...conflicted } }
+  }
+}
+
+/** The route schemas of the lists of one kind of container, and of one of them. */
+export function containerRouteSchemas (kind: string, noun: string): { list: object, get: object } {
+  return {
+    list: { summary: `List ${noun}`, tags: ['lists, segments and filters'], querystring: listQuery, response: { 200: listOf('Container', noun), ...errors } },
+    get: { summary: `Retrieve one of the ${noun} (${kind})`, tags: ['lists, segments and filters'], params: idParams('id'), response: { 200: { $ref: 'Container#' }, ...missing } }
   }
 }

@@ -118,6 +118,20 @@ const entityRecord = {
   }
 } as const
 
+/** A contact list, segment or filter, or an account list: its members by record id. */
+const container = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'name'],
+  properties: {
+    id: { ...id, description: 'The container id, as in {{ContactList[<id>]}}.' },
+    name: { type: 'string', minLength: 1, maxLength: 100 },
+    members: { type: 'array', items: id, maxItems: 1000000, description: 'Ids of the contacts (or accounts) in it; sync actions add and remove more.' },
+    executedAt: { ...timestamp, description: 'Segments and filters: when it last ran.' },
+    ...audit
+  }
+} as const
+
 const customObject = {
   type: 'object',
   additionalProperties: false,
@@ -268,6 +282,10 @@ export const fixturesFileSchema = {
     contactFields: { type: 'array', items: entityField, description: 'The fields GET /contacts/fields lists.' },
     accountFields: { type: 'array', items: entityField, description: 'The fields GET /accounts/fields lists.' },
     contacts: { type: 'array', items: entityRecord, description: 'The contacts every site starts with; imports add and update them.' },
+    contactLists: { type: 'array', items: container, description: 'GET /contacts/lists; EXISTS(\'{{ContactList[<id>]}}\') in contact export filters.' },
+    contactSegments: { type: 'array', items: container, description: 'GET /contacts/segments; EXISTS(\'{{ContactSegment[<id>]}}\').' },
+    contactFilters: { type: 'array', items: container, description: 'GET /contacts/filters; EXISTS(\'{{ContactFilter[<id>]}}\').' },
+    accountLists: { type: 'array', items: container, description: 'GET /accounts/lists; EXISTS(\'{{AccountList[<id>]}}\') in account export filters.' },
     accounts: { type: 'array', items: entityRecord, description: 'The accounts every site starts with; imports add and update them.' },
     faults: { type: 'array', items: faultRule }
   }
@@ -282,6 +300,7 @@ export type SyncAction = FromSchema<typeof syncAction>
 export type FaultRuleFixture = FromSchema<typeof faultRule>
 export type EntityFieldFixture = FromSchema<typeof entityField>
 export type EntityRecordFixture = FromSchema<typeof entityRecord>
+export type ContainerFixture = FromSchema<typeof container>
 
 /** All fixture files joined. */
 export interface Fixtures {
@@ -292,5 +311,9 @@ export interface Fixtures {
   accountFields: EntityFieldFixture[]
   contacts: EntityRecordFixture[]
   accounts: EntityRecordFixture[]
+  contactLists: ContainerFixture[]
+  contactSegments: ContainerFixture[]
+  contactFilters: ContainerFixture[]
+  accountLists: ContainerFixture[]
   faults: FaultRuleFixture[]
 }

@@ -78,7 +78,7 @@ function fieldColumn (field: FieldInfo, of: (record: EntityRecord) => EntityReco
 
 /** A filter checked and compiled against the scope's entity. */
 function compiled (filter: string, scope: KindScope): ReturnType<typeof compileFilter> {
-  return compileFilter(parseFilter(filter), { column: (statement) => columnOf(statement, scope), container: () => undefined })
+  return compileFilter(parseFilter(filter), { column: (statement) => columnOf(statement, scope), container: scope.container })
 }
 
 function readExport (body: unknown, scope: KindScope): ExportBody {

@@ -4,7 +4,7 @@
  * rows. Everything else — staging, the sync lifecycle, the registry that resolves any
  * `syncedInstanceUri`, logs and rejects — is shared, in the Site.
  */
-import type { EntityTable } from '../entities.js'
+import type { EntityRecord, EntityTable } from '../entities.js'
 import type { StagedUpload } from '../records.js'
 import type { StagingArea } from '../staging.js'
 import { eloquaTimestamp } from '../clock.js'
@@ -45,6 +45,8 @@ export interface KindScope {
   readonly importSyncDefault: boolean
   /** Values the instance assigns a new record of this entity, such as ContactIDExt. */
   readonly derive?: ((id: number) => Record<string, string>) | undefined
+  /** EXISTS in a filter: membership of a list, segment or filter of this entity, if it exists. */
+  readonly container: (statement: string) => ((record: EntityRecord) => boolean) | undefined
 }
 
 export interface ProcessInput<B extends DefinitionBody = DefinitionBody> {
