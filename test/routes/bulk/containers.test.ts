@@ -40,3 +40,16 @@ t.test('EXISTS in an export filter reads membership of a container of the export
   t.match(await exported('/contacts/exports', { Id: '{{Contact.Id}}' }, "EXISTS('{{ContactList[99]}}')"), [{ field: 'filter' }])
   t.match(await exported('/contacts/exports', { Id: '{{Contact.Id}}' }, "EXISTS('{{Nope[1]}}')"), [{ field: 'filter' }])
 })
+
+t.test('audit fields come from the fixtures, else from when they were loaded', async (t) => {
+  const { defaultFixtures } = await import('../../helper.js')
+  const app = await build(t, {
+    fixtures: {
+      ...defaultFixtures(),
+      contactSegments: [{ id: 7, name: 'Dated', createdAt: '2024-01-01T00:00:00Z', createdBy: 'Some.One', updatedAt: '2024-02-01T00:00:00Z', updatedBy: 'Other.One', executedAt: '2024-03-01T00:00:00Z' }],
+      contactFilters: [{ id: 5, name: 'Empty', createdAt: '2024-01-01T00:00:00Z', createdBy: 'Some.One' }]
+    }
+  })
+  t.match((await app.inject(bulk('GET', '/contacts/segments/7'))).json(), { createdBy: 'Some.One', createdAt: '2024-01-01T00:00:00.0000000Z', updatedBy: 'Other.One', updatedAt: '2024-02-01T00:00:00.0000000Z', executedAt: '2024-03-01T00:00:00.0000000Z' })
+  t.match((await app.inject(bulk('GET', '/contacts/filters/5'))).json(), { count: 0, createdBy: 'Some.One', updatedBy: 'Some.One', updatedAt: '2024-01-01T00:00:00.0000000Z', executedAt: '2024-01-01T00:00:00.0000000Z' })
+})

@@ -233,9 +233,9 @@ t.test('filters choose the exported records, compiled once per sync', async (t) 
   app.clock.advance(1000)
   const { sync } = await exportAndSync(app, '/customObjects/9/exports', { name: 'done', fields: { Ext: '{{CustomObject[9].ExternalId}}' }, filter: "STATUS('{{ActionInstance(f82d50cd86a94fcab37e4ec9a98b0339)}}') = 'complete'" })
   t.strictSame((await app.inject(bulk('GET', `${sync}/data`))).json().items, [{ Ext: 'DLPSB000000000021' }], 'records a setStatus sync action marked complete')
-  const refused = await app.inject(bulk('POST', '/contacts/exports', { name: 'f', fields: { Id: '{{Contact.Id}}' }, filter: "EXISTS('{{ContactList[1]}}') AND '{{Contact.Field(C_Nope)}}' = 'x'" }))
+  const refused = await app.inject(bulk('POST', '/contacts/exports', { name: 'f', fields: { Id: '{{Contact.Id}}' }, filter: "EXISTS('{{ContactList[99]}}') AND '{{Contact.Field(C_Nope)}}' = 'x'" }))
   t.strictSame(refused.json().failures.map((f: { constraint: string }) => f.constraint), [
-    '{{ContactList[1]}} is not a list, segment or filter of this entity that exists.',
+    '{{ContactList[99]}} is not a list, segment or filter of this entity that exists.',
     '{{Contact.Field(C_Nope)}} is not a field or attribute this export can filter on.'
   ])
   t.match((await app.inject(bulk('POST', '/contacts/exports', { name: 'f', fields: { Id: '{{Contact.Id}}' }, filter: '  ' }))).json(), { filter: '  ' }, 'a blank filter exports everything and is echoed')
