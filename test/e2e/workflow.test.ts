@@ -102,7 +102,7 @@ t.test('a definition that syncs on import: the upload answers 201 with the sync,
   t.equal(deleted.status, 204)
 })
 
-t.test('imports over a socket: contacts (JSON and CSV), accounts and a custom object with mapDataCards, each site apart', async (t) => {
+t.test('imports over a socket: contacts (JSON and CSV), accounts and a custom object with mapDataCards, exported back with a filter and paged, each site apart', async (t) => {
   const server = await startServer(t, [], { SYNC_PENDING_MS: '20', SYNC_ACTIVE_MS: '20' })
   const client = await discover(server.url)
   type Answer = { status: number, body: { uri: string } }
@@ -155,6 +155,21 @@ t.test('imports over a socket: contacts (JSON and CSV), accounts and a custom ob
   t.match(state.contacts[1], { fieldValues: { C_EmailAddress: 'bo@example.com', C_LastName: 'Chen-Li' } })
   t.strictSame(state.accounts.map((a) => a.fieldValues.M_Country), ['Mexico', 'Canada', 'Chile'])
   t.match(state.customObjects[0]?.records.at(-1), { fieldValues: { Registration_Id1: 'REG-9' }, contactId: 4 })
+  // Export the contacts back with a filter, and page through them two at a time.
+  const exported = await client.call('POST', '/contacts/exports', {
+    name: 'Example contacts', fields: { Id: '{{Contact.Id}}', Email: '{{Contact.Field(C_EmailAddress)}}', First: '{{Contact.Field(C_FirstName)}}' },
+    filter: "'{{Contact.Field(C_EmailAddress)}}' ~ '%@example.com' AND NOT '{{Contact.Id}}' = '1'"
+  }) as Answer
+  t.equal(exported.status, 201)
+  const exportSync = await client.call('POST', '/syncs', { syncedInstanceUri: exported.body.uri }) as Answer
+  t.match(await poll(client, exportSync.body.uri), { status: 'success' })
+  const rows: unknown[] = []
+  for (let offset = 0; ; offset += 2) {
+    const page = (await client.call('GET', `${exportSync.body.uri}/data?limit=2&offset=${offset}`) as { body: { items?: unknown[], hasMore: boolean } }).body
+    rows.push(...(page.items ?? []))
+    if (!page.hasMore) break
+  }
+  t.strictSame(rows, [{ Id: '2', Email: 'bo@example.com', First: 'Bo' }, { Id: '4', Email: 'new@example.com', First: 'New' }])
   // The second bundled site is another instance: none of it is there.
   const other = await (await fetch(`${server.url}/__mock/state?site=SecondSite`)).json() as { contacts: unknown[], importDefinitions: unknown[], syncs: unknown[] }
   t.strictSame([other.contacts.length, other.importDefinitions.length, other.syncs.length], [3, 0, 0])
