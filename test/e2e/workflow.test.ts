@@ -157,7 +157,8 @@ t.test('imports over a socket: contacts (JSON and CSV), accounts and a custom ob
   t.match(state.customObjects[0]?.records.at(-1), { fieldValues: { Registration_Id1: 'REG-9' }, contactId: 4 })
   // Export the contacts back with a filter, and page through them two at a time.
   const exported = await client.call('POST', '/contacts/exports', {
-    name: 'Example contacts', fields: { Id: '{{Contact.Id}}', Email: '{{Contact.Field(C_EmailAddress)}}', First: '{{Contact.Field(C_FirstName)}}' },
+    name: 'Example contacts',
+    fields: { Id: '{{Contact.Id}}', Email: '{{Contact.Field(C_EmailAddress)}}', First: '{{Contact.Field(C_FirstName)}}' },
     filter: "'{{Contact.Field(C_EmailAddress)}}' ~ '%@example.com' AND NOT '{{Contact.Id}}' = '1'"
   }) as Answer
   t.equal(exported.status, 201)
