@@ -658,7 +658,8 @@ export class Site {
       recordCount: taken.recordCount,
       bytes: taken.bytes,
       charge: taken.charge,
-      shaping
+      shaping,
+      prepared: definition.kind.prepare?.(definition.body, this.#scope(definition.kind.entity, definition.parentId))
     }, definition.queueEndsAt)
     definition.queueEndsAt = sync.endAt
     return sync
@@ -672,6 +673,7 @@ export class Site {
       body: sync.body,
       uploads: sync.uploads,
       endedAt: sync.endAt,
+      prepared: sync.prepared,
       maxRejects: this.#options.maxRetainedRejects
     }, this.#scope(definition.kind.entity, definition.parentId))
   }

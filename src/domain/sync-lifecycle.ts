@@ -54,6 +54,8 @@ export interface Sync {
   /** What its uploads took of the staging quota until it ended. */
   readonly charge: number
   readonly shaping: SyncShaping | undefined
+  /** What the definition's kind took when the sync was created (an export's rows). */
+  prepared: unknown
   final: SyncFinal | undefined
   readonly callbackAttempts: CallbackAttempt[]
 }
@@ -178,6 +180,7 @@ export class SyncLifecycle {
       }
       this.#hooks.release(sync.definition, sync)
       sync.uploads = []
+      sync.prepared = undefined
       this.#ended.push(sync)
       this.#retainedRejects += sync.final.rejects.weight
       this.#hooks.ended(sync)

@@ -157,6 +157,30 @@ export function exportView (definition: ExportDefinition): object {
   }
 }
 
+interface Snapshot { data: ExportData, exported: EntityRecord[], chars: number }
+
+/** The rows an export takes: its records that pass the filter, at most maxRecords, as text. */
+function snapshot (body: ExportBody, scope: KindScope): Snapshot {
+  const keys = Object.keys(body.fields)
+  // `read` resolved every statement, and catalogues are fixed for the life of the mock.
+  const columns = Object.values(body.fields).map((statement) => (columnOf(statement, scope) as FilterColumn).read)
+  // Compiled once per sync; `read` checked that it parses and compiles.
+  const keep = body.filter === undefined || body.filter.trim() === '' ? () => true : compiled(body.filter, scope).predicate
+  const limit = body.maxRecords ?? Infinity
+  const rows: string[][] = []
+  const exported: EntityRecord[] = []
+  let chars = 0
+  for (const record of scope.table.records()) {
+    if (rows.length >= limit) break
+    if (!keep(record)) continue
+    const row = columns.map((column) => column(record))
+    for (const value of row) chars += value.length
+    rows.push(row)
+    exported.push(record)
+  }
+  return { data: { keys, rows }, exported, chars }
+}
+
 function exportKind (entity: Entity): DefinitionKind<ExportBody> {
   return {
     family: 'exports',
@@ -166,25 +190,12 @@ function exportKind (entity: Entity): DefinitionKind<ExportBody> {
     read: readExport,
     view: exportView,
     lifetimes: (body) => ({ stagedMs: Infinity, definitionMs: body.autoDeleteDuration === undefined ? undefined : durationMs(body.autoDeleteDuration), dataMs: durationMs(body.dataRetentionDuration) as number }),
-    process: (input, scope) => {
+    // The rows are taken when the sync is created, as Eloqua evaluates the filter when the export starts.
+    prepare: snapshot,
+    process: (input) => {
       const { body } = input
-      // `read` resolved every statement, and catalogues are fixed for the life of the mock.
-      const keys = Object.keys(body.fields)
-      const columns = Object.values(body.fields).map((statement) => (columnOf(statement, scope) as FilterColumn).read)
-      // Compiled once per sync; `read` checked that it parses and compiles.
-      const keep = body.filter === undefined || body.filter.trim() === '' ? () => true : compiled(body.filter, scope).predicate
-      const limit = body.maxRecords ?? Infinity
-      const rows: string[][] = []
-      const exported: EntityRecord[] = []
-      let chars = 0
-      for (const record of scope.table.records()) {
-        if (rows.length >= limit) break
-        if (!keep(record)) continue
-        const row = columns.map((column) => column(record))
-        for (const value of row) chars += value.length
-        rows.push(row)
-        exported.push(record)
-      }
+      const { data, exported, chars } = input.prepared as Snapshot
+      const rows = data.rows
       const logs: LogLine[] = [
         { count: rows.length, severity: 'information', statusCode: 'ELQ-00102', message: 'Successfully exported members to csv file.' },
         { count: 0, severity: 'information', statusCode: 'ELQ-00131', message: 'Deleted internal staging for data transfer.' },
@@ -197,7 +208,7 @@ function exportKind (entity: Entity): DefinitionKind<ExportBody> {
       }
       applyEffects(effects, input.syncUri, eloquaTimestamp(input.endedAt))
       logs.push(summaryLine(input.syncId, 'success'))
-      return { status: 'success', logs, rejects: new RejectList('', 0), data: { keys, rows } }
+      return { status: 'success', logs, rejects: new RejectList('', 0), data }
     }
   }
 }

@@ -56,6 +56,8 @@ export interface ProcessInput<B extends DefinitionBody = DefinitionBody> {
   readonly uploads: readonly StagedUpload[]
   /** When the sync ends: the time of every change it makes. */
   readonly endedAt: number
+  /** What `prepare` took when the sync was created. */
+  readonly prepared: unknown
   /** Rejects kept at most; the logs still count all. */
   readonly maxRejects: number
 }
@@ -74,6 +76,8 @@ export interface DefinitionKind<B extends DefinitionBody = DefinitionBody> {
   read: (body: unknown, scope: KindScope) => B
   /** The definition as the API returns it, in Eloqua's key order. */
   view: (definition: Definition<B>, kbUsed: number) => object
+  /** What a sync must take the moment it is created, before records change (an export's snapshot). */
+  prepare?: (body: B, scope: KindScope) => unknown
   /** What a sync of it does with its staged rows, applied to the scope's records. */
   process: (input: ProcessInput<B>, scope: KindScope) => ProcessOutcome
   /**

@@ -259,3 +259,14 @@ t.test('number and date fields compare by value in filters', async (t) => {
   const { sync: second } = await exportAndSync(app, '/contacts/exports', { name: 'n', fields: { Id: '{{Contact.Id}}' }, filter: "'{{Contact.Field(C_Score)}}' < 10 AND '{{Contact.Field(C_DateCreated)}}' > '2024-06-01'" })
   t.strictSame((await app.inject(bulk('GET', `${second}/data`))).json().items, [{ Id: '2' }])
 })
+
+t.test('the rows are taken when the sync is created: later changes are not in them', async (t) => {
+  const app = await build(t)
+  const uri = (await app.inject(bulk('POST', '/contacts/exports', { name: 'snap', fields: { Email: '{{Contact.Field(C_EmailAddress)}}', First: '{{Contact.Field(C_FirstName)}}' }, filter: "'{{Contact.Field(C_FirstName)}}' = 'Ana'" }))).json().uri as string
+  const sync = (await app.inject(bulk('POST', '/syncs', { syncedInstanceUri: uri }))).json().uri as string
+  const rename = (await app.inject(bulk('POST', '/contacts/imports', { name: 'rename', fields: { e: '{{Contact.Field(C_EmailAddress)}}', f: '{{Contact.Field(C_FirstName)}}' }, identifierFieldName: 'e', isSyncTriggeredOnImport: true }))).json().uri as string
+  await app.inject(bulk('POST', `${rename}/data`, [{ e: 'ana@example.com', f: 'Anabel' }]))
+  app.clock.advance(1000)
+  t.strictSame((await app.inject(bulk('GET', `${sync}/data`))).json().items, [{ Email: 'ana@example.com', First: 'Ana' }])
+  t.match((await app.inject('/__mock/state')).json().contacts[0], { fieldValues: { C_FirstName: 'Anabel' } })
+})
