@@ -270,3 +270,13 @@ t.test('the rows are taken when the sync is created: later changes are not in th
   t.strictSame((await app.inject(bulk('GET', `${sync}/data`))).json().items, [{ Email: 'ana@example.com', First: 'Ana' }])
   t.match((await app.inject('/__mock/state')).json().contacts[0], { fieldValues: { C_FirstName: 'Anabel' } })
 })
+
+t.test('a data page can fail as Eloqua\'s temporary errors do (bundled rule scenario-temporary-error)', async (t) => {
+  const app = await build(t)
+  const { sync } = await exportAndSync(app, '/contacts/exports', contactExport)
+  const res = await app.inject({ ...bulk('GET', `${sync}/data`), headers: { authorization: API_USER, 'x-mock-scenario': 'temporary-error' } })
+  t.equal(res.statusCode, 500)
+  t.equal(res.headers['retry-after'], '120')
+  t.strictSame(res.json(), { error: 'Unable to process request due to a temporary error.', errorSeverity: 3 })
+  t.equal((await app.inject(bulk('GET', `${sync}/data`))).statusCode, 200)
+})
