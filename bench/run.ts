@@ -70,3 +70,6 @@ console.log(`ratio mock/bare: ${ratio(quiet, bare)} (warn), ${ratio(logged, bare
 
 const memory = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/memory.ts'], { cwd: ROOT, stdio: 'inherit' })
 await new Promise((resolve) => memory.once('exit', resolve))
+
+const filter = spawn(process.execPath, ['--import', 'tsx', 'bench/filter.ts'], { cwd: ROOT, stdio: 'inherit' })
+await new Promise((resolve) => filter.once('exit', resolve))
