@@ -105,6 +105,7 @@ export class Site {
   /** Export syncs whose data is kept, oldest first, and the rows they hold. */
   #exported: Sync[] = []
   #exportedRows = 0
+  #exportedChars = 0
   #staging: Staging
   #syncs: SyncLifecycle
 
@@ -154,6 +155,7 @@ export class Site {
     this.#nextHousekeepingAt = Infinity
     this.#exported = []
     this.#exportedRows = 0
+    this.#exportedChars = 0
   }
 
   /** Ends the syncs whose time is up, then expires staged uploads and definitions whose time is up; returns the current time. */
@@ -478,6 +480,7 @@ export class Site {
     if (data === undefined) return
     this.#exported.push(sync)
     this.#exportedRows += data.rows.length
+    this.#exportedChars += data.chars
     while (this.#exportedRows > this.#options.maxRetainedExportRows) this.#dropData(this.#exported[0] as Sync)
   }
 
@@ -485,6 +488,7 @@ export class Site {
     const data = sync.final?.data
     if (data === undefined) return
     this.#exportedRows -= data.rows.length
+    this.#exportedChars -= data.chars
     ;(sync.final as NonNullable<Sync['final']>).data = undefined
     this.#exported.splice(this.#exported.indexOf(sync), 1)
   }
@@ -517,7 +521,18 @@ export class Site {
   definitionData (principal: Principal, definition: Definition): ExportData {
     this.#settle()
     const latest = this.#exported.filter((s) => s.definition === definition).at(-1)
-    return latest === undefined ? { keys: [], rows: [] } : this.syncData(principal, latest)
+    return latest === undefined ? { keys: [], rows: [], chars: 0 } : this.syncData(principal, latest)
+  }
+
+  /**
+   * `GET /imports/data` and `GET /exports/data`: what the site's imports have staged, or its export
+   * syncs hold, in kilobytes; `kbAllowed` 0 means no limit, as Eloqua answers.
+   */
+  dataUsage (family: 'imports' | 'exports'): { kbAllowed: number, kbUsed: number } {
+    this.#settle()
+    if (family === 'exports') return { kbAllowed: 0, kbUsed: Math.ceil(this.#exportedChars / 1024) }
+    const bytes = [...this.#definitions.values()].filter((d) => d.kind.family === 'imports').reduce((sum, d) => sum + d.stagedBytes + d.syncingBytes, 0)
+    return { kbAllowed: 0, kbUsed: Math.ceil(bytes / 1024) }
   }
 
   /** `DELETE {export uri}/data`: every sync of the definition loses its data. */

@@ -281,6 +281,8 @@ const conflicted = { 409: noBody('There was a conflict: a sync of this definitio
 /** A request body the domain checks itself (see validators.ts); the schema is for the OpenAPI description. */
 const domainChecked = (ref: string): object => ({ [DOMAIN_VALIDATED]: true, $ref: ref })
 
+const dataUsage = { type: 'object', properties: { kbAllowed: { type: 'integer' }, kbUsed: { type: 'integer' } } } as const
+
 export const routeSchemas = {
   discovery: {
     summary: 'Discover the site, the user and the base URLs (login.eloqua.com/id)',
@@ -296,6 +298,8 @@ export const routeSchemas = {
   getAccountField: { summary: 'Retrieve an account field', tags: ['fields'], params: idParams('id'), response: { 200: { $ref: 'CustomObjectField#' }, ...missing } },
   listAllSyncActionDefinitions: { summary: 'List every sync action definition', tags: ['sync action definitions'], querystring: listQuery, response: { 200: listOf('SyncActionDefinition', 'Sync action definitions'), ...errors } },
   listAllImports: { summary: 'List every import definition', tags: ['import definitions'], querystring: listQuery, response: { 200: listOf('ImportDefinition', 'Import definitions'), ...errors } },
+  getImportsDataUsage: { summary: 'Staged import data of the instance, in KB (kbAllowed 0: no limit)', tags: ['import definitions'], response: { 200: dataUsage } },
+  getExportsDataUsage: { summary: 'Exported data the instance holds, in KB (kbAllowed 0: no limit)', tags: ['export definitions'], response: { 200: dataUsage } },
   listAllExports: { summary: 'List every export definition', tags: ['export definitions'], querystring: listQuery, response: { 200: listOf('ExportDefinition', 'Export definitions'), ...errors } },
   createSync: {
     summary: 'Create a sync',

@@ -75,6 +75,8 @@ export const OPERATION_IDS = [
   'getCustomObjectExportData',
   'deleteCustomObjectExportData',
   'listAllExports',
+  'getImportsDataUsage',
+  'getExportsDataUsage',
   'listContactLists',
   'getContactList',
   'listContactSegments',

@@ -100,7 +100,9 @@ t.test('GET /__mock/openapi.json describes every implemented endpoint, generated
     'GET /api/bulk/2.0/customObjects/{parentId}/fields',
     'GET /api/bulk/2.0/customObjects/{parentId}/fields/{id}',
     'GET /api/bulk/2.0/exports',
+    'GET /api/bulk/2.0/exports/data',
     'GET /api/bulk/2.0/imports',
+    'GET /api/bulk/2.0/imports/data',
     'GET /api/bulk/2.0/syncActions',
     'GET /api/bulk/2.0/syncs',
     'GET /api/bulk/2.0/syncs/{id}',
@@ -133,7 +135,7 @@ t.test('fault rules can be added, listed and removed at run time', async (t) => 
   t.equal((await upload(app, 9, 6, [{ Id: 'DLPSB000000000020' }])).statusCode, 204)
   const listed = (await app.inject('/__mock/faults')).json()
   t.match(listed[0], { name: 'uploads-down', matched: 2, fired: 1 })
-  t.equal(listed.length, 12)
+  t.equal(listed.length, 13)
 
   t.equal((await app.inject({ method: 'POST', url: '/__mock/faults', payload: rule })).statusCode, 400, 'names are unique')
   t.equal((await app.inject({ method: 'DELETE', url: '/__mock/faults/uploads-down' })).statusCode, 204)
@@ -148,10 +150,10 @@ t.test('DELETE /__mock/faults drops the runtime rules only', async (t) => {
   const app = await build(t)
   await app.inject({ method: 'POST', url: '/__mock/faults', payload: { name: 'a', response: { status: 500 } } })
   await app.inject({ method: 'POST', url: '/__mock/faults', payload: { name: 'b', match: { parentId: 9 }, sync: { status: 'error' } } })
-  t.equal((await app.inject('/__mock/faults')).json().length, 13)
+  t.equal((await app.inject('/__mock/faults')).json().length, 14)
   t.equal((await app.inject({ method: 'DELETE', url: '/__mock/faults' })).statusCode, 204)
   t.strictSame((await app.inject('/__mock/faults')).json().map((r: { name: string }) => r.name).slice(0, 1), ['definition-12-gone'])
-  t.equal((await app.inject('/__mock/faults')).json().length, 11)
+  t.equal((await app.inject('/__mock/faults')).json().length, 12)
 })
 
 t.test('an invalid runtime rule answers 400 naming what is wrong, and adds nothing', async (t) => {
@@ -169,5 +171,5 @@ t.test('an invalid runtime rule answers 400 naming what is wrong, and adds nothi
   t.match(unknownOperation.json(), { failures: [{ field: '/match/operation', constraint: /^must be one of \["discover",/ }] })
   const both = await app.inject({ method: 'POST', url: '/__mock/faults', payload: { name: 'x', response: { status: 500 }, sync: { status: 'error' } } })
   t.strictSame(both.json(), { failures: [{ field: '/', constraint: 'a fault rule needs either "response" or "sync", not both' }] })
-  t.equal((await app.inject('/__mock/faults')).json().length, 11)
+  t.equal((await app.inject('/__mock/faults')).json().length, 12)
 })

@@ -38,7 +38,12 @@ export const MAX_FILTER_LENGTH = 1000
 export const EXPORT_RETENTION_DEFAULT = 'PT12H'
 
 /** The rows a sync exported: values as text, in the order of `keys`. */
-export interface ExportData { readonly keys: readonly string[], readonly rows: ReadonlyArray<readonly string[]> }
+export interface ExportData {
+  readonly keys: readonly string[]
+  readonly rows: ReadonlyArray<readonly string[]>
+  /** Characters of the values, for `kbUsed`. */
+  readonly chars: number
+}
 
 /** `YYYY-MM-DD HH:MM:SS.fff`, as Eloqua writes dates in exported rows (the mock's instance time zone is UTC). */
 export function exportedDate (ms: number): string {
@@ -178,7 +183,7 @@ function snapshot (body: ExportBody, scope: KindScope): Snapshot {
     rows.push(row)
     exported.push(record)
   }
-  return { data: { keys, rows }, exported, chars }
+  return { data: { keys, rows, chars }, exported, chars }
 }
 
 function exportKind (entity: Entity): DefinitionKind<ExportBody> {

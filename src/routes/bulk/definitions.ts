@@ -172,6 +172,12 @@ const definitions: FastifyPluginAsync = async (app) => {
     return paginate(site.definitions(request.principal, (k) => k.family === 'syncActions'), request.query, TERMS, (d) => site.definitionView(d))
   })
 
+  app.get('/imports/data', { schema: routeSchemas.getImportsDataUsage, config: { operation: 'getImportsDataUsage' } },
+    async (request) => store.site(request.principal).dataUsage('imports'))
+
+  app.get('/exports/data', { schema: routeSchemas.getExportsDataUsage, config: { operation: 'getExportsDataUsage' } },
+    async (request) => store.site(request.principal).dataUsage('exports'))
+
   app.get<{ Querystring: ListQuery }>('/exports', { schema: routeSchemas.listAllExports, config: { operation: 'listAllExports' } }, async (request) => {
     const site = store.site(request.principal)
     return paginate(site.definitions(request.principal, (k) => k.family === 'exports'), request.query, TERMS, (d) => site.definitionView(d))

@@ -280,3 +280,16 @@ t.test('a data page can fail as Eloqua\'s temporary errors do (bundled rule scen
   t.strictSame(res.json(), { error: 'Unable to process request due to a temporary error.', errorSeverity: 3 })
   t.equal((await app.inject(bulk('GET', `${sync}/data`))).statusCode, 200)
 })
+
+t.test('GET /imports/data and /exports/data report what the site holds, with kbAllowed 0 (no limit)', async (t) => {
+  const app = await build(t)
+  t.strictSame((await app.inject(bulk('GET', '/imports/data'))).json(), { kbAllowed: 0, kbUsed: 0 })
+  const uri = (await app.inject(bulk('POST', '/contacts/imports', { name: 'i', fields: { e: '{{Contact.Field(C_EmailAddress)}}' }, identifierFieldName: 'e' }))).json().uri as string
+  await app.inject(bulk('POST', `${uri}/data`, Array.from({ length: 100 }, (_, i) => ({ e: `user${i}@example.com` }))))
+  t.strictSame((await app.inject(bulk('GET', '/imports/data'))).json(), { kbAllowed: 0, kbUsed: 3 })
+  await app.inject(bulk('POST', '/customObjects/9/syncActions/6/data', [{ Id: 'x'.repeat(5000) }]))
+  t.equal((await app.inject(bulk('GET', '/imports/data'))).json().kbUsed, 3, 'sync action staging is not an import\'s')
+  t.strictSame((await app.inject(bulk('GET', '/exports/data'))).json(), { kbAllowed: 0, kbUsed: 0 })
+  await exportAndSync(app, '/contacts/exports', contactExport)
+  t.strictSame((await app.inject(bulk('GET', '/exports/data'))).json(), { kbAllowed: 0, kbUsed: 1 })
+})
