@@ -5,6 +5,7 @@
  */
 import { FIELD_DATA_TYPES, SYNC_ACTION_KINDS, SYNC_ACTION_STATUSES } from './fixtures.js'
 import type { OperationId } from './operations.js'
+import { ACTIVITY_TYPES } from '../domain/activities.js'
 
 /** Marks a body schema that documents the request only: the domain checks it, reporting every problem at once. */
 export const DOMAIN_VALIDATED = 'x-checked-by-domain'
@@ -166,6 +167,12 @@ export const customObjectField = {
   }
 } as const
 
+export const activityField = {
+  $id: 'ActivityField',
+  type: 'object',
+  properties: { ...customObjectField.properties, activityTypes: { type: 'array', items: { type: 'string', enum: ACTIVITY_TYPES } } }
+} as const
+
 export const syncLog = {
   $id: 'SyncLog',
   type: 'object',
@@ -205,7 +212,7 @@ export const container = {
   }
 } as const
 
-export const sharedSchemas = [validationFailures, sync, syncActionDefinition, importDefinition, exportDefinition, container, customObject, customObjectField, syncLog, syncReject] as const
+export const sharedSchemas = [validationFailures, sync, syncActionDefinition, importDefinition, exportDefinition, container, customObject, customObjectField, activityField, syncLog, syncReject] as const
 
 /** Eloqua's list envelope, keys in Eloqua's order. */
 function listOf (ref: string, description: string): object {
@@ -295,6 +302,13 @@ export const routeSchemas = {
   listContactFields: { summary: 'List the contact fields', tags: ['fields'], querystring: listQuery, response: { 200: listOf('CustomObjectField', 'Contact fields'), ...errors } },
   getContactField: { summary: 'Retrieve a contact field', tags: ['fields'], params: idParams('id'), response: { 200: { $ref: 'CustomObjectField#' }, ...missing } },
   listAccountFields: { summary: 'List the account fields', tags: ['fields'], querystring: listQuery, response: { 200: listOf('CustomObjectField', 'Account fields'), ...errors } },
+  listActivityFields: {
+    summary: 'List the activity fields, each with the activity types it applies to',
+    tags: ['fields'],
+    querystring: { ...listQuery, properties: { ...listQuery.properties, activityType: { type: 'string', enum: ACTIVITY_TYPES, description: 'Only the fields of this activity type.' } } },
+    response: { 200: listOf('ActivityField', 'Activity fields'), ...errors }
+  },
+  getActivityField: { summary: 'Retrieve an activity field', tags: ['fields'], params: idParams('id'), response: { 200: { $ref: 'ActivityField#' }, ...missing } },
   getAccountField: { summary: 'Retrieve an account field', tags: ['fields'], params: idParams('id'), response: { 200: { $ref: 'CustomObjectField#' }, ...missing } },
   listAllSyncActionDefinitions: { summary: 'List every sync action definition', tags: ['sync action definitions'], querystring: listQuery, response: { 200: listOf('SyncActionDefinition', 'Sync action definitions'), ...errors } },
   listAllImports: { summary: 'List every import definition', tags: ['import definitions'], querystring: listQuery, response: { 200: listOf('ImportDefinition', 'Import definitions'), ...errors } },

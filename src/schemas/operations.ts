@@ -8,6 +8,8 @@ export const OPERATION_IDS = [
   'listContactFields',
   'getContactField',
   'listAccountFields',
+  'listActivityFields',
+  'getActivityField',
   'getAccountField',
   'listSyncActionDefinitions',
   'listAllSyncActionDefinitions',

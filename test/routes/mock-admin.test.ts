@@ -86,6 +86,8 @@ t.test('GET /__mock/openapi.json describes every implemented endpoint, generated
     'GET /api/bulk/2.0/accounts/fields',
     'GET /api/bulk/2.0/accounts/fields/{id}',
     'GET /api/bulk/2.0/accounts/lists',
+    'GET /api/bulk/2.0/activities/fields',
+    'GET /api/bulk/2.0/activities/fields/{id}',
     'GET /api/bulk/2.0/accounts/lists/{id}',
     'GET /api/bulk/2.0/contacts/filters',
     'GET /api/bulk/2.0/contacts/filters/{id}',

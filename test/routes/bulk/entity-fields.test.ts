@@ -64,3 +64,34 @@ t.test('timestamps print with four-digit years at both ends', async (t) => {
   t.equal(eloquaTimestamp(Date.parse('1900-01-01T05:00:00Z')), '1900-01-01T05:00:00.0000000Z')
   t.equal(eloquaTimestamp(-1e16), '0001-01-01T00:00:00.0000000Z')
 })
+
+t.test('activity fields list the types they apply to, and filter by activityType', async (t) => {
+  const app = await build(t)
+  const get = (url: string): Parameters<typeof app.inject>[0] => ({ url: `/api/bulk/2.0${url}`, headers: { authorization: API_USER } })
+  const all = (await app.inject(get('/activities/fields'))).json()
+  t.equal(all.totalResults, 35)
+  t.strictSame(all.items[0], {
+    name: 'Activity Id',
+    internalName: 'ActivityId',
+    dataType: 'number',
+    hasReadOnlyConstraint: true,
+    hasNotNullConstraint: false,
+    hasUniquenessConstraint: false,
+    statement: '{{Activity.Id}}',
+    uri: '/activities/fields/1',
+    createdAt: '1900-01-01T05:00:00.0000000Z',
+    updatedAt: '1900-01-01T05:00:00.0000000Z',
+    activityTypes: ['EmailSend', 'EmailOpen', 'EmailClickthrough', 'Subscribe', 'Unsubscribe', 'Bounceback', 'FormSubmit', 'PageView', 'WebVisit', 'ExternalActivity', 'SmsSend', 'SmsReply', 'SmsClickthrough']
+  })
+  const opens = (await app.inject(get('/activities/fields?activityType=EmailOpen'))).json()
+  t.equal(opens.totalResults, 20)
+  t.ok(opens.items.some((f: { statement: string }) => f.statement === '{{Activity.Field(IpAddress)}}'))
+  t.notOk(opens.items.some((f: { internalName: string }) => f.internalName === 'EmailClickedThruLink'), 'a clickthrough field is not an open field')
+  t.strictSame((await app.inject(get('/activities/fields?activityType=SmsSend'))).json().items.map((f: { internalName: string }) => f.internalName), ['ActivityId', 'ActivityType', 'ActivityDate'])
+  const bad = await app.inject(get('/activities/fields?activityType=EmailPeek'))
+  t.equal(bad.statusCode, 400)
+  t.match(bad.json().failures, [{ field: 'activityType' }])
+  t.match((await app.inject(get('/activities/fields/35'))).json(), { internalName: 'Duration', dataType: 'number', activityTypes: ['WebVisit'] })
+  t.equal((await app.inject(get('/activities/fields/36'))).statusCode, 404)
+  t.equal((await app.inject(get('/activities/fields?q=internalName=Email*&activityType=Bounceback'))).json().totalResults, 2)
+})
