@@ -1,7 +1,7 @@
 // How long an export filter takes over 1,000,000 contacts: compiled once, then run over every
 // record, as an export sync does. Prints the figure; asserts nothing.
-import { compileFilter, parseFilter, type FilterColumn } from '../dist/domain/filters.js'
-import { EntityTable } from '../dist/domain/entities.js'
+import { compileFilter, parseFilter, type FilterColumn } from '../src/domain/filters.js'
+import { EntityTable } from '../src/domain/entities.js'
 
 const COUNT = Number(process.env.BENCH_FILTER_RECORDS ?? 1_000_000)
 const countries = ['Belgium', 'Brazil', 'Canada', 'United States', 'United Kingdom']

@@ -67,7 +67,7 @@ t.test('timestamps print with four-digit years at both ends', async (t) => {
 
 t.test('activity fields list the types they apply to, and filter by activityType', async (t) => {
   const app = await build(t)
-  const get = (url: string): Parameters<typeof app.inject>[0] => ({ url: `/api/bulk/2.0${url}`, headers: { authorization: API_USER } })
+  const get = (url: string): { url: string, headers: Record<string, string> } => ({ url: `/api/bulk/2.0${url}`, headers: { authorization: API_USER } })
   const all = (await app.inject(get('/activities/fields'))).json()
   t.equal(all.totalResults, 35)
   t.strictSame(all.items[0], {
