@@ -94,7 +94,8 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), l
       callbackHosts: config.CALLBACK_HOSTS.split(',').map(hostKey).filter((h) => h !== ''),
       importSyncTriggeredDefault: config.IMPORT_SYNC_ON_IMPORT,
       maxRecords: config.MAX_RECORDS,
-      maxRetainedExportRows: config.MAX_RETAINED_EXPORT_ROWS
+      maxRetainedExportRows: config.MAX_RETAINED_EXPORT_ROWS,
+      exportRetentionDefault: config.EXPORT_DATA_RETENTION
     }
   })
   await app.register(syncEvents, { callbackTimeoutMs: config.CALLBACK_TIMEOUT_MS, tickMs: 50 })

@@ -40,6 +40,12 @@ export const configSchema = {
       default: false,
       description: 'isSyncTriggeredOnImport of an import definition whose body leaves it out (Oracle documents true, recorded answers show false).'
     },
+    EXPORT_DATA_RETENTION: {
+      type: 'string',
+      enum: ['PT12H', 'PT6H'],
+      default: 'PT12H',
+      description: 'dataRetentionDuration of an export definition whose body leaves it out (the schema and recorded answers say PT12H; Oracle announced 6 hours in 24A).'
+    },
     CALLBACK_TIMEOUT_MS: { type: 'integer', minimum: 1, default: 5000, description: 'How long a sync callback may take before it counts as failed.' },
     FAULT_SEED: { type: 'integer', default: 1, description: 'Seed for fault rules with a probability, so runs repeat.' },
     MAX_FAULT_RULES: { type: 'integer', minimum: 0, default: 100, description: 'Fault rules that POST /__mock/faults may add before it answers 400.' },

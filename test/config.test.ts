@@ -16,6 +16,7 @@ t.test('defaults apply when nothing is set', async (t) => {
     SYNC_PENDING_MS: 500,
     SYNC_ACTIVE_MS: 500,
     IMPORT_SYNC_ON_IMPORT: false,
+    EXPORT_DATA_RETENTION: 'PT12H',
     MAX_RECORDS: 1000000,
     MAX_RETAINED_EXPORT_ROWS: 5000000,
     CALLBACK_TIMEOUT_MS: 5000,

@@ -37,6 +37,8 @@ export interface SiteOptions extends StagingOptions, SyncLifecycleOptions {
   readonly maxRecords: number
   /** Exported rows kept over all export syncs; the oldest syncs' data is dropped beyond it. */
   readonly maxRetainedExportRows: number
+  /** `dataRetentionDuration` of an export definition whose body does not say. */
+  readonly exportRetentionDefault: string
 }
 
 /** What the fixtures give every site, read once. */
@@ -253,11 +255,12 @@ export class Site {
     const related = (other: 'contacts' | 'accounts'): { catalogue: FieldCatalogue, table: EntityTable } =>
       other === 'contacts' ? { catalogue: this.#seed.contactFields, table: this.#contacts } : { catalogue: this.#seed.accountFields, table: this.#accounts }
     const importSyncDefault = this.#options.importSyncTriggeredDefault
+    const exportRetentionDefault = this.#options.exportRetentionDefault
     if (entity === 'customObjects') {
       const state = this.#customObjects.get(parentId as number) as CustomObjectState
-      return { catalogue: state.catalogue, table: state.table, related, importSyncDefault, container: () => undefined }
+      return { catalogue: state.catalogue, table: state.table, related, importSyncDefault, exportRetentionDefault, container: () => undefined }
     }
-    return { ...related(entity), related, importSyncDefault, derive: this.#derived[entity], container: (statement) => this.#container(entity, statement) }
+    return { ...related(entity), related, importSyncDefault, exportRetentionDefault, derive: this.#derived[entity], container: (statement) => this.#container(entity, statement) }
   }
 
   /** EXISTS in a filter: a container of this entity that exists, as a membership test. */

@@ -30,7 +30,8 @@ const OPTIONS: StoreOptions = {
   callbackHosts: [],
   importSyncTriggeredDefault: false,
   maxRecords: 1000,
-  maxRetainedExportRows: 1000
+  maxRetainedExportRows: 1000,
+  exportRetentionDefault: 'PT12H'
 }
 
 /** The one site of the default fixtures, which is what these tests exercise. */

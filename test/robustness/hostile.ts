@@ -372,7 +372,7 @@ const importRows = fc.array(fc.record({ e: fc.constantFrom<unknown>('ana@example
 // Syncs
 const DEFINITION_URIS = ['6', '7', '8', '12', '14', '15', '16', '17', '18'].map((id) => `/customObjects/9/syncActions/${id}`)
 const instanceUri = fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom<unknown>(...DEFINITION_URIS, '/customObjects/10/syncActions/11', '/contacts/imports/17', '/contacts/imports/18', '/accounts/imports/17', '/customObjects/9/imports/17', '/contacts/syncActions/17') },
+  { weight: 4, arbitrary: fc.constantFrom<unknown>(...DEFINITION_URIS, '/customObjects/10/syncActions/11', '/contacts/imports/17', '/contacts/imports/18', '/accounts/imports/17', '/customObjects/9/imports/17', '/contacts/syncActions/17', '/contacts/exports/17', '/contacts/exports/18') },
   {
     weight: 2,
     arbitrary: fc.constantFrom<unknown>('/customObjects/9/syncActions/6/', '/CUSTOMOBJECTS/9/SYNCACTIONS/6', '/customObjects/10/syncActions/6',
@@ -606,7 +606,12 @@ export const setup = fc.oneof(
     })
   },
   { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...DEFINITION_URIS), fc.boolean()).map(([uri, cb]) => request('POST', '/api/bulk/2.0/syncs', { authorization: API_USER, 'content-type': 'application/json' }, JSON.stringify(cb ? { syncedInstanceUri: uri, callbackUrl: 'http://127.0.0.1:9/callback' } : { syncedInstanceUri: uri }))) },
-  { weight: 1, arbitrary: fc.constantFrom(1000, 60_000).map((ms) => request('POST', '/__mock/clock', { 'content-type': 'application/json' }, JSON.stringify({ advanceMs: ms }))) }
+  { weight: 1, arbitrary: fc.constantFrom(1000, 60_000).map((ms) => request('POST', '/__mock/clock', { 'content-type': 'application/json' }, JSON.stringify({ advanceMs: ms }))) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('', "'{{Contact.Field(C_EmailAddress)}}' ~ '%@example.com'", "EXISTS('{{ContactList[1]}}') OR NOT '{{Contact.Id}}' > 2").map((filter) =>
+      request('POST', '/api/bulk/2.0/contacts/exports', { authorization: API_USER, 'content-type': 'application/json' }, JSON.stringify({ name: 'Fuzz export', fields: { Id: '{{Contact.Id}}', Email: '{{Contact.Field(C_EmailAddress)}}' }, filter })))
+  }
 )
 
 const ALL_PATHS = fc.oneof(...Object.values(P), fc.constantFrom('/id', '/__mock/health', '/__mock/state', '/__mock/reset', '/__mock/faults', '/__mock/clock', '/__mock/openapi.json', '/', '/api', '/api/bulk/2.0', '/api/bulk/1.0/syncs', '/api/REST/2.0/data/contacts'), fc.webPath().map((path) => path.startsWith('/') ? path : `/${path}`))

@@ -34,8 +34,6 @@ export type ExportDefinition = Definition<ExportBody>
 export const MAX_EXPORT_FIELDS = 250
 /** Eloqua's documented filter length (imports-exports §3.2). */
 export const MAX_FILTER_LENGTH = 1000
-/** The data retention an export gets when its body does not say (the recorded answer of real-responses §2b). */
-export const EXPORT_RETENTION_DEFAULT = 'PT12H'
 
 /** The rows a sync exported: values as text, in the order of `keys`. */
 export interface ExportData {
@@ -136,7 +134,7 @@ function readExport (body: unknown, scope: KindScope): ExportBody {
     // Exports have no identifier and take no uploads.
     identifierFieldName: '',
     isSyncTriggeredOnImport: false,
-    dataRetentionDuration: dataRetentionDuration ?? EXPORT_RETENTION_DEFAULT,
+    dataRetentionDuration: dataRetentionDuration ?? scope.exportRetentionDefault,
     areSystemTimestampsInUTC: areSystemTimestampsInUTC ?? false
   }
   const optional: Record<string, unknown> = { filter, maxRecords, autoDeleteDuration, syncActions, crmAccountIdField, externalSystemId }

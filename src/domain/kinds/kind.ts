@@ -43,6 +43,8 @@ export interface KindScope {
   readonly related: (entity: 'contacts' | 'accounts') => { catalogue: FieldCatalogue, table: EntityTable }
   /** `isSyncTriggeredOnImport` when an import body does not say. */
   readonly importSyncDefault: boolean
+  /** `dataRetentionDuration` when an export body does not say. */
+  readonly exportRetentionDefault: string
   /** Values the instance assigns a new record of this entity, such as ContactIDExt. */
   readonly derive?: ((id: number) => Record<string, string>) | undefined
   /** EXISTS in a filter: membership of a list, segment or filter of this entity, if it exists. */

@@ -293,3 +293,8 @@ t.test('GET /imports/data and /exports/data report what the site holds, with kbA
   await exportAndSync(app, '/contacts/exports', contactExport)
   t.strictSame((await app.inject(bulk('GET', '/exports/data'))).json(), { kbAllowed: 0, kbUsed: 1 })
 })
+
+t.test('EXPORT_DATA_RETENTION sets the dataRetentionDuration of exports that leave it out', async (t) => {
+  const app = await build(t, { config: { EXPORT_DATA_RETENTION: 'PT6H' } })
+  t.equal((await app.inject(bulk('POST', '/contacts/exports', contactExport))).json().dataRetentionDuration, 'PT6H')
+})
