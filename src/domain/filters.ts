@@ -146,11 +146,28 @@ export class FilterSyntaxError extends Error {
   }
 }
 
+/** Parentheses and NOTs a filter may nest: the parser is recursive, and the stack is finite. */
+export const MAX_FILTER_NESTING = 100
+
+function checkNesting (tokens: readonly IToken[]): void {
+  let depth = 0
+  let nots = 0
+  for (const token of tokens) {
+    if (token.tokenType === LParen) depth++
+    else if (token.tokenType === RParen) depth--
+    else if (token.tokenType === Not) nots++
+    if (depth > MAX_FILTER_NESTING || nots > MAX_FILTER_NESTING) {
+      throw new FilterSyntaxError(token.startOffset, `it nests more than ${MAX_FILTER_NESTING} parentheses or NOTs`)
+    }
+  }
+}
+
 /** The tree of a filter, or a FilterSyntaxError saying where and why it does not parse. */
 export function parseFilter (text: string): FilterNode {
   const lexed = lexer.tokenize(text)
   const [bad] = lexed.errors
   if (bad !== undefined) throw new FilterSyntaxError(bad.offset, `unexpected character ${JSON.stringify(text.charAt(bad.offset))}`)
+  checkNesting(lexed.tokens)
   parser.input = lexed.tokens
   const tree = parser.filter()
   const [problem] = parser.errors
@@ -243,7 +260,8 @@ function statusPredicate (node: Extract<FilterNode, { kind: 'status' }>, problem
     for (const [destination, state] of Object.entries(record.destinations)) {
       if (state.status !== undefined && destination.toLowerCase().startsWith(prefix)) current = state.status.toLowerCase()
     }
-    return current !== undefined && (current === wanted) === (node.op === '=')
+    // A record the instance never set a status on has a blank one, which != matches, as blank fields do.
+    return node.op === '=' ? current === wanted : current !== wanted
   }
 }
 

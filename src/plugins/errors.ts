@@ -2,6 +2,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { EloquaError, describeValue, notFound, unauthorized, validationError, type ValidationFailure } from '../domain/errors.js'
+import { TRUE_OR_FALSE } from '../schemas/common.js'
 
 /**
  * Writes an Eloqua error. `X-Mock-Reason` says in plain words why the mock answered so; Eloqua
@@ -51,8 +52,9 @@ function constraintFor (keyword: string, params: Record<string, unknown>, messag
       if (type === 'array,object') return 'Must be a JSON array of records, or one record.'
       return type === 'array' ? 'Must be a JSON array of records.' : `Must be a JSON ${type}.`
     case 'required': return 'Is required.'
-    default: return message === undefined ? 'Is invalid.' : `${message.charAt(0).toUpperCase()}${message.slice(1)}.`
   }
+  if (keyword === 'pattern' && params.pattern === TRUE_OR_FALSE) return 'Must be true or false.'
+  return message === undefined ? 'Is invalid.' : `${message.charAt(0).toUpperCase()}${message.slice(1)}.`
 }
 
 export function toEloquaError (error: FastifyError, request: FastifyRequest): EloquaError {

@@ -230,6 +230,9 @@ function listOf (ref: string, description: string): object {
   }
 }
 
+/** `totalResults` takes true or false in any case. */
+export const TRUE_OR_FALSE = '^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$'
+
 /** Query parameters of every list (eloqua-reference §3.1). */
 export const listQuery = {
   type: 'object',
@@ -237,7 +240,8 @@ export const listQuery = {
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 1000 },
     offset: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 },
     // true/false in any case: Python clients send str(False).
-    totalResults: { anyOf: [{ type: 'boolean' }, { type: 'string', pattern: '^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$' }], default: true },
+    // One string check, so a wrong value is one failure; any case, as Python clients send str(False).
+    totalResults: { type: 'string', pattern: TRUE_OR_FALSE, default: 'true' },
     orderBy: { type: 'string', description: 'term ASC|DESC, e.g. name ASC' },
     q: { type: 'string', description: 'term<op>value joined by AND, op one of = != < > <= >=, * as wildcard, e.g. name=*Test*' },
     links: { type: 'string', description: 'Accepted and ignored.' }

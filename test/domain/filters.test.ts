@@ -99,7 +99,7 @@ t.test('LIKE: %, _, classes, without case, in linear time', async (t) => {
 
 t.test('STATUS reads what setStatus sync actions did; EXISTS names a container', async (t) => {
   t.strictSame(ids("STATUS('{{ActionInstance(abc)}}') = 'COMPLETE'"), [3])
-  t.strictSame(ids("STATUS('{{ActionInstance(abc)}}') != 'complete'"), [1])
+  t.strictSame(ids("STATUS('{{ActionInstance(abc)}}') != 'complete'"), [1, 2], 'a record without a status is blank, and != matches blanks')
   t.strictSame(ids('EXISTS({{ContactList[1]}})'), [1])
   t.strictSame(problemsOf("STATUS('{{Nope}}') = 'complete'"), ["STATUS takes '{{ActionInstance(<id>)}}' and = or != a status."])
   t.strictSame(problemsOf("STATUS('{{ActionInstance(abc)}}') > 'a'"), ["STATUS takes '{{ActionInstance(<id>)}}' and = or != a status."])
@@ -118,6 +118,9 @@ t.test('a filter that does not parse says where and why', async (t) => {
   t.strictSame(syntax("('{{Country}}' = 'x'"), [20, 'the filter ends too soon'])
   t.strictSame(syntax("'unterminated"), [0, 'unexpected character "\'"'])
   t.strictSame(syntax('AND'), [0, 'unexpected "AND"'])
+  t.strictSame(syntax(`${'('.repeat(101)}'{{Country}}' = 'x'${')'.repeat(101)}`), [100, 'it nests more than 100 parentheses or NOTs'])
+  t.strictSame(syntax(`${'NOT '.repeat(101)}'{{Country}}' = 'x'`), [400, 'it nests more than 100 parentheses or NOTs'])
+  t.strictSame(ids(`${'('.repeat(100)}'{{Country}}' = ''${')'.repeat(100)}`), [3], '100 levels are fine')
 })
 
 t.test('a filter with problems matches nothing', async (t) => {

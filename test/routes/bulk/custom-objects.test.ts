@@ -82,13 +82,14 @@ t.test('list parameters out of range answer 400 failures', async (t) => {
     ['limit=1001', 'limit', 'Must be <= 1000.'],
     ['offset=-1', 'offset', 'Must be >= 0.'],
     ['limit=ten', 'limit', 'Must be an integer.'],
-    ['totalResults=maybe', 'totalResults', undefined],
+    ['totalResults=maybe', 'totalResults', 'Must be true or false.'],
     ['orderBy=color', 'orderBy', undefined],
     ['q=color=red', 'q', undefined]
   ] as const) {
     const res = await app.inject(get(`/customObjects?${query}`))
     t.equal(res.statusCode, 400, query)
     t.match(res.json(), { failures: [{ field, ...(constraint === undefined ? {} : { constraint }) }] })
+    t.equal(res.json().failures.length, 1, `${query}: one failure`)
   }
   for (const value of ['false', 'False', 'FALSE']) {
     t.notOk('totalResults' in (await app.inject(get(`/customObjects?totalResults=${value}`))).json(), value)
