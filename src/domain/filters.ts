@@ -10,6 +10,7 @@
  */
 import { EmbeddedActionsParser, Lexer, createToken, type IToken, type TokenType } from 'chevrotain'
 import type { EntityRecord } from './entities.js'
+import { SYNC_ACTION_STATUSES } from '../schemas/fixtures.js'
 
 /** What a filter says, as a tree. */
 export type FilterNode =
@@ -253,8 +254,12 @@ function statusPredicate (node: Extract<FilterNode, { kind: 'status' }>, problem
     problems.push("STATUS takes '{{ActionInstance(<id>)}}' and = or != a status.")
     return never
   }
-  const prefix = `{{actioninstance(${id.toLowerCase()})`
   const wanted = node.value.toLowerCase()
+  if (!(SYNC_ACTION_STATUSES as readonly string[]).includes(wanted)) {
+    problems.push(`STATUS compares with one of ${SYNC_ACTION_STATUSES.join(', ')}, not ${JSON.stringify(node.value)}.`)
+    return never
+  }
+  const prefix = `{{actioninstance(${id.toLowerCase()})`
   return (record) => {
     let current: string | undefined
     for (const [destination, state] of Object.entries(record.destinations)) {

@@ -103,7 +103,8 @@ t.test('STATUS reads what setStatus sync actions did; EXISTS names a container',
   t.strictSame(ids('EXISTS({{ContactList[1]}})'), [1])
   t.strictSame(problemsOf("STATUS('{{Nope}}') = 'complete'"), ["STATUS takes '{{ActionInstance(<id>)}}' and = or != a status."])
   t.strictSame(problemsOf("STATUS('{{ActionInstance(abc)}}') > 'a'"), ["STATUS takes '{{ActionInstance(<id>)}}' and = or != a status."])
-  t.strictSame(problemsOf("EXISTS('{{ContactList[2]}}') AND EXISTS('{{ContactList[1]}}') AND STATUS({{ActionInstance(a)}}) = 'x' OR STATUS('{{ActionInstance(b)}}') = 'y'"), [
+  t.strictSame(problemsOf("STATUS('{{ActionInstance(abc)}}') = 'bogus'"), ['STATUS compares with one of bounced, subscribed, unsubscribed, active, complete, pending, errored, yes, no, invalid, permission, not "bogus".'])
+  t.strictSame(problemsOf("EXISTS('{{ContactList[2]}}') AND EXISTS('{{ContactList[1]}}') AND STATUS({{ActionInstance(a)}}) = 'complete' OR STATUS('{{ActionInstance(b)}}') = 'pending'"), [
     '{{ContactList[2]}} is not a list, segment or filter of this entity that exists.',
     'A filter may use EXISTS once.',
     'A filter may use STATUS once.'
@@ -124,7 +125,7 @@ t.test('a filter that does not parse says where and why', async (t) => {
 })
 
 t.test('a filter with problems matches nothing', async (t) => {
-  const { predicate, problems } = compileFilter(parseFilter("'{{Nope}}' = 'x' OR EXISTS('{{ContactList[9]}}') OR STATUS('{{x}}') = 'y' OR '{{Score}}' = 'z'"), context)
-  t.equal(problems.length, 4)
+  const { predicate, problems } = compileFilter(parseFilter("'{{Nope}}' = 'x' OR EXISTS('{{ContactList[9]}}') OR STATUS('{{x}}') = 'y' OR '{{Score}}' = 'z' OR STATUS('{{ActionInstance(a)}}') = 'y'"), context)
+  t.equal(problems.length, 6, 'five problems, and STATUS twice')
   t.strictSame(records.filter(predicate), [])
 })
