@@ -24,12 +24,12 @@ export type ComparisonOp = '=' | '!=' | '<' | '>' | '<=' | '>=' | '~'
 
 const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n]+/, group: Lexer.SKIPPED })
 const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/ })
-const keyword = (name: string): TokenType => createToken({ name, pattern: new RegExp(name, 'i'), longer_alt: Identifier })
-const And = keyword('AND')
-const Or = keyword('OR')
-const Not = keyword('NOT')
-const Exists = keyword('EXISTS')
-const Status = keyword('STATUS')
+const keyword = (name: string, pattern: RegExp): TokenType => createToken({ name, pattern, longer_alt: Identifier })
+const And = keyword('AND', /AND/i)
+const Or = keyword('OR', /OR/i)
+const Not = keyword('NOT', /NOT/i)
+const Exists = keyword('EXISTS', /EXISTS/i)
+const Status = keyword('STATUS', /STATUS/i)
 const LParen = createToken({ name: 'LParen', pattern: /\(/ })
 const RParen = createToken({ name: 'RParen', pattern: /\)/ })
 // Longest operators first: `>=` before `>`.

@@ -484,7 +484,10 @@ export class Site {
     this.#exported.push(sync)
     this.#exportedRows += data.rows.length
     this.#exportedChars += data.chars
-    while (this.#exportedRows > this.#options.maxRetainedExportRows) this.#dropData(this.#exported[0] as Sync)
+    // Syncs past MAX_RETAINED_SYNCS are gone anyway: their data, even none, is not kept for them.
+    while (this.#exportedRows > this.#options.maxRetainedExportRows || this.#exported.length > this.#options.maxRetainedSyncs) {
+      this.#dropData(this.#exported[0] as Sync)
+    }
   }
 
   #dropData (sync: Sync): void {

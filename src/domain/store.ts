@@ -20,6 +20,7 @@ const siteKey = (name: string): string => name.toLowerCase()
 export class Store {
   readonly #seed: SiteSeed
   readonly #sites = new Map<string, Site>()
+  readonly #bySite = new WeakMap<Principal, Site>()
   /** Told about every sync as it ends (callbacks are sent from there). */
   onSyncEnded: (sync: Sync) => void = () => {}
   /** Told when processing a sync threw; the sync has ended in `error` all the same. */
@@ -35,7 +36,13 @@ export class Store {
 
   /** The site of the user a request authenticated as. */
   site (principal: Principal): Site {
-    return this.#sites.get(siteKey(principal.siteName)) as Site
+    // Principals live as long as the directory: remembering their site keeps the hot path free of string work.
+    let site = this.#bySite.get(principal)
+    if (site === undefined) {
+      site = this.#sites.get(siteKey(principal.siteName)) as Site
+      this.#bySite.set(principal, site)
+    }
+    return site
   }
 
   siteNamed (name: string): Site | undefined {

@@ -298,3 +298,13 @@ t.test('EXPORT_DATA_RETENTION sets the dataRetentionDuration of exports that lea
   const app = await build(t, { config: { EXPORT_DATA_RETENTION: 'PT6H' } })
   t.equal((await app.inject(bulk('POST', '/contacts/exports', contactExport))).json().dataRetentionDuration, 'PT6H')
 })
+
+t.test('exported data is kept for at most MAX_RETAINED_SYNCS syncs, even when it has no rows', async (t) => {
+  const app = await build(t, { config: { MAX_RETAINED_SYNCS: 2 } })
+  const uri = (await app.inject(bulk('POST', '/contacts/exports', { name: 'none', fields: { Id: '{{Contact.Id}}' }, filter: "'{{Contact.Id}}' > 100" }))).json().uri as string
+  for (let i = 0; i < 3; i++) {
+    await app.inject(bulk('POST', '/syncs', { syncedInstanceUri: uri }))
+    app.clock.advance(1000)
+  }
+  t.strictSame((await app.inject('/__mock/state')).json().exportDefinitions[0].exports, [{ sync: '/syncs/2', rows: 0 }, { sync: '/syncs/3', rows: 0 }])
+})
