@@ -7,13 +7,14 @@ import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Ajv, type ErrorObject } from 'ajv'
-import { faultRule, fixturesFileSchema, type ContainerFixture, type FaultRuleFixture, type Fixtures, type FixturesFile } from './schemas/fixtures.js'
+import { faultRule, fixturesFileSchema, type ContainerFixture, type ScoringModelFixture, type FaultRuleFixture, type Fixtures, type FixturesFile } from './schemas/fixtures.js'
 import type { EloquaError, ValidationFailure } from './domain/errors.js'
 import { readDefinitionInput } from './domain/definitions.js'
 import { identifierRule } from './domain/kinds/sync-actions.js'
 import { FieldCatalogue, customObjectFieldName } from './domain/statements.js'
 import { jsonProblem } from './domain/json-limits.js'
 import { MAX_PATH_WILDCARDS } from './domain/faults.js'
+import { planActivities, type ActivityFixture } from './domain/activity-log.js'
 
 /** A fault rule's response body is sent as JSON: as deep as a request body may be. */
 const FIXTURE_JSON_DEPTH = 32
@@ -92,6 +93,8 @@ export function joinFixtures (documents: ReadonlyArray<{ file: string, content: 
   const contacts: Array<Located<Fixtures['contacts'][number]>> = []
   const accounts: Array<Located<Fixtures['accounts'][number]>> = []
   const containers = { contactLists: [], contactSegments: [], contactFilters: [], accountLists: [] } as Record<ContainerSection, Array<Located<ContainerFixture>>>
+  const activities: Array<Located<Fixtures['activities'][number]>> = []
+  const scoringModels: Array<Located<ScoringModelFixture>> = []
   for (const { file, content } of documents) {
     if (!validateFile(content)) {
       // A failed validation always leaves its errors.
@@ -107,13 +110,22 @@ export function joinFixtures (documents: ReadonlyArray<{ file: string, content: 
     content.contacts?.forEach((item, i) => contacts.push({ item, file, pointer: `/contacts/${i}` }))
     content.accounts?.forEach((item, i) => accounts.push({ item, file, pointer: `/accounts/${i}` }))
     for (const section of CONTAINER_SECTIONS) content[section]?.forEach((item, i) => containers[section].push({ item, file, pointer: `/${section}/${i}` }))
+    // The schema's if/then/else has no static type; ajv has checked each item against one branch.
+    ;(content.activities as ActivityFixture[] | undefined)?.forEach((item, i) => activities.push({ item, file, pointer: `/activities/${i}` }))
+    content.scoringModels?.forEach((item, i) => scoringModels.push({ item, file, pointer: `/scoringModels/${i}` }))
   }
   if (problems.length === 0) {
     checkEntityFields(contactFields, 'contact', problems)
     checkEntityFields(accountFields, 'account', problems)
     checkEntityRecords(contacts, contactFields, 'contact', problems)
     checkEntityRecords(accounts, accountFields, 'account', problems)
+    checkAccountLinks(contacts, accounts, problems)
     for (const section of CONTAINER_SECTIONS) checkContainers(containers[section], section === 'accountLists' ? accounts : contacts, section, problems)
+    for (const [index, suffix, problem] of planActivities(activities.map((a) => a.item)).problems) {
+      const { file, pointer } = activities[index] as Located<unknown>
+      problems.push(`${file}: ${pointer}${suffix}: ${problem}`)
+    }
+    checkScoringModels(scoringModels, contacts, problems)
   }
   if (problems.length === 0) checkReferences(sites, customObjects, definitions, faults, problems)
   if (problems.length > 0) throw new FixtureError(problems)
@@ -129,6 +141,8 @@ export function joinFixtures (documents: ReadonlyArray<{ file: string, content: 
     contactSegments: containers.contactSegments.map((c) => c.item),
     contactFilters: containers.contactFilters.map((c) => c.item),
     accountLists: containers.accountLists.map((c) => c.item),
+    activities: activities.map((a) => a.item),
+    scoringModels: scoringModels.map((m) => m.item),
     faults: faults.map((f) => f.item)
   }
 }
@@ -227,6 +241,33 @@ function checkContainers (items: ReadonlyArray<Located<ContainerFixture>>, recor
     ids.add(item.id)
     item.members?.forEach((member, i) => {
       if (!recordIds.has(member)) problems.push(`${file}: ${pointer}/members/${i}: no ${section === 'accountLists' ? 'account' : 'contact'} of the fixtures has the id ${member}`)
+    })
+  }
+}
+
+/** A contact's accountId names an account of the fixtures; accounts link to nothing. */
+function checkAccountLinks (contacts: ReadonlyArray<Located<Fixtures['contacts'][number]>>, accounts: ReadonlyArray<Located<Fixtures['accounts'][number]>>, problems: string[]): void {
+  const accountIds = new Set(accounts.map((a) => a.item.id))
+  for (const { item, file, pointer } of contacts) {
+    if (item.accountId !== undefined && !accountIds.has(item.accountId)) problems.push(`${file}: ${pointer}/accountId: no account of the fixtures has the id ${item.accountId}`)
+  }
+  for (const { item, file, pointer } of accounts) {
+    if (item.accountId !== undefined) problems.push(`${file}: ${pointer}/accountId: only contacts link to an account`)
+  }
+}
+
+/** Model ids are unique, and each model scores contacts of the fixtures, each once. */
+function checkScoringModels (models: ReadonlyArray<Located<ScoringModelFixture>>, contacts: ReadonlyArray<Located<Fixtures['contacts'][number]>>, problems: string[]): void {
+  const ids = new Set<number>()
+  const contactIds = new Set(contacts.map((c) => c.item.id))
+  for (const { item, file, pointer } of models) {
+    if (ids.has(item.id)) problems.push(`${file}: ${pointer}/id: scoring model id ${item.id} is used twice`)
+    ids.add(item.id)
+    const scored = new Set<number>()
+    item.scores?.forEach(({ contactId }, i) => {
+      if (!contactIds.has(contactId)) problems.push(`${file}: ${pointer}/scores/${i}/contactId: no contact of the fixtures has the id ${contactId}`)
+      if (scored.has(contactId)) problems.push(`${file}: ${pointer}/scores/${i}/contactId: contact ${contactId} is scored twice by this model`)
+      scored.add(contactId)
     })
   }
 }

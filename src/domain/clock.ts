@@ -51,3 +51,22 @@ export function eloquaTimestamp (ms: number): string {
   const iso = new Date(Math.min(Math.max(ms, FIRST_PRINTABLE_TIME), LAST_PRINTABLE_TIME)).toISOString()
   return `${iso.slice(0, 23)}0000Z`
 }
+
+/** `YYYY-MM-DD HH:MM:SS.fff`, as Eloqua writes dates in exported rows (the mock's instance time zone is UTC). */
+export function exportedDate (ms: number): string {
+  const time = Math.min(Math.max(ms, FIRST_PRINTABLE_TIME), LAST_PRINTABLE_TIME)
+  const day = Math.floor(time / DAY_MS)
+  // Exports write many rows of the same day: the date part is formatted once per day.
+  if (day !== lastDay) {
+    lastDay = day
+    lastDayText = new Date(day * DAY_MS).toISOString().slice(0, 11).replace('T', ' ')
+  }
+  const inDay = time - day * DAY_MS
+  const seconds = Math.floor(inDay / 1000)
+  return `${lastDayText}${TWO_DIGITS[Math.floor(seconds / 3600)] as string}:${TWO_DIGITS[Math.floor(seconds / 60) % 60] as string}:${TWO_DIGITS[seconds % 60] as string}.${String(inDay % 1000).padStart(3, '0')}`
+}
+
+const DAY_MS = 86_400_000
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'))
+let lastDay = NaN
+let lastDayText = ''

@@ -14,7 +14,7 @@ export interface EntityRecord {
   externalId?: string
   /** Replaced whole when a sync changes it, never edited: it may be the fixture's own object. */
   fieldValues: Readonly<Record<string, string>>
-  /** Custom object records linked to a contact or account by an import with mapDataCards. */
+  /** Custom object records linked to a contact or account by an import with mapDataCards; contacts linked to their account. */
   contactId?: number
   accountId?: number
   /** What sync actions did to this record, by destination. */
@@ -24,7 +24,7 @@ export interface EntityRecord {
   updatedAt: number
 }
 
-export interface RecordFixture { id?: number, externalId?: string, fieldValues?: Record<string, string> }
+export interface RecordFixture { id?: number, externalId?: string, fieldValues?: Record<string, string>, accountId?: number }
 
 /** How records are looked up by one value of theirs: the Id, the ExternalId or a field, with or without case. */
 export interface IndexSpec {
@@ -83,6 +83,7 @@ export class EntityTable {
     for (const fixture of this.#fixtures) {
       const record: EntityRecord = { id: fixture.id ?? this.#nextId++, fieldValues: fixture.fieldValues ?? NO_VALUES, destinations: {}, createdAt: this.#loadedAt, updatedAt: this.#loadedAt }
       if (fixture.externalId !== undefined) record.externalId = fixture.externalId
+      if (fixture.accountId !== undefined) record.accountId = fixture.accountId
       records.set(record.id, record)
     }
     this.#records = records

@@ -180,17 +180,27 @@ export function parseFilter (text: string): FilterNode {
   return tree
 }
 
-/** How a filter reads a statement from a record, and how its values compare. */
-export interface FilterColumn { readonly read: (record: EntityRecord) => string, readonly type: 'text' | 'number' | 'date' }
-
-export interface FilterContext {
-  /** The column a statement names in this export's entity, or undefined. */
-  readonly column: (statement: string) => FilterColumn | undefined
-  /** Whether an EXISTS container names a list, segment or filter of this entity that exists. */
-  readonly container: (statement: string) => ((record: EntityRecord) => boolean) | undefined
+/**
+ * How a filter reads a statement from a row, and how its values compare. A row is a record, or
+ * (activities, which are never materialised) the index of one.
+ */
+export interface FilterColumn<R = EntityRecord> {
+  readonly read: (record: R) => string
+  readonly type: 'text' | 'number' | 'date'
+  /** A date column's value in epoch milliseconds, when it has one without parsing text. */
+  readonly time?: (record: R) => number
 }
 
-export type RecordPredicate = (record: EntityRecord) => boolean
+export interface FilterContext<R = EntityRecord> {
+  /** The column a statement names in this export's entity, or undefined. */
+  readonly column: (statement: string) => FilterColumn<R> | undefined
+  /** Whether an EXISTS container names a list, segment or filter of this entity that exists. */
+  readonly container: (statement: string) => ((record: R) => boolean) | undefined
+  /** What sync actions set on a row, for STATUS; entities without sync actions have none. */
+  readonly destinations?: (record: R) => EntityRecord['destinations']
+}
+
+export type RecordPredicate<R = EntityRecord> = (record: R) => boolean
 
 /** `~` patterns are matched by a linear scan; this many characters besides `%` keep it cheap. */
 export const MAX_LIKE_PATTERN = 100
@@ -199,11 +209,11 @@ export const MAX_LIKE_PATTERN = 100
  * A filter compiled against one entity: a predicate over records, or the problems that keep it
  * from running (each a sentence), so a definition with them is refused.
  */
-export function compileFilter (tree: FilterNode, context: FilterContext): { predicate: RecordPredicate, problems: string[] } {
+export function compileFilter<R = EntityRecord> (tree: FilterNode, context: FilterContext<R>): { predicate: RecordPredicate<R>, problems: string[] } {
   const problems: string[] = []
   let exists = 0
   let status = 0
-  const compile = (node: FilterNode): RecordPredicate => {
+  const compile = (node: FilterNode): RecordPredicate<R> => {
     switch (node.kind) {
       case 'and': {
         const [left, right] = [compile(node.left), compile(node.right)]
@@ -225,7 +235,11 @@ export function compileFilter (tree: FilterNode, context: FilterContext): { pred
       }
       case 'status': {
         status += 1
-        return statusPredicate(node, problems)
+        if (context.destinations === undefined) {
+          problems.push('STATUS is not available on exports of this entity.')
+          return never
+        }
+        return statusPredicate(node, context.destinations, problems)
       }
       case 'compare': {
         const column = context.column(node.statement)
@@ -243,12 +257,12 @@ export function compileFilter (tree: FilterNode, context: FilterContext): { pred
   return { predicate, problems }
 }
 
-const never: RecordPredicate = () => false
+const never = (): boolean => false
 
 const ACTION_INSTANCE = /^\{\{ActionInstance\(([0-9A-Za-z-]{1,64})\)\}\}$/
 
 /** `STATUS('{{ActionInstance(<id>)}}') = 'complete'`: what a setStatus sync action last did to the record for that instance. */
-function statusPredicate (node: Extract<FilterNode, { kind: 'status' }>, problems: string[]): RecordPredicate {
+function statusPredicate<R> (node: Extract<FilterNode, { kind: 'status' }>, destinations: (record: R) => EntityRecord['destinations'], problems: string[]): RecordPredicate<R> {
   const id = ACTION_INSTANCE.exec(node.instance)?.[1]
   if (id === undefined || (node.op !== '=' && node.op !== '!=')) {
     problems.push("STATUS takes '{{ActionInstance(<id>)}}' and = or != a status.")
@@ -262,7 +276,7 @@ function statusPredicate (node: Extract<FilterNode, { kind: 'status' }>, problem
   const prefix = `{{actioninstance(${id.toLowerCase()})`
   return (record) => {
     let current: string | undefined
-    for (const [destination, state] of Object.entries(record.destinations)) {
+    for (const [destination, state] of Object.entries(destinations(record))) {
       if (state.status !== undefined && destination.toLowerCase().startsWith(prefix)) current = state.status.toLowerCase()
     }
     // A record the instance never set a status on has a blank one, which != matches, as blank fields do.
@@ -279,7 +293,7 @@ export function filterDate (text: string): number | undefined {
   return Number.isNaN(ms) ? undefined : ms
 }
 
-function comparison (column: FilterColumn, op: ComparisonOp, value: string, problems: string[]): RecordPredicate {
+function comparison<R> (column: FilterColumn<R>, op: ComparisonOp, value: string, problems: string[]): RecordPredicate<R> {
   const { read } = column
   if (op === '~') {
     const like = likeMatcher(value, problems)
@@ -300,6 +314,8 @@ function comparison (column: FilterColumn, op: ComparisonOp, value: string, prob
     problems.push(`${JSON.stringify(value)} is not a ${column.type === 'date' ? "date such as '2024-05-01 00:00:00'" : 'number'}.`)
     return never
   }
+  const { time } = column
+  if (time !== undefined) return (record) => holds(op, time(record) - wanted)
   return (record) => {
     const actual = parse(read(record))
     return actual !== undefined && holds(op, actual - wanted)

@@ -19,12 +19,14 @@ import { Staging, emptyStagingArea, kbUsed, type NewUpload, type StagingOptions 
 import { FieldCatalogue, type Entity } from './statements.js'
 import { RejectList, type Rejects, type SyncReject } from './sync-engine.js'
 import { SyncLifecycle, type CallbackAttempt, type Sync, type SyncLifecycleOptions, type SyncShaper, type SyncView } from './sync-lifecycle.js'
-import type { Definition, DefinitionKind, KindScope } from './kinds/kind.js'
+import type { Definition, DefinitionKind, KindScope, LeadScore } from './kinds/kind.js'
+import { ActivityLog, planActivities } from './activity-log.js'
 import { customObjectSyncActions } from './kinds/sync-actions.js'
 import type { CustomObjectFixture, Fixtures } from '../schemas/fixtures.js'
 import type { ExportData } from './kinds/exports.js'
 import { CONTAINER_KINDS, containerView, memberOf, parseContainer, type ContainerKind } from './containers.js'
-import type { ContainerFixture } from '../schemas/fixtures.js'
+import type { ContainerFixture, ScoringModelFixture } from '../schemas/fixtures.js'
+import { scoringModelView } from './scoring.js'
 
 export interface SiteOptions extends StagingOptions, SyncLifecycleOptions {
   /** Definitions the instance holds, fixtures included; one more answers 400. */
@@ -47,14 +49,23 @@ export interface SiteSeed {
   readonly contactFields: FieldCatalogue
   readonly accountFields: FieldCatalogue
   readonly customObjectFields: ReadonlyMap<number, FieldCatalogue>
+  /** Activities never change through the API, so every site reads the same log. */
+  readonly activities: ActivityLog
+  /** Lead scores by model id, then contact id. */
+  readonly leadScores: ReadonlyMap<number, ReadonlyMap<number, LeadScore>>
 }
 
 export function siteSeed (fixtures: Fixtures): SiteSeed {
+  const { listed, generators } = planActivities(fixtures.activities)
+  // Generated activities belong to the fixtures' contacts, in turn, and were sent to their addresses.
+  const activityContacts = fixtures.contacts.flatMap((c) => c.id === undefined ? [] : [{ id: c.id, email: c.fieldValues.C_EmailAddress ?? '' }])
   return {
     fixtures,
     contactFields: FieldCatalogue.ofEntity('contacts', fixtures.contactFields),
     accountFields: FieldCatalogue.ofEntity('accounts', fixtures.accountFields),
-    customObjectFields: new Map(fixtures.customObjects.map((c) => [c.id, FieldCatalogue.ofCustomObject(c)]))
+    customObjectFields: new Map(fixtures.customObjects.map((c) => [c.id, FieldCatalogue.ofCustomObject(c)])),
+    activities: new ActivityLog(listed, generators, activityContacts),
+    leadScores: new Map(fixtures.scoringModels.map((m) => [m.id, new Map((m.scores ?? []).map((s) => [s.contactId, s]))]))
   }
 }
 
@@ -72,6 +83,8 @@ export const MAX_STATE_FILES = 100
 /** Larger files are listed in `/__mock/state` without their records: decoding them would take seconds. */
 export const MAX_STATE_DECODE_BYTES = 4 * 1024 * 1024
 const MAX_CALLBACK_URL_LENGTH = 2048
+/** What a definition with no exported data serves: a page without items. */
+const NO_DATA: ExportData = { keys: [], count: 0, row: () => [], chars: 0 }
 
 export interface SnapshotOptions {
   records: boolean
@@ -250,17 +263,30 @@ export class Site {
     }))
   }
 
+  /** The lead scoring models, as the API shows them. */
+  scoringModels (): Array<{ fixture: ScoringModelFixture, view: () => object }> {
+    return this.#seed.fixtures.scoringModels.map((fixture) => ({ fixture, view: () => scoringModelView(fixture, this.#loadedAt) }))
+  }
+
   /** Where the rows of a definition of this entity go. */
-  #scope (entity: Entity, parentId: number | undefined): KindScope {
+  #scope (entity: Entity | 'activities', parentId: number | undefined): KindScope {
     const related = (other: 'contacts' | 'accounts'): { catalogue: FieldCatalogue, table: EntityTable } =>
       other === 'contacts' ? { catalogue: this.#seed.contactFields, table: this.#contacts } : { catalogue: this.#seed.accountFields, table: this.#accounts }
-    const importSyncDefault = this.#options.importSyncTriggeredDefault
-    const exportRetentionDefault = this.#options.exportRetentionDefault
+    const { activities, leadScores } = this.#seed
+    const shared = {
+      related,
+      importSyncDefault: this.#options.importSyncTriggeredDefault,
+      exportRetentionDefault: this.#options.exportRetentionDefault,
+      activities,
+      leadScores: (modelId: number) => leadScores.get(modelId)
+    }
     if (entity === 'customObjects') {
       const state = this.#customObjects.get(parentId as number) as CustomObjectState
-      return { catalogue: state.catalogue, table: state.table, related, importSyncDefault, exportRetentionDefault, container: () => undefined }
+      return { ...shared, catalogue: state.catalogue, table: state.table, container: () => undefined }
     }
-    return { ...related(entity), related, importSyncDefault, exportRetentionDefault, derive: this.#derived[entity], container: (statement) => this.#container(entity, statement) }
+    // Activities have no table of their own; the contacts are those they belong to.
+    if (entity === 'activities') return { ...shared, ...related('contacts'), container: () => undefined }
+    return { ...shared, ...related(entity), derive: this.#derived[entity], container: (statement) => this.#container(entity, statement) }
   }
 
   /** EXISTS in a filter: a container of this entity that exists, as a membership test. */
@@ -482,7 +508,7 @@ export class Site {
     const data = sync.final?.data
     if (data === undefined) return
     this.#exported.push(sync)
-    this.#exportedRows += data.rows.length
+    this.#exportedRows += data.count
     this.#exportedChars += data.chars
     // Syncs past MAX_RETAINED_SYNCS are gone anyway: their data, even none, is not kept for them.
     while (this.#exportedRows > this.#options.maxRetainedExportRows || this.#exported.length > this.#options.maxRetainedSyncs) {
@@ -493,7 +519,7 @@ export class Site {
   #dropData (sync: Sync): void {
     const data = sync.final?.data
     if (data === undefined) return
-    this.#exportedRows -= data.rows.length
+    this.#exportedRows -= data.count
     this.#exportedChars -= data.chars
     ;(sync.final as NonNullable<Sync['final']>).data = undefined
     this.#exported.splice(this.#exported.indexOf(sync), 1)
@@ -527,7 +553,7 @@ export class Site {
   definitionData (principal: Principal, definition: Definition): ExportData {
     this.#settle()
     const latest = this.#exported.filter((s) => s.definition === definition).at(-1)
-    return latest === undefined ? { keys: [], rows: [], chars: 0 } : this.syncData(principal, latest)
+    return latest === undefined ? NO_DATA : this.syncData(principal, latest)
   }
 
   /**
@@ -621,7 +647,7 @@ export class Site {
         ...(d.parentId === undefined ? {} : { parentId: d.parentId }),
         uri: d.uri,
         name: d.body.name,
-        exports: this.#exported.filter((s) => s.definition === d).map((s) => ({ sync: s.uri, rows: s.final?.data?.rows.length }))
+        exports: this.#exported.filter((s) => s.definition === d).map((s) => ({ sync: s.uri, rows: s.final?.data?.count }))
       })),
       syncs: syncs.map((s) => ({
         id: s.id,

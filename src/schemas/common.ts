@@ -212,7 +212,37 @@ export const container = {
   }
 } as const
 
-export const sharedSchemas = [validationFailures, sync, syncActionDefinition, importDefinition, exportDefinition, container, customObject, customObjectField, activityField, syncLog, syncReject] as const
+/** A lead scoring model: its fields are statements contact exports may read. */
+export const leadScoreModel = {
+  $id: 'LeadScoreModel',
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    status: { type: 'string' },
+    id: { type: 'integer' },
+    fields: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          name: { type: 'string' },
+          statement: { type: 'string', description: 'e.g. {{Contact.LeadScore.Model[1].Rating}}' },
+          dataType: { type: 'string', enum: ['number', 'string', 'boolean', 'date', 'emailAddress'] },
+          hasReadOnlyConstraint: { type: 'boolean' },
+          hasNotNullConstraint: { type: 'boolean' },
+          hasUniquenessConstraint: { type: 'boolean' }
+        }
+      }
+    },
+    uri: { type: 'string' },
+    createdBy: { type: 'string' },
+    updatedBy: { type: 'string' },
+    createdAt: timestamp,
+    updatedAt: timestamp
+  }
+} as const
+
+export const sharedSchemas = [validationFailures, sync, syncActionDefinition, importDefinition, exportDefinition, container, leadScoreModel, customObject, customObjectField, activityField, syncLog, syncReject] as const
 
 /** Eloqua's list envelope, keys in Eloqua's order. */
 function listOf (ref: string, description: string): object {
@@ -312,6 +342,8 @@ export const routeSchemas = {
     querystring: { ...listQuery, properties: { ...listQuery.properties, activityType: { type: 'string', enum: ACTIVITY_TYPES, description: 'Only the fields of this activity type.' } } },
     response: { 200: listOf('ActivityField', 'Activity fields'), ...errors }
   },
+  listScoringModels: { summary: 'List lead scoring models', tags: ['lists, segments and filters'], querystring: listQuery, response: { 200: listOf('LeadScoreModel', 'Lead scoring models'), ...errors } },
+  getScoringModel: { summary: 'Retrieve a lead scoring model', tags: ['lists, segments and filters'], params: idParams('id'), response: { 200: { $ref: 'LeadScoreModel#' }, ...missing } },
   getActivityField: { summary: 'Retrieve an activity field', tags: ['fields'], params: idParams('id'), response: { 200: { $ref: 'ActivityField#' }, ...missing } },
   getAccountField: { summary: 'Retrieve an account field', tags: ['fields'], params: idParams('id'), response: { 200: { $ref: 'CustomObjectField#' }, ...missing } },
   listAllSyncActionDefinitions: { summary: 'List every sync action definition', tags: ['sync action definitions'], querystring: listQuery, response: { 200: listOf('SyncActionDefinition', 'Sync action definitions'), ...errors } },

@@ -4,6 +4,8 @@
  */
 import type { FromSchema } from 'json-schema-to-ts'
 import { OPERATION_IDS } from './operations.js'
+import { ACTIVITY_TYPES } from '../domain/activities.js'
+import type { ActivityFixture } from '../domain/activity-log.js'
 
 export const FAULT_STATUS_CODES = [400, 401, 403, 404, 409, 410, 412, 413, 429, 500, 503] as const
 
@@ -110,6 +112,7 @@ const entityRecord = {
   required: ['fieldValues'],
   properties: {
     id: { ...id, description: 'The record id ({{Contact.Id}}, {{Account.Id}}); default: one more than the highest given.' },
+    accountId: { ...id, description: 'Contacts only: the account the contact is linked to, read by {{Contact.Account.Field(<name>)}}.' },
     fieldValues: {
       type: 'object',
       additionalProperties: { type: 'string', maxLength: 100000 },
@@ -128,6 +131,80 @@ const container = {
     name: { type: 'string', minLength: 1, maxLength: 100 },
     members: { type: 'array', items: id, maxItems: 1000000, description: 'Ids of the contacts (or accounts) in it; sync actions add and remove more.' },
     executedAt: { ...timestamp, description: 'Segments and filters: when it last ran.' },
+    ...audit
+  }
+} as const
+
+const activityType = { type: 'string', enum: ACTIVITY_TYPES, description: 'The activity type, as in \'{{Activity.Type}}\' = \'EmailOpen\'.' } as const
+
+/** Most activities one generator describes; rows are computed when read, so they cost no memory. */
+export const MAX_GENERATED_ACTIVITIES = 10_000_000
+
+/** One activity: its type, date, contact and the values of its activity fields. */
+const listedActivity = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'createdAt'],
+  properties: {
+    id: { ...id, description: 'The activity id ({{Activity.Id}}); default: one more than the highest so far.' },
+    type: activityType,
+    createdAt: { ...timestamp, description: 'When it happened ({{Activity.CreatedAt}}), ISO 8601.' },
+    contactId: { ...id, description: 'The contact it belongs to ({{Activity.Contact.Id}}); {{Activity.Contact.Field(...)}} reads that contact.' },
+    values: {
+      type: 'object',
+      additionalProperties: { type: 'string', maxLength: 100000 },
+      description: 'Values by activity field internal name (GET /activities/fields), e.g. {"EmailAddress": "ana@example.com", "AssetName": "May newsletter"}.'
+    }
+  }
+} as const
+
+/** Many activities of one type, generated the same way every time from a seed. */
+const activityGenerator = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['generate'],
+  properties: {
+    generate: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type', 'count', 'seed'],
+      properties: {
+        type: activityType,
+        count: { type: 'integer', minimum: 1, maximum: MAX_GENERATED_ACTIVITIES, description: 'How many rows.' },
+        seed: { type: 'integer', minimum: 0, maximum: 4294967295, description: 'The same seed gives the same rows.' },
+        firstId: { ...id, description: 'The first row\'s {{Activity.Id}}; the rest follow. Default: one more than the highest so far.' },
+        from: { ...timestamp, description: 'The first row\'s date; rows are spread evenly, in id order, from here to `to`. Default 2024-01-01T00:00:00Z.' },
+        to: { ...timestamp, description: 'The end of the dates (exclusive). Default 2024-05-01T00:00:00Z.' }
+      }
+    }
+  }
+} as const
+
+/** A lead scoring model and the scores of the contacts it has scored. */
+const scoringModel = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'name'],
+  properties: {
+    id: { ...id, description: 'The model id, as in {{Contact.LeadScore.Model[<id>].Rating}}.' },
+    name: { type: 'string', minLength: 1, maxLength: 100 },
+    status: { type: 'string', enum: ['Active', 'Draft', 'Inactive'], description: 'Default Active.' },
+    scores: {
+      type: 'array',
+      maxItems: 1000000,
+      description: 'Contacts this model has scored; the others export blank values.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['contactId', 'rating', 'profileScore', 'engagementScore'],
+        properties: {
+          contactId: id,
+          rating: { type: 'string', pattern: '^[A-D][1-4]$', description: 'Profile letter and engagement number, e.g. A1.' },
+          profileScore: { type: 'integer', minimum: 0, maximum: 100 },
+          engagementScore: { type: 'integer', minimum: 0, maximum: 100 }
+        }
+      }
+    },
     ...audit
   }
 } as const
@@ -270,7 +347,7 @@ export const faultRule = {
 export const fixturesFileSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   title: 'eloqua-bulk-mock fixtures file',
-  description: 'Sites and users, contact and account fields and records, custom objects with their records, sync action definitions and fault rules. Every *.json file of a fixtures folder is loaded and the lists are joined.',
+  description: 'Sites and users, contact and account fields and records, lists, segments and filters, activities, lead scoring models, custom objects with their records, sync action definitions and fault rules. Every *.json file of a fixtures folder is loaded and the lists are joined.',
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -287,6 +364,12 @@ export const fixturesFileSchema = {
     contactFilters: { type: 'array', items: container, description: 'GET /contacts/filters; EXISTS(\'{{ContactFilter[<id>]}}\').' },
     accountLists: { type: 'array', items: container, description: 'GET /accounts/lists; EXISTS(\'{{AccountList[<id>]}}\') in account export filters.' },
     accounts: { type: 'array', items: entityRecord, description: 'The accounts every site starts with; imports add and update them.' },
+    activities: {
+      type: 'array',
+      items: { if: { type: 'object', required: ['generate'] }, then: activityGenerator, else: listedActivity },
+      description: 'The activities activity exports read: listed one by one, or {"generate": {"type": "EmailOpen", "count": 1000000, "seed": 7}} for many rows computed from a seed.'
+    },
+    scoringModels: { type: 'array', items: scoringModel, description: 'GET /contacts/scoring/models; {{Contact.LeadScore.Model[<id>].Rating}}, .ProfileScore and .EngagementScore in contact exports.' },
     faults: { type: 'array', items: faultRule }
   }
 } as const
@@ -301,6 +384,7 @@ export type FaultRuleFixture = FromSchema<typeof faultRule>
 export type EntityFieldFixture = FromSchema<typeof entityField>
 export type EntityRecordFixture = FromSchema<typeof entityRecord>
 export type ContainerFixture = FromSchema<typeof container>
+export type ScoringModelFixture = FromSchema<typeof scoringModel>
 
 /** All fixture files joined. */
 export interface Fixtures {
@@ -315,5 +399,7 @@ export interface Fixtures {
   contactSegments: ContainerFixture[]
   contactFilters: ContainerFixture[]
   accountLists: ContainerFixture[]
+  activities: ActivityFixture[]
+  scoringModels: ScoringModelFixture[]
   faults: FaultRuleFixture[]
 }

@@ -21,7 +21,8 @@ const columns: Record<string, FilterColumn> = {
 }
 const context: FilterContext = {
   column: (statement) => columns[statement],
-  container: (statement) => statement === '{{ContactList[1]}}' ? (r) => r.destinations[statement]?.member === true : undefined
+  container: (statement) => statement === '{{ContactList[1]}}' ? (r) => r.destinations[statement]?.member === true : undefined,
+  destinations: (r) => r.destinations
 }
 function ids (filter: string): number[] {
   const { predicate, problems } = compileFilter(parseFilter(filter), context)

@@ -11,6 +11,7 @@ import { eloquaTimestamp } from '../clock.js'
 import type { Entity, FieldCatalogue } from '../statements.js'
 import type { FinalStatus, LogLine, Rejects } from '../sync-engine.js'
 import type { ExportData } from './exports.js'
+import type { ActivityLog } from '../activity-log.js'
 import type { SyncAction } from '../../schemas/fixtures.js'
 
 /** What every definition body holds; kinds add their own properties. */
@@ -49,7 +50,14 @@ export interface KindScope {
   readonly derive?: ((id: number) => Record<string, string>) | undefined
   /** EXISTS in a filter: membership of a list, segment or filter of this entity, if it exists. */
   readonly container: (statement: string) => ((record: EntityRecord) => boolean) | undefined
+  /** The site's activities, which activity exports read (their contacts are `related('contacts')`). */
+  readonly activities: ActivityLog
+  /** The scores a lead scoring model gave, by contact id, if the model exists. */
+  readonly leadScores: (modelId: number) => ReadonlyMap<number, LeadScore> | undefined
 }
+
+/** A contact's score in one lead scoring model. */
+export interface LeadScore { readonly rating: string, readonly profileScore: number, readonly engagementScore: number }
 
 export interface ProcessInput<B extends DefinitionBody = DefinitionBody> {
   readonly syncId: number
@@ -69,7 +77,8 @@ export interface ProcessOutcome { status: FinalStatus, logs: LogLine[], rejects:
 export interface DefinitionKind<B extends DefinitionBody = DefinitionBody> {
   /** The global list it appears in: `/syncActions` or `/imports`. */
   readonly family: 'syncActions' | 'imports' | 'exports'
-  readonly entity: Entity
+  /** Whose records its rows are; activity exports read the site's activities (and their contacts). */
+  readonly entity: Entity | 'activities'
   /** `{syncProductType}` of ELQ-00143, e.g. "SyncAction". */
   readonly productType: string
   /** The uri of a definition of this kind, e.g. /contacts/imports/5. */

@@ -1,6 +1,9 @@
-/** `/contacts/lists`, `/contacts/segments`, `/contacts/filters`, `/accounts/lists`: the containers of the fixtures, with their statements. */
+/**
+ * `/contacts/lists`, `/contacts/segments`, `/contacts/filters`, `/accounts/lists`: the containers of
+ * the fixtures, with their statements; and `/contacts/scoring/models`, whose fields contact exports read.
+ */
 import type { FastifyPluginAsync } from 'fastify'
-import { containerRouteSchemas } from '../../schemas/common.js'
+import { containerRouteSchemas, routeSchemas } from '../../schemas/common.js'
 import { paginate, type ListQuery } from '../../domain/lists.js'
 import { notFound } from '../../domain/errors.js'
 import { parseId } from '../../domain/definitions.js'
@@ -31,6 +34,16 @@ const containers: FastifyPluginAsync = async (app) => {
       return container.view()
     })
   }
+
+  app.get<{ Querystring: ListQuery }>('/contacts/scoring/models', { schema: routeSchemas.listScoringModels, config: { operation: 'listScoringModels' } },
+    async (request) => paginate(store.site(request.principal).scoringModels().map((m) => ({ ...m.fixture, view: m.view })), request.query, TERMS, (m) => m.view()))
+
+  app.get<{ Params: { id: string } }>('/contacts/scoring/models/:id', { schema: routeSchemas.getScoringModel, config: { operation: 'getScoringModel' } }, async (request) => {
+    const id = parseId(request.params.id)
+    const model = store.site(request.principal).scoringModels().find((m) => m.fixture.id === id)
+    if (model === undefined) throw notFound(`no contacts/scoring/models ${request.params.id}`)
+    return model.view()
+  })
 }
 
 export default containers

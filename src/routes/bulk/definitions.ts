@@ -10,6 +10,7 @@ import type { DefinitionKind } from '../../domain/kinds/kind.js'
 import { accountSyncActions, contactSyncActions, customObjectSyncActions } from '../../domain/kinds/sync-actions.js'
 import { accountImports, contactImports, customObjectImports } from '../../domain/kinds/imports.js'
 import { accountExports, contactExports, customObjectExports } from '../../domain/kinds/exports.js'
+import { activityExports } from '../../domain/kinds/activity-exports.js'
 import { sendDataPage, type DataQuery } from './data-pages.js'
 
 const TERMS = ['name', 'uri', 'identifierFieldName', 'createdAt', 'createdBy', 'updatedAt', 'updatedBy']
@@ -76,7 +77,7 @@ export const FAMILIES: readonly FamilyRoutes[] = [
     underCustomObject: true,
     operations: { list: 'listCustomObjectImports', create: 'createCustomObjectImport', get: 'getCustomObjectImport', replace: 'replaceCustomObjectImport', remove: 'deleteCustomObjectImport', data: 'uploadCustomObjectImportData', removeData: 'deleteCustomObjectImportData' }
   },
-  ...([['contacts', 'Contact', contactExports], ['accounts', 'Account', accountExports], ['customObjects', 'CustomObject', customObjectExports]] as const).map(([path, Entity, kind]): FamilyRoutes => ({
+  ...([['contacts', 'Contact', contactExports], ['accounts', 'Account', accountExports], ['activities', 'Activity', activityExports], ['customObjects', 'CustomObject', customObjectExports]] as const).map(([path, Entity, kind]): FamilyRoutes => ({
     ...EXPORTS,
     kind: asKind(kind),
     noun: `${Entity === 'CustomObject' ? 'custom object' : Entity.toLowerCase()} export definition`,
