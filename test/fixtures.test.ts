@@ -83,8 +83,7 @@ t.test('schema violations name the file, the JSON pointer and the rule', async (
     'f.json: /sites/0/id: must be integer'
   ])
   t.strictSame(problems([{ file: 'f.json', content: { syncActionDefinitions: [{ ...definition, syncActions: [{ action: 'setStatus' }] }] } }]), [
-    'f.json: /syncActionDefinitions/0/syncActions/0: must have required property \'status\'',
-    'f.json: /syncActionDefinitions/0/syncActions/0: must match "then" schema'
+    'f.json: /syncActionDefinitions/0/syncActions/0: must have required property \'status\''
   ])
   t.strictSame(problems([{ file: 'f.json', content: { faults: [{ name: 'x', response: { status: 418 } }] } }]), [
     'f.json: /faults/0/response/status: must be one of [400,401,403,404,409,410,412,413,429,500,503]'
@@ -184,4 +183,48 @@ t.test('containers have unique ids and members that are records of their entity'
     'x.json: /accountLists/0/members/0: no account of the fixtures has the id 1'
   ])
   t.strictSame(problems({ contactSegments: [{ id: 1, name: 'S', members: [1] }], contactFilters: [{ id: 2, name: 'F' }] }), [])
+})
+
+t.test('activities, generators, scoring models and account links are checked at start, each problem named by file and pointer', async (t) => {
+  const base = { file: 'base.json', content: { sites: [site], contacts: [{ id: 1, fieldValues: {} }], accounts: [{ id: 5, fieldValues: {} }] } }
+  const of = (content: object): string[] => problems([base, { file: 'x.json', content }])
+  t.strictSame(of({
+    activities: [
+      { id: 3, type: 'EmailOpen', createdAt: '2024-05-01T10:00:00Z', values: { emailaddress: 'a@example.com', ActivityDate: 'x', Nope: 'y' } },
+      { type: 'EmailOpen', createdAt: 'yesterday' },
+      { generate: { type: 'WebVisit', count: 10, seed: 1, firstId: 2 } },
+      { generate: { type: 'WebVisit', count: 10, seed: 1, from: '2024-02-01T00:00:00Z', to: '2024-01-01T00:00:00Z' } },
+      { id: 30, type: 'EmailSend', createdAt: '2024-05-01T10:00:00Z' }
+    ]
+  }), [
+    'x.json: /activities/0/values/ActivityDate: give it as the activity\'s "createdAt", not as a value',
+    'x.json: /activities/0/values/Nope: no activity field has the internal name "Nope" (see GET /activities/fields)',
+    'x.json: /activities/1/createdAt: "yesterday" is not an ISO 8601 date-time such as 2024-05-01T10:00:00Z',
+    'x.json: /activities/3/generate/to: must be later than from',
+    'x.json: /activities/2/generate/firstId: activity id 3 is used twice (by activities/0 and activities/2)',
+    'x.json: /activities/2/generate/firstId: activity id 4 is used twice (by activities/1 and activities/2)'
+  ])
+  t.match(of({ activities: [{ type: 'EmailRead', createdAt: '2024-05-01T10:00:00Z' }, { generate: { type: 'EmailOpen', count: 10000001, seed: -1 } }] }), [
+    /^x\.json: \/activities\/0\/type: must be one of/,
+    /^x\.json: \/activities\/1\/generate\/count: must be <= 10000000/,
+    /^x\.json: \/activities\/1\/generate\/seed: must be >= 0/
+  ], 'the branch a listed activity or a generator fails, not the if/then/else around it')
+  t.equal(of({ activities: [{ type: 'EmailRead', createdAt: '2024-05-01T10:00:00Z' }] }).length, 1)
+  t.strictSame(of({
+    scoringModels: [
+      { id: 1, name: 'M', scores: [{ contactId: 1, rating: 'A1', profileScore: 1, engagementScore: 2 }, { contactId: 1, rating: 'B2', profileScore: 1, engagementScore: 2 }, { contactId: 9, rating: 'C3', profileScore: 0, engagementScore: 100 }] },
+      { id: 1, name: 'N' }
+    ],
+    contacts: [{ id: 2, accountId: 6, fieldValues: {} }],
+    accounts: [{ id: 7, accountId: 5, fieldValues: {} }]
+  }), [
+    'x.json: /contacts/0/accountId: no account of the fixtures has the id 6',
+    'x.json: /accounts/0/accountId: only contacts link to an account',
+    'x.json: /scoringModels/0/scores/1/contactId: contact 1 is scored twice by this model',
+    'x.json: /scoringModels/0/scores/2/contactId: no contact of the fixtures has the id 9',
+    'x.json: /scoringModels/1/id: scoring model id 1 is used twice'
+  ])
+  t.match(of({ scoringModels: [{ id: 1, name: 'M', scores: [{ contactId: 1, rating: 'E5', profileScore: 101, engagementScore: 2 }] }] }), [/rating: must match pattern/, /profileScore: must be <= 100/])
+  const fixtures = joinFixtures([base, { file: 'x.json', content: { activities: [{ type: 'EmailOpen', createdAt: '2024-05-01T10:00:00Z', values: { emailaddress: 'a@example.com' } }] } }])
+  t.strictSame(fixtures.activities, [{ type: 'EmailOpen', createdAt: '2024-05-01T10:00:00Z', values: { emailaddress: 'a@example.com' } }], 'kept as given; names are spelled as the fields are when the log is built')
 })

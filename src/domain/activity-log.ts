@@ -145,8 +145,8 @@ const BOUNCES = [['5.1.1', '550', 'User unknown'], ['4.2.2', '452', 'Mailbox ful
 const PAGES = ['/', '/pricing', '/products', '/blog/launch', '/contact-us', '/docs/getting-started'].map((path) => `https://www.example.com${path}`)
 const REFERRERS = ['https://www.google.com/', 'https://www.bing.com/', 'https://www.linkedin.com/', '']
 
-/** What a generated value is made from: the row's seed and index, its id and type, and its contact. */
-interface RowContext { readonly seed: number, readonly row: number, readonly id: number, readonly type: ActivityType, readonly contact: ActivityContact | undefined }
+/** What a generated value is made from: the row's seed and index, its type, and its contact. */
+interface RowContext { readonly seed: number, readonly row: number, readonly type: ActivityType, readonly contact: ActivityContact | undefined }
 
 /**
  * Each generated field, from hashes of the row: `mix(seed, row, salt)` is a 32-bit number fixed
@@ -178,7 +178,6 @@ const GENERATED: Readonly<Record<string, Generated>> = {
   CampaignId: (r) => String(campaignId(r)),
   CRMCampaignId: (r) => `7015g00000${String(campaignId(r)).padStart(8, '0')}`,
   CampaignName: (r) => `Campaign ${campaignId(r)}`,
-  ExternalId: (r) => r.type === 'ExternalActivity' ? `EXT-${r.id}` : '',
   DeploymentId: (r) => String(10000 + assetId(r) * 10 + hash(r, 4) % 10),
   EmailSendType: (r) => SEND_TYPES[hash(r, 5) % SEND_TYPES.length] as string,
   IpAddress: (r) => { const h = hash(r, 6); return `10.${h & 0xff}.${(h >>> 8) & 0xff}.${1 + ((h >>> 16) % 254)}` },
@@ -220,7 +219,7 @@ function generatedSegment (generator: ActivityGenerator, start: number, contacts
       if (common !== undefined) return common
       const generate = has.has(field) ? GENERATED[field] : undefined
       if (generate === undefined) return () => ''
-      return (row) => generate({ seed, row, id: firstId + row, type, contact: contactOf(row) })
+      return (row) => generate({ seed, row, type, contact: contactOf(row) })
     },
     contactId,
     createdAt

@@ -69,7 +69,7 @@ t.test('GET /__mock/openapi.json describes every implemented endpoint, generated
   const operations = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`)).sort()
   // Every family of definitions has the same seven operations.
   const families = ['accounts/imports', 'accounts/syncActions', 'contacts/imports', 'contacts/syncActions', 'customObjects/{parentId}/imports', 'customObjects/{parentId}/syncActions']
-  const exportFamilies = ['accounts/exports', 'contacts/exports', 'customObjects/{parentId}/exports']
+  const exportFamilies = ['accounts/exports', 'activities/exports', 'contacts/exports', 'customObjects/{parentId}/exports']
   const definitionOperations = [...families, ...exportFamilies].flatMap((f) => [
     `DELETE /api/bulk/2.0/${f}/{id}`, `DELETE /api/bulk/2.0/${f}/{id}/data`, `GET /api/bulk/2.0/${f}`, `GET /api/bulk/2.0/${f}/{id}`,
     `POST /api/bulk/2.0/${f}`, `${exportFamilies.includes(f) ? 'GET' : 'POST'} /api/bulk/2.0/${f}/{id}/data`, `PUT /api/bulk/2.0/${f}/{id}`
@@ -95,6 +95,8 @@ t.test('GET /__mock/openapi.json describes every implemented endpoint, generated
     'GET /api/bulk/2.0/contacts/lists/{id}',
     'GET /api/bulk/2.0/contacts/segments',
     'GET /api/bulk/2.0/contacts/segments/{id}',
+    'GET /api/bulk/2.0/contacts/scoring/models',
+    'GET /api/bulk/2.0/contacts/scoring/models/{id}',
     'GET /api/bulk/2.0/contacts/fields',
     'GET /api/bulk/2.0/contacts/fields/{id}',
     'GET /api/bulk/2.0/customObjects',
