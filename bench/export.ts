@@ -16,7 +16,7 @@ const REPETITIONS = Number(process.env.BENCH_REPETITIONS ?? 3)
 const auth = `Basic ${Buffer.from('APITest\\API.User:secret').toString('base64')}`
 const headers = { authorization: auth, 'content-type': 'application/json' }
 /** The fields the second Singer tap exports for email opens. */
-export const FIELDS = {
+const FIELDS = {
   ActivityId: '{{Activity.Id}}',
   ActivityType: '{{Activity.Type}}',
   ActivityDate: '{{Activity.CreatedAt}}',

@@ -640,6 +640,8 @@ export class Site {
           records: recordsOf(table),
           ...(table.size > listed ? { recordsTruncated: true } : {})
         })),
+      // Activities never change and may be millions of generated rows: counted by type, not listed.
+      activities: this.#seed.activities.counts(),
       syncActionDefinitions: definitions.filter((d) => d.kind.family === 'syncActions').map(definitionState),
       importDefinitions: definitions.filter((d) => d.kind.family === 'imports').map(definitionState),
       exportDefinitions: definitions.filter((d) => d.kind.family === 'exports').map((d) => ({

@@ -19,6 +19,7 @@ t.test('GET /__mock/state shows custom objects, definitions with staged records,
   const body = res.json()
   t.match(body, {
     customObjects: [{ id: 9, name: 'Webinar Registrations', uri: '/customObjects/9', records: [{ id: 1, externalId: 'DLPSB000000000020' }] }, { id: 10 }],
+    activities: { EmailSend: 2, EmailOpen: 1, EmailClickthrough: 1, Bounceback: 1, FormSubmit: 1, WebVisit: 1 },
     syncActionDefinitions: [
       { id: 6, parentId: 9, uri: '/customObjects/9/syncActions/6', identifierFieldName: 'Id', isSyncTriggeredOnImport: false, kbUsed: 1, staged: { uploads: 1, records: 1, files: [{ records: [{ Id: 'DLPSB000000000020' }] }] } },
       { id: 7, isSyncTriggeredOnImport: true, staged: { uploads: 0 } }
