@@ -1,7 +1,7 @@
 // npm run bench: throughput of the upload endpoint against a bare node:http server doing the
 // same work, the memory it takes to stage millions of records, an export filter over a million
 // contacts, and a million activity rows exported and paged beside a bare server (bench/export.ts).
-// Prints figures and ratios;// nothing here asserts timings, as shared machines are too noisy for that.
+// Prints figures and ratios; nothing here asserts timings, as shared machines are too noisy for that.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer, type AddressInfo } from 'node:net'
 import { fileURLToPath } from 'node:url'

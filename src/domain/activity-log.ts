@@ -121,6 +121,9 @@ function listedSegment (type: ActivityType, start: number, rows: readonly Listed
   }
 }
 
+/** The reader of a field a row does not have. */
+export const blank = (): string => ''
+
 /** A 32-bit hash of (seed, row, salt): the same row always reads the same values, in any order. */
 function mix (seed: number, row: number, salt: number): number {
   let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(row + 1, 0xc2b2ae35) ^ Math.imul(salt + 1, 0x27d4eb2f)
@@ -138,8 +141,11 @@ const hex8 = (n: number): string => `${HEX[n >>> 24] as string}${HEX[(n >>> 16) 
 /** Four hex digits of the low 16 bits. */
 const hex4 = (n: number): string => `${HEX[(n >>> 8) & 0xff] as string}${HEX[n & 0xff] as string}`
 
-const EMAIL_TYPES: ReadonlySet<ActivityType> = new Set(['EmailSend', 'EmailOpen', 'EmailClickthrough', 'Subscribe', 'Unsubscribe', 'Bounceback'])
-const ASSET_TYPE: Readonly<Partial<Record<ActivityType, string>>> = { FormSubmit: 'Form', ExternalActivity: 'Webinar' }
+/** The asset each type is about, for AssetType and AssetName (types without asset fields never read it). */
+const ASSET_KIND: Readonly<Record<ActivityType, string>> = {
+  EmailSend: 'Email', EmailOpen: 'Email', EmailClickthrough: 'Email', Subscribe: 'Email', Unsubscribe: 'Email', Bounceback: 'Email',
+  FormSubmit: 'Form', ExternalActivity: 'Webinar', PageView: 'Page', WebVisit: 'Page', SmsSend: 'SMS', SmsReply: 'SMS', SmsClickthrough: 'SMS'
+}
 const SEND_TYPES = ['Campaign', 'Campaign', 'Campaign', 'Quicksend', 'Program']
 const BOUNCES = [['5.1.1', '550', 'User unknown'], ['4.2.2', '452', 'Mailbox full'], ['5.7.1', '554', 'Message rejected as spam']] as const
 const PAGES = ['/', '/pricing', '/products', '/blog/launch', '/contact-us', '/docs/getting-started'].map((path) => `https://www.example.com${path}`)
@@ -159,7 +165,6 @@ const hash = (r: RowContext, salt: number): number => mix(r.seed, r.row, salt)
 const assetId = (r: RowContext): number => 1 + hash(r, 2) % 50
 const campaignId = (r: RowContext): number => 1 + hash(r, 3) % 20
 const emailOf = (r: RowContext): string => r.contact?.email ?? `contact${hash(r, 1) % 100000}@example.com`
-const assetKind = (type: ActivityType): string => EMAIL_TYPES.has(type) ? 'Email' : ASSET_TYPE[type] ?? ''
 const pageOf = (r: RowContext): string => PAGES[hash(r, 8) % PAGES.length] as string
 const bounce = (r: RowContext): readonly [string, string, string] => BOUNCES[hash(r, 9) % BOUNCES.length] as readonly [string, string, string]
 const recipientId = (r: RowContext): string => {
@@ -170,9 +175,9 @@ const recipientId = (r: RowContext): string => {
 const GENERATED: Readonly<Record<string, Generated>> = {
   EmailAddress: emailOf,
   EmailRecipientId: recipientId,
-  AssetType: (r) => assetKind(r.type),
+  AssetType: (r) => ASSET_KIND[r.type],
   AssetId: (r) => String(assetId(r)),
-  AssetName: (r) => `${assetKind(r.type) === '' ? 'Asset' : assetKind(r.type)} ${assetId(r)}`,
+  AssetName: (r) => `${ASSET_KIND[r.type]} ${assetId(r)}`,
   SubjectLine: (r) => `News for you, issue ${assetId(r)}`,
   EmailWebLink: (r) => `https://s1.example.com/e/es?s=1&e=${assetId(r)}&elqTrackId=${hex8(hash(r, 10))}`,
   CampaignId: (r) => String(campaignId(r)),
@@ -218,7 +223,7 @@ function generatedSegment (generator: ActivityGenerator, start: number, contacts
       const common = field === 'ContactId' && !has.has(field) ? undefined : commonReader(field, (row) => firstId + row, type, createdAt, contactId)
       if (common !== undefined) return common
       const generate = has.has(field) ? GENERATED[field] : undefined
-      if (generate === undefined) return () => ''
+      if (generate === undefined) return blank
       return (row) => generate({ seed, row, type, contact: contactOf(row) })
     },
     contactId,

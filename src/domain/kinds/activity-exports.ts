@@ -7,7 +7,7 @@
  * the sync starts.
  */
 import { ACTIVITY_FIELDS, ACTIVITY_TYPES, type ActivityField, type ActivityType } from '../activities.js'
-import type { ActivitySegment } from '../activity-log.js'
+import { blank, type ActivitySegment } from '../activity-log.js'
 import { compileFilter, parseFilter, type FilterColumn, type FilterNode } from '../filters.js'
 import type { FieldInfo } from '../statements.js'
 import { exportKind, type ExportBody, type ExportRules, type Snapshot } from './exports.js'
@@ -71,9 +71,9 @@ function compileOver (filter: FilterNode, scope: KindScope, segment: ActivitySeg
     column: (statement) => {
       const column = activityColumn(statement, scope)
       // Contact fields are refused by filterProblems, with a reason.
-      if (column?.kind !== 'activity') return column === undefined ? undefined : { read: () => '', type: 'text' }
+      if (column?.kind !== 'activity') return column === undefined ? undefined : { read: blank, type: 'text' }
       const { internalName, dataType } = column.field
-      const read = segment === undefined ? () => '' : segment.reader(internalName)
+      const read = segment === undefined ? blank : segment.reader(internalName)
       return internalName === 'ActivityDate' && segment !== undefined
         ? { read, type: 'date', time: segment.createdAt }
         : { read, type: filterType(dataType) }

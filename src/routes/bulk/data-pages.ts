@@ -22,7 +22,7 @@ class JsonChunks {
   /** Room for `bytes` more; a full buffer is handed on. */
   #reserve (bytes: number): void {
     if (this.#length + bytes <= this.#buffer.length) return
-    if (this.#length > 0) this.full.push(this.#buffer.subarray(0, this.#length))
+    this.full.push(this.#buffer.subarray(0, this.#length))
     this.#buffer = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, bytes))
     this.#length = 0
   }
@@ -64,11 +64,9 @@ class JsonChunks {
 
   /** Everything written since the last call, as chunks. */
   take (): Buffer[] {
-    if (this.#length > 0) {
-      this.full.push(this.#buffer.subarray(0, this.#length))
-      this.#buffer = Buffer.allocUnsafe(CHUNK_BYTES)
-      this.#length = 0
-    }
+    this.full.push(this.#buffer.subarray(0, this.#length))
+    this.#buffer = Buffer.allocUnsafe(CHUNK_BYTES)
+    this.#length = 0
     return this.full.splice(0)
   }
 }

@@ -92,7 +92,13 @@ t.test('an activity export is refused, one failure per problem, without its type
     { field: 'filter', constraint: '{{ContactList[1]}} is not a list, segment or filter of this entity that exists.' },
     { field: 'filter', constraint: 'STATUS is not available on exports of this entity.' }
   ])
-  t.strictSame(await failuresOf({ name: 'x', fields: { Id: '{{Activity.Id}}', Email: '{{Contact.Field(C_EmailAddress)}}', Nope: '{{Activity.Field(Nope)}}' }, filter: "'{{Activity.Type}}' = 'EmailOpen'" }).then((f) => f.map((x) => x.field)), ['Email', 'Nope'], 'statements of other entities and unknown fields')
+  t.strictSame(await failuresOf({ name: 'x', fields: { Id: '{{Activity.Id}}', Email: '{{Contact.Field(C_EmailAddress)}}', Nope: '{{Activity.Field(Nope)}}', NoContactField: '{{Activity.Contact.Field(Nope)}}' }, filter: "'{{Activity.Type}}' = 'EmailOpen'" }).then((f) => f.map((x) => x.field)), ['Email', 'Nope', 'NoContactField'], 'statements of other entities and unknown fields')
+  t.strictSame(await failuresOf({ name: 'x', fields: { Id: '{{Activity.Id}}' }, filter: "'{{Activity.Type}}' = 'EmailOpen' AND NOT '{{Activity.Nope}}' = 'x'" }), [
+    { field: 'filter', constraint: '{{Activity.Nope}} is not a field or attribute this export can filter on.' }
+  ])
+  t.strictSame(await failuresOf({ name: 'x', fields: { Id: '{{Activity.Id}}' }, filter: "'{{Activity.Type}}' = 'EmailOpen' AND '{{Activity.CampaignResponse.CreatedAt}}' > 'soon'" }), [
+    { field: 'filter', constraint: '"soon" is not a date such as \'2024-05-01 00:00:00\'.' }
+  ], 'dates of other fields compare as dates')
   const eleven = Object.fromEntries(['C_EmailAddress', 'C_FirstName', 'C_LastName', 'C_Company', 'C_Country', 'C_City', 'C_Title', 'C_BusPhone', 'C_Address1', 'C_Address2', 'C_State_Prov'].map((name) => [name, `{{Activity.Contact.Field(${name})}}`]))
   t.strictSame(await failuresOf({ name: 'x', fields: eleven, filter: "'{{Activity.Type}}' = 'EmailOpen'" }), [{ field: 'fields', constraint: 'Must contain at most 10 contact fields in an activity export; it has 11.' }])
   t.strictSame(await failuresOf({ name: 'x', fields: { Id: '{{Activity.Id}}' }, filter: "'{{Activity.Type}}' = 'EmailOpen'", syncActions: [{ action: 'add', destination: '{{ContactList[1]}}' }] }), [
@@ -100,7 +106,26 @@ t.test('an activity export is refused, one failure per problem, without its type
   ])
   t.strictSame(await state(app), before, 'nothing was created')
   const ten = Object.fromEntries(Object.entries(eleven).slice(0, 10))
+  t.notOk(Object.hasOwn((await app.inject(bulk('POST', '/activities/exports', { name: 'no actions', fields: { Id: '{{Activity.Id}}' }, filter: "'{{Activity.Type}}' = 'EmailOpen'", syncActions: [] }))).json(), 'syncActions'), 'an empty syncActions is accepted and not echoed')
   t.equal((await app.inject(bulk('POST', '/activities/exports', { name: 'ten', fields: ten, filter: "'{{Activity.Type}}' = 'EmailOpen'" }))).statusCode, 201, 'ten contact fields are allowed')
+})
+
+t.test('contact values of activities: blank for a contact without the field or unknown to the site; text written as JSON', async (t) => {
+  const app = await build(t, { fixtures: withActivities([
+    { id: 100, type: 'PageView', createdAt: '2024-04-30T00:00:00Z', contactId: 2, values: { Url: 'https://www.example.com/caf\u00e9?q="x"' } },
+    { id: 101, type: 'PageView', createdAt: '2024-04-30T00:00:01Z', contactId: 99 },
+    { id: 102, type: 'PageView', createdAt: '2024-04-30T00:00:02Z' }
+  ]) })
+  const { page } = await exportRows(app, '/activities/exports', {
+    name: 'Views',
+    fields: { Id: '{{Activity.Id}}', Url: '{{Activity.Field(Url)}}', Contact: '{{Activity.Contact.Id}}', First: '{{Activity.Contact.Field(C_FirstName)}}', Country: '{{Activity.Contact.Field(C_Country)}}' },
+    filter: "'{{Activity.Type}}' = 'PageView' AND NOT '{{Activity.CampaignResponse.CreatedAt}}' > '2024-01-01'"
+  })
+  t.strictSame(page.items, [
+    { Id: '100', Url: 'https://www.example.com/caf\u00e9?q="x"', Contact: '2', First: 'Bo', Country: '' },
+    { Id: '101', Url: '', Contact: '99', First: '', Country: '' },
+    { Id: '102', Url: '', Contact: '', First: '', Country: '' }
+  ])
 })
 
 t.test('contact fields are read when the sync starts, not when its data is read', async (t) => {
@@ -135,6 +160,9 @@ t.test('generated activities are the same every time, spread evenly over their d
     t.match(row, { Email: /^(ana@example\.com|bo@example\.com|cy@example\.org)$/, Contact: /^[123]$/, Link: /^https:\/\/www\.example\.com\//, Recipient: /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, Smtp: '' })
     t.equal(row.Asset, `Email ${row.AssetId as string}`, 'a row agrees with itself')
   }
+  const full = await app.inject(bulk('GET', `${sync}/data?limit=2000`))
+  t.ok(full.rawPayload.length > 256 * 1024, 'a page of more than one chunk')
+  t.equal(full.json().items.at(-1).Id, '3007')
   const last = (await app.inject(bulk('GET', `${sync}/data?limit=2&offset=1999`))).json()
   t.equal(last.count, 1)
   t.equal(last.hasMore, false)
@@ -148,10 +176,10 @@ t.test('generated rows: ids follow the fixtures\', every type has its fields, ma
   const app = await build(t, { fixtures: withActivities(['Bounceback', 'FormSubmit', 'WebVisit', 'PageView', 'ExternalActivity', 'Subscribe'].map((type, i) => ({ generate: { type: type as 'WebVisit', count: 10, seed: i } }))) })
   const read = async (type: string, fields: Record<string, string>): Promise<Array<Record<string, string>>> =>
     (await exportRows(app, '/activities/exports', { name: type, fields, filter: `'{{Activity.Type}}' = '${type}' AND '{{Activity.Id}}' > '7'`, maxRecords: 4 })).page.items as Array<Record<string, string>>
-  const bounces = await read('Bounceback', { Id: '{{Activity.Id}}', Code: '{{Activity.Field(SmtpErrorCode)}}', Status: '{{Activity.Field(SmtpStatusCode)}}', Campaign: '{{Activity.Campaign.Field(CampaignName)}}', Crm: '{{Activity.Campaign.Field(CRMCampaignId)}}' })
+  const bounces = await read('Bounceback', { Id: '{{Activity.Id}}', Code: '{{Activity.Field(SmtpErrorCode)}}', Status: '{{Activity.Field(SmtpStatusCode)}}', Message: '{{Activity.Field(SmtpMessage)}}', Campaign: '{{Activity.Campaign.Field(CampaignName)}}', Crm: '{{Activity.Campaign.Field(CRMCampaignId)}}' })
   t.equal(bounces.length, 4, 'maxRecords')
   t.strictSame(bounces.map((row) => row.Id), ['8', '9', '10', '11'], 'the first generated id is one more than the fixtures\' highest (7); the filter leaves out the listed bounceback')
-  for (const row of bounces) t.match(row, { Code: /^[45]\.\d\.\d$/, Status: /^\d{3}$/, Campaign: /^Campaign \d+$/, Crm: /^7015g00000\d{8}$/ })
+  for (const row of bounces) t.match(row, { Code: /^[45]\.\d\.\d$/, Status: /^\d{3}$/, Message: /^(User unknown|Mailbox full|Message rejected as spam)$/, Campaign: /^Campaign \d+$/, Crm: /^7015g00000\d{8}$/ })
   for (const row of await read('FormSubmit', { Type: '{{Activity.Asset.Type}}', Raw: '{{Activity.Field(RawData)}}', Visitor: '{{Activity.Visitor.Id}}' })) t.match(row, { Type: 'Form', Raw: /^elqFormName=form\d+&emailAddress=\S+%40example\.(com|org)$/, Visitor: /^\d+$/ })
   for (const row of await read('WebVisit', { Pages: '{{Activity.Field(NumberOfPages)}}', Duration: '{{Activity.Field(Duration)}}', First: '{{Activity.Field(FirstPageViewUrl)}}', Referrer: '{{Activity.Field(ReferrerUrl)}}', Ip: '{{Activity.Field(IpAddress)}}', Contact: '{{Activity.Contact.Id}}' })) {
     t.match(row, { Pages: /^\d+$/, Duration: /^\d+$/, First: /^https:/, Referrer: /^(https:\/\/.*|)$/, Ip: /^10\.\d+\.\d+\.\d+$/, Contact: /^[123]$/ })
@@ -166,10 +194,12 @@ t.test('generated rows: ids follow the fixtures\', every type has its fields, ma
 t.test('generated rows without fixture contacts get made-up addresses; activity exports stop at 5,000,000 rows', async (t) => {
   const fixtures = { ...defaultFixtures(), contacts: [], contactLists: [], contactSegments: [], contactFilters: [], scoringModels: [], activities: [{ generate: { type: 'EmailSend' as const, count: 5_000_001, seed: 1 } }] }
   const app = await build(t, { fixtures, config: { MAX_RETAINED_EXPORT_ROWS: 5_000_000 } })
-  const { page, sync } = await exportRows(app, '/activities/exports', { name: 'all', fields: { Email: '{{Activity.Field(EmailAddress)}}', Contact: '{{Activity.Contact.Id}}', Send: '{{Activity.Field(EmailSendType)}}' }, filter: "'{{Activity.Type}}' = 'EmailSend'" }, '?limit=2&offset=4999998')
+  const { page, sync } = await exportRows(app, '/activities/exports', { name: 'all', fields: { Email: '{{Activity.Field(EmailAddress)}}', Contact: '{{Activity.Contact.Id}}', Send: '{{Activity.Field(EmailSendType)}}', First: '{{Activity.Contact.Field(C_FirstName)}}', Subject: '{{Activity.Field(SubjectLine)}}', Link: '{{Activity.Field(EmailWebLink)}}', Campaign: '{{Activity.Campaign.Id}}', Deployment: '{{Activity.Field(EmailDeploymentId)}}' }, filter: "'{{Activity.Type}}' = 'EmailSend'" }, '?limit=2&offset=4999998')
   t.equal(page.totalResults, 5_000_000)
   t.equal(page.hasMore, false)
-  for (const row of page.items as Array<Record<string, string>>) t.match(row, { Email: /^contact\d+@example\.com$/, Contact: '', Send: /^(Campaign|Quicksend|Program)$/ })
+  for (const row of page.items as Array<Record<string, string>>) {
+    t.match(row, { Email: /^contact\d+@example\.com$/, Contact: '', Send: /^(Campaign|Quicksend|Program)$/, First: '', Subject: /^News for you, issue \d+$/, Link: /^https:\/\/s1\.example\.com\/e\/es\?s=1&e=\d+&elqTrackId=[0-9a-f]{8}$/, Campaign: /^\d+$/, Deployment: /^\d{5,}$/ })
+  }
   const logs = (await app.inject(bulk('GET', `${sync}/logs`))).json().items as Array<{ statusCode: string, count: number, message: string }>
   t.equal(logs[0]?.count, 5_000_000)
   t.match(logs[2]?.message, /^Successfully converted csv file to sqlite, taking \d+ kb\.$/)
