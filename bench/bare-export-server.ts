@@ -9,7 +9,7 @@ const headers = { authorization: `Basic ${Buffer.from('APITest\\API.User:secret'
 const pages = new Map<string, Buffer>()
 
 const server = createServer((request, response) => {
-  void (async () => {
+  (async () => {
     const url = request.url ?? '/'
     if (url === '/ready') {
       response.end('ok')
@@ -33,6 +33,9 @@ const server = createServer((request, response) => {
     }
     response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length })
     response.end(body)
-  })()
+  })().catch((err: unknown) => {
+    console.error(err)
+    process.exit(1)
+  })
 })
 server.listen(Number(process.env.PORT), process.env.HOST)

@@ -204,6 +204,10 @@ t.test('activities, generators, scoring models and account links are checked at 
     'x.json: /activities/2/generate/firstId: activity id 3 is used twice (by activities/0 and activities/2)',
     'x.json: /activities/2/generate/firstId: activity id 4 is used twice (by activities/1 and activities/2)'
   ])
+  t.strictSame(of({ activities: [{ id: 4, type: 'EmailOpen', createdAt: '2024-05-01T10:00:00Z' }, { generate: { type: 'WebVisit', count: 2, seed: 1, firstId: 4 } }, { id: 4, type: 'EmailSend', createdAt: '2024-05-01T10:00:00Z' }] }), [
+    'x.json: /activities/1/generate/firstId: activity id 4 is used twice (by activities/0 and activities/1)',
+    'x.json: /activities/2/id: activity id 4 is used twice (by activities/1 and activities/2)'
+  ])
   t.match(of({ activities: [{ type: 'EmailRead', createdAt: '2024-05-01T10:00:00Z' }, { generate: { type: 'EmailOpen', count: 10000001, seed: -1 } }] }), [
     /^x\.json: \/activities\/0\/type: must be one of/,
     /^x\.json: \/activities\/1\/generate\/count: must be <= 10000000/,

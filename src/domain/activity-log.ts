@@ -143,8 +143,19 @@ const hex4 = (n: number): string => `${HEX[(n >>> 8) & 0xff] as string}${HEX[n &
 
 /** The asset each type is about, for AssetType and AssetName (types without asset fields never read it). */
 const ASSET_KIND: Readonly<Record<ActivityType, string>> = {
-  EmailSend: 'Email', EmailOpen: 'Email', EmailClickthrough: 'Email', Subscribe: 'Email', Unsubscribe: 'Email', Bounceback: 'Email',
-  FormSubmit: 'Form', ExternalActivity: 'Webinar', PageView: 'Page', WebVisit: 'Page', SmsSend: 'SMS', SmsReply: 'SMS', SmsClickthrough: 'SMS'
+  EmailSend: 'Email',
+  EmailOpen: 'Email',
+  EmailClickthrough: 'Email',
+  Subscribe: 'Email',
+  Unsubscribe: 'Email',
+  Bounceback: 'Email',
+  FormSubmit: 'Form',
+  ExternalActivity: 'Webinar',
+  PageView: 'Page',
+  WebVisit: 'Page',
+  SmsSend: 'SMS',
+  SmsReply: 'SMS',
+  SmsClickthrough: 'SMS'
 }
 const SEND_TYPES = ['Campaign', 'Campaign', 'Campaign', 'Quicksend', 'Program']
 const BOUNCES = [['5.1.1', '550', 'User unknown'], ['4.2.2', '452', 'Mailbox full'], ['5.7.1', '554', 'Message rejected as spam']] as const

@@ -57,8 +57,8 @@ export interface SiteSeed {
 
 export function siteSeed (fixtures: Fixtures): SiteSeed {
   const { listed, generators } = planActivities(fixtures.activities)
-  // Generated activities belong to the fixtures' contacts, in turn, and were sent to their addresses.
-  const activityContacts = fixtures.contacts.flatMap((c) => c.id === undefined ? [] : [{ id: c.id, email: c.fieldValues.C_EmailAddress ?? '' }])
+  // Generated activities belong to the fixtures' contacts (with the ids every site gives them) and were sent to their addresses.
+  const activityContacts = [...new EntityTable(fixtures.contacts).records()].map((c) => ({ id: c.id, email: c.fieldValues.C_EmailAddress ?? '' }))
   return {
     fixtures,
     contactFields: FieldCatalogue.ofEntity('contacts', fixtures.contactFields),

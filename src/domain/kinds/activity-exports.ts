@@ -141,7 +141,8 @@ function activitySnapshot (body: ExportBody, scope: KindScope): Snapshot {
         const k = contactColumn++
         return (row) => {
           const id = segment.contactId(row)
-          return id === undefined ? '' : contactValues.get(id)?.[k] ?? ''
+          // The snapshot read the values of every contact its rows belong to.
+          return id === undefined ? '' : (contactValues.get(id) as readonly string[])[k] as string
         }
       })
       readersOf.set(segment, list)

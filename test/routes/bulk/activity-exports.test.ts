@@ -111,11 +111,13 @@ t.test('an activity export is refused, one failure per problem, without its type
 })
 
 t.test('contact values of activities: blank for a contact without the field or unknown to the site; text written as JSON', async (t) => {
-  const app = await build(t, { fixtures: withActivities([
-    { id: 100, type: 'PageView', createdAt: '2024-04-30T00:00:00Z', contactId: 2, values: { Url: 'https://www.example.com/caf\u00e9?q="x"' } },
-    { id: 101, type: 'PageView', createdAt: '2024-04-30T00:00:01Z', contactId: 99 },
-    { id: 102, type: 'PageView', createdAt: '2024-04-30T00:00:02Z' }
-  ]) })
+  const app = await build(t, {
+    fixtures: withActivities([
+      { id: 100, type: 'PageView', createdAt: '2024-04-30T00:00:00Z', contactId: 2, values: { Url: 'https://www.example.com/caf\u00e9?q="x"' } },
+      { id: 101, type: 'PageView', createdAt: '2024-04-30T00:00:01Z', contactId: 99 },
+      { id: 102, type: 'PageView', createdAt: '2024-04-30T00:00:02Z' }
+    ])
+  })
   const { page } = await exportRows(app, '/activities/exports', {
     name: 'Views',
     fields: { Id: '{{Activity.Id}}', Url: '{{Activity.Field(Url)}}', Contact: '{{Activity.Contact.Id}}', First: '{{Activity.Contact.Field(C_FirstName)}}', Country: '{{Activity.Contact.Field(C_Country)}}' },
@@ -205,16 +207,29 @@ t.test('generated rows without fixture contacts get made-up addresses; activity 
   t.match(logs[2]?.message, /^Successfully converted csv file to sqlite, taking \d+ kb\.$/)
 })
 
+t.test('generated rows belong to contacts with the ids the site gives them, with or without an address', async (t) => {
+  const fixtures = { ...defaultFixtures(), contacts: [{ fieldValues: { C_FirstName: 'Nameless' } }], contactLists: [], contactSegments: [], contactFilters: [], scoringModels: [], activities: [{ generate: { type: 'EmailOpen' as const, count: 3, seed: 1 } }] }
+  const app = await build(t, { fixtures })
+  const { page } = await exportRows(app, '/activities/exports', { name: 'x', fields: { Email: '{{Activity.Field(EmailAddress)}}', Contact: '{{Activity.Contact.Id}}', First: '{{Activity.Contact.Field(C_FirstName)}}' }, filter: "'{{Activity.Type}}' = 'EmailOpen'" })
+  t.strictSame(page.items, Array(3).fill({ Email: '', Contact: '1', First: 'Nameless' }))
+})
+
 t.test('lead scoring models are listed, and contact exports read and filter on their scores', async (t) => {
-  const app = await build(t)
+  const fixtures = defaultFixtures()
+  fixtures.scoringModels.push({ id: 2, name: 'Draft model', status: 'Draft', createdAt: '2024-01-02T03:04:05Z', createdBy: 'Ana.Admin', updatedAt: '2024-02-03T04:05:06Z' }, { id: 3, name: 'Third', createdAt: '2024-01-02T03:04:05Z', createdBy: 'Bo.Admin', updatedBy: 'Cy.Admin' })
+  const app = await build(t, { fixtures })
+  t.match((await app.inject(bulk('GET', '/contacts/scoring/models/2'))).json(), { name: 'Draft model', status: 'Draft', id: 2, uri: '/contacts/scoring/models/2', createdBy: 'Ana.Admin', updatedBy: 'Ana.Admin', createdAt: '2024-01-02T03:04:05.0000000Z', updatedAt: '2024-02-03T04:05:06.0000000Z' })
+  t.match((await app.inject(bulk('GET', '/contacts/scoring/models/3'))).json(), { status: 'Active', createdBy: 'Bo.Admin', updatedBy: 'Cy.Admin', updatedAt: '2024-01-02T03:04:05.0000000Z' })
+  t.strictSame((await exportRows(app, '/contacts/exports', { name: 'unscored', fields: { R: '{{Contact.LeadScore.Model[2].Rating}}' } })).page.items, Array(3).fill({ R: '' }), 'a model without scores exports blanks')
   const list = await app.inject(bulk('GET', '/contacts/scoring/models?q=name=Default*'))
+  t.equal((await app.inject(bulk('GET', '/contacts/scoring/models'))).json().totalResults, 3)
   t.equal(list.statusCode, 200)
   t.equal(list.json().totalResults, 1)
   const model = await app.inject(bulk('GET', '/contacts/scoring/models/1'))
   t.equal(model.statusCode, 200)
   t.strictSame(Object.keys(model.json()), ['name', 'status', 'id', 'fields', 'uri', 'createdBy', 'updatedBy', 'createdAt', 'updatedAt'])
   t.strictSame((model.json().fields as Array<{ statement: string }>).map((f) => f.statement), ['{{Contact.LeadScore.Model[1].Rating}}', '{{Contact.LeadScore.Model[1].ProfileScore}}', '{{Contact.LeadScore.Model[1].EngagementScore}}'])
-  t.equal((await app.inject(bulk('GET', '/contacts/scoring/models/2'))).statusCode, 404)
+  t.equal((await app.inject(bulk('GET', '/contacts/scoring/models/4'))).statusCode, 404)
   t.equal((await app.inject(bulk('GET', '/contacts/scoring/models/x'))).statusCode, 404)
   const { page } = await exportRows(app, '/contacts/exports', {
     name: 'Scores',
@@ -226,7 +241,7 @@ t.test('lead scoring models are listed, and contact exports read and filter on t
     { Id: '2', Rating: 'B3', Profile: '60', Engagement: '30' },
     { Id: '3', Rating: '', Profile: '', Engagement: '' }
   ])
-  const bad = await app.inject(bulk('POST', '/contacts/exports', { name: 'x', fields: { R: '{{Contact.LeadScore.Model[2].Rating}}' } }))
+  const bad = await app.inject(bulk('POST', '/contacts/exports', { name: 'x', fields: { R: '{{Contact.LeadScore.Model[4].Rating}}' } }))
   t.equal(bad.statusCode, 400, 'a model that does not exist')
   t.equal((await app.inject(bulk('POST', '/accounts/exports', { name: 'x', fields: { R: '{{Contact.LeadScore.Model[1].Rating}}' } }))).statusCode, 400, 'only on contacts')
 })
