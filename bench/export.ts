@@ -93,20 +93,24 @@ const fixtures = mkdtempSync(join(tmpdir(), 'export-bench-'))
 cpSync(join(ROOT, 'fixtures'), fixtures, { recursive: true })
 writeFileSync(join(fixtures, 'generated.json'), JSON.stringify({ activities: [{ generate: { type: 'EmailOpen', count: ROWS, seed: 7 } }] }))
 try {
-  const mock = await start(['dist/server.js'], { FIXTURES: fixtures, LOG_LEVEL: 'warn', SYNC_PENDING_MS: '0', SYNC_ACTIVE_MS: '0' })
+  // Default sync timing (500 ms pending, 500 ms active): the mock writes the rows as JSON while the sync runs.
+  const mock = await start(['dist/server.js'], { FIXTURES: fixtures, LOG_LEVEL: 'warn' })
   const api = `${mock.url}/api/bulk/2.0`
   const definition = await (await call(`${api}/activities/exports`, { method: 'POST', headers, body: JSON.stringify({ name: 'bench', fields: FIELDS, filter: "'{{Activity.Type}}' = 'EmailOpen'" }) }, 201)).json() as { uri: string }
   const bare = await start(['--import', 'tsx', 'bench/bare-export-server.ts'], { BARE_SOURCE: api, BARE_DEFINITION: definition.uri, BARE_ROWS: String(ROWS), BARE_PAGE: String(PAGE) })
   const mockRuns: number[] = []
   const bareRuns: number[] = []
   let bytes = 0
-  let syncMs = 0
+  const createMs: number[] = []
+  const successMs: number[] = []
   for (let run = 0; run < REPETITIONS; run++) {
     // A new sync each run: the mock takes the rows again and pages through them from the start.
     const syncStarted = performance.now()
     const sync = await (await call(`${api}/syncs`, { method: 'POST', headers, body: JSON.stringify({ syncedInstanceUri: definition.uri }) }, 201)).json() as { uri: string }
-    syncMs = performance.now() - syncStarted
-    while ((await (await call(`${api}${sync.uri}`, { headers }, 200)).json() as { status: string }).status !== 'success') await new Promise((resolve) => setTimeout(resolve, 10))
+    createMs.push(performance.now() - syncStarted)
+    // Polled as clients poll, until it ends.
+    while ((await (await call(`${api}${sync.uri}`, { headers }, 200)).json() as { status: string }).status !== 'success') await new Promise((resolve) => setTimeout(resolve, 100))
+    successMs.push(performance.now() - syncStarted)
     await call(`${bare.url}/load${sync.uri}`, {}, 200)
     const fromBare = await pageThrough(`${bare.url}${sync.uri}`)
     const fromMock = await pageThrough(`${api}${sync.uri}`)
@@ -114,13 +118,15 @@ try {
     bytes = fromMock.bytes
     bareRuns.push(ROWS / fromBare.ms * 1000)
     mockRuns.push(ROWS / fromMock.ms * 1000)
+    // Done with it, as a client that cleans up: each run holds one export's rows.
+    await call(`${api}${sync.uri}/data`, { method: 'DELETE', headers }, 204)
   }
   const rss = peakRss(mock.child.pid as number)
   mock.child.kill('SIGTERM')
   bare.child.kill('SIGTERM')
   const spread = (runs: number[]): string => `${Math.round(Math.min(...runs)).toLocaleString('en')}–${Math.round(Math.max(...runs)).toLocaleString('en')}`
   console.log(`activity export: ${ROWS.toLocaleString('en')} generated EmailOpen rows, ${Object.keys(FIELDS).length} fields, ${(bytes / 1024 ** 2).toFixed(0)} MiB of JSON, pages of ${PAGE.toLocaleString('en')}, ${REPETITIONS} runs (median, range)`)
-  console.log(`  POST /syncs (filter over the rows, snapshot): ${syncMs.toFixed(0)} ms`)
+  console.log(`  POST /syncs (the filter over the rows, the snapshot): ${median(createMs).toFixed(0)} ms; sync polled to success (rows written as JSON meanwhile): ${median(successMs).toFixed(0)} ms`)
   console.log(`  bare node:http, pre-serialized pages: ${Math.round(median(bareRuns)).toLocaleString('en')} rows/s (${spread(bareRuns)})`)
   console.log(`  eloqua-bulk-mock:                     ${Math.round(median(mockRuns)).toLocaleString('en')} rows/s (${spread(mockRuns)})`)
   console.log(`  ratio mock/bare: ${(median(mockRuns) / median(bareRuns)).toFixed(3)} (goal >= 0.5)`)

@@ -95,7 +95,8 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), l
       importSyncTriggeredDefault: config.IMPORT_SYNC_ON_IMPORT,
       maxRecords: config.MAX_RECORDS,
       maxRetainedExportRows: config.MAX_RETAINED_EXPORT_ROWS,
-      exportRetentionDefault: config.EXPORT_DATA_RETENTION
+      exportRetentionDefault: config.EXPORT_DATA_RETENTION,
+      exportCacheBytes: config.EXPORT_CACHE_BYTES
     }
   })
   await app.register(syncEvents, { callbackTimeoutMs: config.CALLBACK_TIMEOUT_MS, tickMs: 50 })

@@ -53,6 +53,7 @@ export const configSchema = {
     MAX_DEFINITIONS: { type: 'integer', minimum: 1, default: 10000, description: 'Definitions (imports and sync actions) each site holds, fixtures included; creating one more answers 400.' },
     MAX_RECORDS: { type: 'integer', minimum: 1, default: 1000000, description: 'Records each site holds per entity (contacts, accounts, each custom object), fixtures included; an import row that would create one more is rejected.' },
     MAX_RETAINED_EXPORT_ROWS: { type: 'integer', minimum: 0, default: 5000000, description: 'Exported rows each site keeps over all export syncs; the oldest syncs lose their data beyond it (then 404).' },
+    EXPORT_CACHE_BYTES: { type: 'integer', minimum: 0, default: 1024 * MiB, description: 'Bytes of exported rows each site keeps written as the JSON of data pages, written while the sync runs, so pages are sent as they are; rows past it (or all, with 0) are written again for each page.' },
     MAX_RETAINED_SYNCS: { type: 'integer', minimum: 1, default: 10000, description: 'Ended syncs kept with their logs and rejects; the oldest are dropped beyond it (then 404).' },
     MAX_RETAINED_REJECTS: { type: 'integer', minimum: 0, default: 1000000, description: 'Rejected records kept over all ended syncs; the oldest syncs are dropped beyond it, and one sync keeps at most this many.' },
     SYNC_RETENTION_DAYS: { type: 'integer', minimum: 1, default: 365, description: 'Days (on the mock clock) an ended sync, its logs and rejects are kept, as Eloqua keeps them a year.' },

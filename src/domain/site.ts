@@ -24,6 +24,7 @@ import { ActivityLog, planActivities } from './activity-log.js'
 import { customObjectSyncActions } from './kinds/sync-actions.js'
 import type { CustomObjectFixture, Fixtures } from '../schemas/fixtures.js'
 import type { ExportData } from './kinds/exports.js'
+import { JsonRows } from './export-json.js'
 import { CONTAINER_KINDS, containerView, memberOf, parseContainer, type ContainerKind } from './containers.js'
 import type { ContainerFixture, ScoringModelFixture } from '../schemas/fixtures.js'
 import { scoringModelView } from './scoring.js'
@@ -41,6 +42,8 @@ export interface SiteOptions extends StagingOptions, SyncLifecycleOptions {
   readonly maxRetainedExportRows: number
   /** `dataRetentionDuration` of an export definition whose body does not say. */
   readonly exportRetentionDefault: string
+  /** Bytes of export rows kept written as JSON (export-json.ts); rows past it are written for each page. */
+  readonly exportCacheBytes: number
 }
 
 /** What the fixtures give every site, read once. */
@@ -74,6 +77,8 @@ export interface SiteHooks {
   ended: (sync: Sync) => void
   /** Told when processing a sync threw; the sync has ended in `error` all the same. */
   failed: (sync: Sync, error: unknown) => void
+  /** Told when an export sync starts whose rows are to be written as JSON: writeExports has work. */
+  writing: () => void
 }
 
 interface CustomObjectState { readonly fixture: CustomObjectFixture, readonly catalogue: FieldCatalogue, readonly table: EntityTable }
@@ -83,6 +88,8 @@ export const MAX_STATE_FILES = 100
 /** Larger files are listed in `/__mock/state` without their records: decoding them would take seconds. */
 export const MAX_STATE_DECODE_BYTES = 4 * 1024 * 1024
 const MAX_CALLBACK_URL_LENGTH = 2048
+/** Rows of an export sync written as JSON when it is created; more are written between requests. */
+const SYNC_WRITTEN_ROWS = 10_000
 /** What a definition with no exported data serves: a page without items. */
 const NO_DATA: ExportData = { keys: [], count: 0, row: () => [], chars: 0 }
 
@@ -121,6 +128,9 @@ export class Site {
   #exported: Sync[] = []
   #exportedRows = 0
   #exportedChars = 0
+  /** Export syncs whose rows are being written as JSON, oldest first, and the bytes all written rows hold. */
+  #writing: Array<{ readonly sync: Sync, readonly json: JsonRows }> = []
+  #jsonBytes = 0
   #staging: Staging
   #syncs: SyncLifecycle
 
@@ -171,6 +181,8 @@ export class Site {
     this.#exported = []
     this.#exportedRows = 0
     this.#exportedChars = 0
+    this.#writing = []
+    this.#jsonBytes = 0
   }
 
   /** Ends the syncs whose time is up, then expires staged uploads and definitions whose time is up; returns the current time. */
@@ -218,10 +230,12 @@ export class Site {
       process: (sync) => shapedEnd(sync, () => this.#process(sync)),
       release: (area, sync) => { this.#staging.release(area, sync) },
       ended: (sync) => {
+        this.#stopWriting(sync)
         this.#keepData(sync)
         this.#hooks.ended(sync)
       },
-      failed: (sync, err) => { this.#hooks.failed(sync, err) }
+      failed: (sync, err) => { this.#hooks.failed(sync, err) },
+      ready: (sync) => !this.#writing.some((w) => w.sync === sync && w.json.pending)
     })
   }
 
@@ -497,13 +511,57 @@ export class Site {
       customObjectRecords: [...this.#customObjects.values()].reduce((sum, c) => sum + c.table.size, 0),
       maxRecords: this.#options.maxRecords,
       retainedExportRows: this.#exportedRows,
-      maxRetainedExportRows: this.#options.maxRetainedExportRows
+      maxRetainedExportRows: this.#options.maxRetainedExportRows,
+      exportCacheBytes: this.#jsonBytes,
+      maxExportCacheBytes: this.#options.exportCacheBytes
     }
   }
 
   // Exported data ------------------------------------------------------------------------------
 
   /** Keeps what an export sync exported, dropping the oldest data beyond MAX_RETAINED_EXPORT_ROWS. */
+  // Exported rows as JSON ---------------------------------------------------------------------
+
+  /**
+   * An export sync that took rows has them written as JSON while it runs, budget allowing: the
+   * first SYNC_WRITTEN_ROWS at once, the rest between requests (writeExports). Like Eloqua's, a
+   * sync ends only once its rows are ready, so a big export stays active a little longer.
+   * Fault-shaped syncs are left alone: their end is the rule's.
+   */
+  #startWriting (sync: Sync): void {
+    const data = (sync.prepared as { data?: ExportData } | undefined)?.data
+    if (data === undefined || data.count === 0 || sync.shaping !== undefined || this.#options.exportCacheBytes <= this.#jsonBytes) return
+    const json = new JsonRows(data)
+    data.json = json
+    this.#jsonBytes += json.write(SYNC_WRITTEN_ROWS, this.#options.exportCacheBytes - this.#jsonBytes)
+    this.#writing.push({ sync, json })
+    if (json.pending) this.#hooks.writing()
+  }
+
+  /**
+   * Writes up to `rows` more rows as JSON, oldest sync first; returns whether rows are left to
+   * write. The mock's timer calls it between requests, so writing never holds one up for long.
+   */
+  writeExports (rows: number): boolean {
+    let left = rows
+    for (const { json } of this.#writing) {
+      if (!json.pending) continue
+      const before = json.written
+      this.#jsonBytes += json.write(before + left, this.#options.exportCacheBytes - this.#jsonBytes)
+      left -= json.written - before
+      if (left <= 0) break
+    }
+    return this.#writing.some(({ json }) => json.pending)
+  }
+
+  /** An ending sync stops being written; if it ended without data (an error, an abort), its rows are let go. */
+  #stopWriting (sync: Sync): void {
+    const index = this.#writing.findIndex((w) => w.sync === sync)
+    if (index < 0) return
+    const { json } = this.#writing.splice(index, 1)[0] as { json: JsonRows }
+    if (sync.final?.data === undefined) this.#jsonBytes -= json.bytes
+  }
+
   #keepData (sync: Sync): void {
     const data = sync.final?.data
     if (data === undefined) return
@@ -521,6 +579,8 @@ export class Site {
     if (data === undefined) return
     this.#exportedRows -= data.count
     this.#exportedChars -= data.chars
+    this.#jsonBytes -= data.json?.bytes ?? 0
+    data.json = undefined
     ;(sync.final as NonNullable<Sync['final']>).data = undefined
     this.#exported.splice(this.#exported.indexOf(sync), 1)
   }
@@ -711,6 +771,7 @@ export class Site {
       prepared: definition.kind.prepare?.(definition.body, this.#scope(definition.kind.entity, definition.parentId))
     }, definition.queueEndsAt)
     definition.queueEndsAt = sync.endAt
+    this.#startWriting(sync)
     return sync
   }
 

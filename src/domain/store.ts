@@ -25,12 +25,14 @@ export class Store {
   onSyncEnded: (sync: Sync) => void = () => {}
   /** Told when processing a sync threw; the sync has ended in `error` all the same. */
   onSyncFailed: (sync: Sync, error: unknown) => void = () => {}
+  /** Told when export rows wait to be written as JSON: call writeExports until it says none are left. */
+  onExportWriting: () => void = () => {}
   /** Told when a site (or, with no name, every site) goes back to the fixtures, so nothing of the old state goes out later. */
   onReset: (site: string | undefined) => void = () => {}
 
   constructor (fixtures: Fixtures, options: StoreOptions, clock: Clock, shape: SyncShaper = () => undefined) {
     this.#seed = siteSeed(fixtures)
-    const hooks = { ended: (sync: Sync) => { this.onSyncEnded(sync) }, failed: (sync: Sync, err: unknown) => { this.onSyncFailed(sync, err) } }
+    const hooks = { ended: (sync: Sync) => { this.onSyncEnded(sync) }, failed: (sync: Sync, err: unknown) => { this.onSyncFailed(sync, err) }, writing: () => { this.onExportWriting() } }
     for (const site of fixtures.sites) this.#sites.set(siteKey(site.name), new Site(site.name, this.#seed, options, clock, shape, hooks))
   }
 
@@ -73,6 +75,13 @@ export class Store {
   /** Ends every sync whose time is up, in every site. */
   tick (): void {
     for (const site of this.#sites.values()) site.tick()
+  }
+
+  /** Writes up to `rows` more exported rows as JSON over the sites; returns whether any are left. */
+  writeExports (rows: number): boolean {
+    let left = false
+    for (const site of this.#sites.values()) left = site.writeExports(rows) || left
+    return left
   }
 
   get hasRunningSyncs (): boolean {

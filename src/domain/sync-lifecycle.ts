@@ -90,6 +90,8 @@ export interface SyncHooks {
   release: (area: StagingArea, sync: Sync) => void
   ended: (sync: Sync) => void
   failed: (sync: Sync, error: unknown) => void
+  /** Whether a sync whose time is up may end; one that may not (its export rows are still being written) is looked at again on the next settle. */
+  ready: (sync: Sync) => boolean
 }
 
 export class SyncLifecycle {
@@ -166,7 +168,7 @@ export class SyncLifecycle {
   settle (): number {
     const now = this.#clock.now()
     if (now < this.#nextEndAt && now < this.#nextExpiryAt) return now
-    const due = [...this.#running].filter((s) => s.endAt <= now).sort((a, b) => a.endAt - b.endAt)
+    const due = [...this.#running].filter((s) => s.endAt <= now && (s.final !== undefined || this.#hooks.ready(s))).sort((a, b) => a.endAt - b.endAt)
     for (const sync of due) {
       this.#running.delete(sync)
       if (sync.final === undefined) {

@@ -22,10 +22,34 @@ export interface StorePluginOptions {
   clock: Clock
 }
 
+/** Export rows written as JSON per turn of the event loop: a few milliseconds, so requests wait no longer. */
+const ROWS_PER_TURN = 2000
+
 export default fp<StorePluginOptions>(async function store (app, options) {
   const faults = new FaultStore(options.fixtures.faults, options.faultSeed)
+  const state = new Store(options.fixtures, options.storeOptions, options.clock, faults.decideSync)
   app.decorate('clock', options.clock)
   app.decorate('faults', faults)
-  app.decorate('store', new Store(options.fixtures, options.storeOptions, options.clock, faults.decideSync))
+  app.decorate('store', state)
   app.decorate('directory', new Directory(options.fixtures.sites))
+
+  // Export syncs have their rows written as JSON between requests, from when they start.
+  let scheduled = false
+  let closed = false
+  const turn = (): void => {
+    scheduled = false
+    if (closed) return
+    try {
+      if (state.writeExports(ROWS_PER_TURN)) schedule()
+    } catch (err) {
+      app.log.error({ err }, 'writing exported rows failed')
+    }
+  }
+  const schedule = (): void => {
+    if (scheduled || closed) return
+    scheduled = true
+    setImmediate(turn)
+  }
+  state.onExportWriting = schedule
+  app.addHook('onClose', async () => { closed = true })
 }, { name: 'store' })

@@ -31,7 +31,8 @@ const OPTIONS: StoreOptions = {
   importSyncTriggeredDefault: false,
   maxRecords: 1000,
   maxRetainedExportRows: 1000,
-  exportRetentionDefault: 'PT12H'
+  exportRetentionDefault: 'PT12H',
+  exportCacheBytes: 1024 * 1024 * 1024
 }
 
 /** The one site of the default fixtures, which is what these tests exercise. */

@@ -12,6 +12,7 @@ import { compileFilter, parseFilter, type FilterColumn, type FilterNode, type Fi
 import { actionLine, applyEffects, summaryLine, type LogLine, type RecordEffect } from '../sync-engine.js'
 import { eloquaTimestamp, exportedDate } from '../clock.js'
 import { RejectList } from '../sync-engine.js'
+import type { JsonRows } from '../export-json.js'
 import { durationMs, readBoolean, readDuration, HOUR_MS, DAY_MS } from './imports.js'
 import { definitionTail, type Definition, type DefinitionBody, type DefinitionKind, type KindScope, type ProcessInput, type ProcessOutcome } from './kind.js'
 
@@ -41,6 +42,8 @@ export interface ExportData {
   row: (i: number) => readonly string[]
   /** Characters of the values, for `kbUsed`. */
   readonly chars: number
+  /** The rows as the JSON of data pages, written while the sync runs (export-json.ts). */
+  json?: JsonRows | undefined
 }
 
 /** Rows kept as text: records change after the export, so their values are copied when it starts. */

@@ -195,7 +195,8 @@ t.test('generated rows: ids follow the fixtures\', every type has its fields, ma
 
 t.test('generated rows without fixture contacts get made-up addresses; activity exports stop at 5,000,000 rows', async (t) => {
   const fixtures = { ...defaultFixtures(), contacts: [], contactLists: [], contactSegments: [], contactFilters: [], scoringModels: [], activities: [{ generate: { type: 'EmailSend' as const, count: 5_000_001, seed: 1 } }] }
-  const app = await build(t, { fixtures, config: { MAX_RETAINED_EXPORT_ROWS: 5_000_000 } })
+  // With no rows written ahead (EXPORT_CACHE_BYTES 0) the sync ends on time, and pages write their rows.
+  const app = await build(t, { fixtures, config: { MAX_RETAINED_EXPORT_ROWS: 5_000_000, EXPORT_CACHE_BYTES: 0 } })
   const { page, sync } = await exportRows(app, '/activities/exports', { name: 'all', fields: { Email: '{{Activity.Field(EmailAddress)}}', Contact: '{{Activity.Contact.Id}}', Send: '{{Activity.Field(EmailSendType)}}', First: '{{Activity.Contact.Field(C_FirstName)}}', Subject: '{{Activity.Field(SubjectLine)}}', Link: '{{Activity.Field(EmailWebLink)}}', Campaign: '{{Activity.Campaign.Id}}', Deployment: '{{Activity.Field(EmailDeploymentId)}}' }, filter: "'{{Activity.Type}}' = 'EmailSend'" }, '?limit=2&offset=4999998')
   t.equal(page.totalResults, 5_000_000)
   t.equal(page.hasMore, false)
@@ -265,4 +266,30 @@ t.test('an activity export sync of another user is refused as any export is', as
   const other = await app.inject({ ...bulk('GET', `${sync}/data`), headers: { authorization: 'Basic ' + Buffer.from('APITest\\Marketing.User:secret').toString('base64') } })
   t.not(other.statusCode, 200)
   t.equal((await app.inject(bulk('GET', `${sync}/data`, undefined, API_USER))).statusCode, 200)
+})
+
+t.test('pages are the same bytes whether the sync wrote its rows ahead, some of them, or none', async (t) => {
+  const fixtures = withActivities([
+    { id: 100, type: 'PageView', createdAt: '2024-04-30T00:00:00Z', contactId: 2, values: { Url: 'https://www.example.com/caf\u00e9?q="x"' } },
+    { generate: { type: 'PageView', count: 6000, seed: 5 } }
+  ])
+  const body = { name: 'Views', fields: { Id: '{{Activity.Id}}', Date: '{{Activity.CreatedAt}}', Url: '{{Activity.Field(Url)}}', First: '{{Activity.Contact.Field(C_FirstName)}}' }, filter: "'{{Activity.Type}}' = 'PageView'" }
+  const pages = async (config: { EXPORT_CACHE_BYTES: number }): Promise<string[]> => {
+    const app = await build(t, { fixtures, config })
+    const { sync } = await exportRows(app, '/activities/exports', body)
+    const read: string[] = []
+    for (const query of ['?limit=50000', '?limit=2500&offset=0', '?limit=2500&offset=2500', '?limit=2500&offset=5000', '?limit=1&offset=6000', '?limit=3&offset=6001', '?limit=10&totalResults=false']) {
+      const res = await app.inject(bulk('GET', `${sync}/data${query}`))
+      t.equal(res.statusCode, 200)
+      read.push(res.body)
+    }
+    const state = (await app.inject('/__mock/state')).json() as { usage: { exportCacheBytes: number, maxExportCacheBytes: number } }
+    t.ok(state.usage.exportCacheBytes <= config.EXPORT_CACHE_BYTES + 1000, 'the budget holds, give or take a row')
+    return read
+  }
+  const all = await pages({ EXPORT_CACHE_BYTES: 1024 * 1024 * 1024 })
+  t.equal(JSON.parse(all[0] as string).items.length, 6001)
+  t.equal(JSON.parse(all[0] as string).items[0].Url, 'https://www.example.com/caf\u00e9?q="x"')
+  t.strictSame(await pages({ EXPORT_CACHE_BYTES: 200_000 }), all, 'the first rows written ahead, the rest written for the page')
+  t.strictSame(await pages({ EXPORT_CACHE_BYTES: 0 }), all, 'none written ahead')
 })

@@ -1,0 +1,111 @@
+// Exported rows written as JSON while their sync runs: a big export ends once they are written,
+// pages read them back as they are, and a budget bounds them.
+import t from 'tap'
+import { ManualClock } from '../../src/domain/clock.js'
+import { Directory } from '../../src/domain/directory.js'
+import { Store, type StoreOptions } from '../../src/domain/store.js'
+import { JsonRows, JsonWriter, keyPrefixes, writeRow } from '../../src/domain/export-json.js'
+import type { ExportData } from '../../src/domain/kinds/exports.js'
+import { activityExports } from '../../src/domain/kinds/activity-exports.js'
+import type { DefinitionKind } from '../../src/domain/kinds/kind.js'
+import { defaultFixtures, testConfig } from '../helper.js'
+
+const OPTIONS: StoreOptions = {
+  maxUploadsPerSync: 500,
+  stagingQuotaBytes: 1024 * 1024,
+  uploadsDuringSync: 'accept',
+  syncPendingMs: 0,
+  syncActiveMs: 1000,
+  maxDefinitions: 100,
+  maxRetainedSyncs: 100,
+  maxRetainedRejects: 1000,
+  syncRetentionMs: 365 * 86_400_000,
+  callbackHosts: [],
+  importSyncTriggeredDefault: false,
+  maxRecords: 1000,
+  maxRetainedExportRows: 1_000_000,
+  exportRetentionDefault: 'PT12H',
+  exportCacheBytes: testConfig().EXPORT_CACHE_BYTES
+}
+
+function setup (rows: number, options: Partial<StoreOptions> = {}): { store: Store, clock: ManualClock, site: ReturnType<Store['site']>, principal: NonNullable<ReturnType<Directory['authenticateBasic']>>, writing: { count: number } } {
+  const fixtures = { ...defaultFixtures(), activities: [{ generate: { type: 'WebVisit' as const, count: rows, seed: 3 } }] }
+  const clock = new ManualClock()
+  const store = new Store(fixtures, { ...OPTIONS, ...options }, clock)
+  const writing = { count: 0 }
+  store.onExportWriting = () => { writing.count++ }
+  const principal = new Directory(fixtures.sites).authenticateBasic('APITest\\API.User', 'secret') as NonNullable<ReturnType<Directory['authenticateBasic']>>
+  return { store, clock, site: store.site(principal), principal, writing }
+}
+
+const visits = { name: 'Visits', fields: { Id: '{{Activity.Id}}', Date: '{{Activity.CreatedAt}}', Url: '{{Activity.Field(FirstPageViewUrl)}}' }, filter: "'{{Activity.Type}}' = 'WebVisit'" }
+
+t.test('an export of more rows than are written at once ends only when the timer has written them all', async (t) => {
+  const { store, clock, site, principal, writing } = setup(25_000)
+  const definition = site.createDefinition(principal, activityExports as DefinitionKind, undefined, visits)
+  const sync = site.createSync(principal, { syncedInstanceUri: definition.uri })
+  t.equal(writing.count, 1, 'the timer is told there is writing to do')
+  clock.advance(5000)
+  t.equal(site.syncView(sync).status, 'active', 'its time is up, but 15,000 rows are still to write')
+  t.equal(store.writeExports(10_000), true, 'rows are left')
+  t.equal(site.syncView(sync).status, 'active')
+  t.equal(store.writeExports(10_000), false, 'all written')
+  t.equal(site.syncView(sync).status, 'success')
+  const data = site.syncData(principal, sync)
+  t.equal(data.json?.written, 25_000)
+  t.ok(site.usage().exportCacheBytes > 25_000 * 50, 'the bytes are counted')
+  site.deleteSyncData(principal, sync)
+  t.equal(site.usage().exportCacheBytes, 0, 'and let go with the data')
+})
+
+t.test('the budget stops the writing: the sync ends, and its later rows are left for pages to write', async (t) => {
+  const { clock, site, principal } = setup(25_000, { exportCacheBytes: 100_000 })
+  const definition = site.createDefinition(principal, activityExports as DefinitionKind, undefined, visits)
+  const sync = site.createSync(principal, { syncedInstanceUri: definition.uri })
+  clock.advance(5000)
+  t.equal(site.syncView(sync).status, 'success', 'no more fits: nothing is left to wait for')
+  const written = site.syncData(principal, sync).json?.written as number
+  t.ok(written > 0 && written < 25_000, `${written} rows written`)
+  const second = site.createSync(principal, { syncedInstanceUri: definition.uri })
+  clock.advance(5000)
+  t.equal(site.syncView(second).status, 'success')
+  t.equal(site.syncData(principal, second).json, undefined, 'the budget is spent: the next export is not written at all')
+  site.reset()
+  t.equal(site.usage().exportCacheBytes, 0)
+})
+
+t.test('a sync that ends without data lets its rows go; EXPORT_CACHE_BYTES 0 writes none', async (t) => {
+  const { clock, site, principal } = setup(25_000)
+  const definition = site.createDefinition(principal, activityExports as DefinitionKind, undefined, visits)
+  site.createSync(principal, { syncedInstanceUri: definition.uri })
+  t.ok(site.usage().exportCacheBytes > 0)
+  site.deleteDefinition(definition)
+  clock.advance(5000)
+  t.equal(site.usage().exportCacheBytes, 0, 'the definition was deleted: the sync ended in error')
+  const none = setup(25_000, { exportCacheBytes: 0 })
+  const other = none.site.createDefinition(none.principal, activityExports as DefinitionKind, undefined, visits)
+  const sync = none.site.createSync(none.principal, { syncedInstanceUri: other.uri })
+  none.clock.advance(5000)
+  t.equal(none.site.syncView(sync).status, 'success')
+  t.equal(none.site.syncData(none.principal, sync).json, undefined)
+})
+
+t.test('rows read back as slices are the bytes a page writes, whatever buffer they fall in', async (t) => {
+  const rows = Array.from({ length: 300 }, (_, i) => [String(i), i % 7 === 0 ? `caf\u00e9 "${i}"\n` : 'x'.repeat(i * 37 % 5000)])
+  const data: ExportData = { keys: ['Id', 'Text'], count: rows.length, row: (i) => rows[i] as string[], chars: 0 }
+  const json = new JsonRows(data)
+  json.write(120, Infinity)
+  t.equal(json.written, 120)
+  json.write(Infinity, Infinity)
+  t.equal(json.written, 300)
+  t.equal(json.pending, false)
+  const out = new JsonWriter(4096)
+  const prefixes = keyPrefixes(data.keys)
+  for (let i = 0; i < rows.length; i++) writeRow(data, i, prefixes, out)
+  const expected = Buffer.concat(out.take())
+  t.ok(Buffer.concat(json.slices(0, 300)).equals(expected), 'all rows')
+  t.ok(Buffer.concat(json.slices(17, 245)).toString() === `${rows.slice(17, 245).map(([id, text]) => JSON.stringify({ Id: id, Text: text })).join(',')},`, 'a range, as JSON')
+  const big = new JsonRows({ keys: ['Text'], count: 2, row: (i) => [i === 0 ? 'y'.repeat(3 * 1024 * 1024) : 'z'], chars: 0 })
+  big.write(2, Infinity)
+  t.equal(Buffer.concat(big.slices(0, 2)).toString(), `{"Text":"${'y'.repeat(3 * 1024 * 1024)}"},{"Text":"z"},`, 'a row larger than a buffer gets one of its own')
+})
