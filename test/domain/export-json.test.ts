@@ -42,7 +42,7 @@ const visits = { name: 'Visits', fields: { Id: '{{Activity.Id}}', Date: '{{Activ
 
 t.test('an export of more rows than are written at once ends only when the timer has written them all', async (t) => {
   const { store, clock, site, principal, writing } = setup(25_000)
-  const definition = site.createDefinition(principal, activityExports as DefinitionKind, undefined, visits)
+  const definition = site.createDefinition(principal, activityExports as unknown as DefinitionKind, undefined, visits)
   const sync = site.createSync(principal, { syncedInstanceUri: definition.uri })
   t.equal(writing.count, 1, 'the timer is told there is writing to do')
   clock.advance(5000)
@@ -53,14 +53,14 @@ t.test('an export of more rows than are written at once ends only when the timer
   t.equal(site.syncView(sync).status, 'success')
   const data = site.syncData(principal, sync)
   t.equal(data.json?.written, 25_000)
-  t.ok(site.usage().exportCacheBytes > 25_000 * 50, 'the bytes are counted')
+  t.ok((site.usage().exportCacheBytes as number) > 25_000 * 50, 'the bytes are counted')
   site.deleteSyncData(principal, sync)
   t.equal(site.usage().exportCacheBytes, 0, 'and let go with the data')
 })
 
 t.test('the budget stops the writing: the sync ends, and its later rows are left for pages to write', async (t) => {
   const { clock, site, principal } = setup(25_000, { exportCacheBytes: 100_000 })
-  const definition = site.createDefinition(principal, activityExports as DefinitionKind, undefined, visits)
+  const definition = site.createDefinition(principal, activityExports as unknown as DefinitionKind, undefined, visits)
   const sync = site.createSync(principal, { syncedInstanceUri: definition.uri })
   clock.advance(5000)
   t.equal(site.syncView(sync).status, 'success', 'no more fits: nothing is left to wait for')
@@ -76,14 +76,14 @@ t.test('the budget stops the writing: the sync ends, and its later rows are left
 
 t.test('a sync that ends without data lets its rows go; EXPORT_CACHE_BYTES 0 writes none', async (t) => {
   const { clock, site, principal } = setup(25_000)
-  const definition = site.createDefinition(principal, activityExports as DefinitionKind, undefined, visits)
+  const definition = site.createDefinition(principal, activityExports as unknown as DefinitionKind, undefined, visits)
   site.createSync(principal, { syncedInstanceUri: definition.uri })
-  t.ok(site.usage().exportCacheBytes > 0)
+  t.ok((site.usage().exportCacheBytes as number) > 0)
   site.deleteDefinition(definition)
   clock.advance(5000)
   t.equal(site.usage().exportCacheBytes, 0, 'the definition was deleted: the sync ended in error')
   const none = setup(25_000, { exportCacheBytes: 0 })
-  const other = none.site.createDefinition(none.principal, activityExports as DefinitionKind, undefined, visits)
+  const other = none.site.createDefinition(none.principal, activityExports as unknown as DefinitionKind, undefined, visits)
   const sync = none.site.createSync(none.principal, { syncedInstanceUri: other.uri })
   none.clock.advance(5000)
   t.equal(none.site.syncView(sync).status, 'success')
