@@ -13,6 +13,7 @@ import { readDefinitionInput } from './domain/definitions.js'
 import { identifierRule } from './domain/kinds/sync-actions.js'
 import { FieldCatalogue, customObjectFieldName } from './domain/statements.js'
 import { jsonProblem } from './domain/json-limits.js'
+import { EntityTable } from './domain/entities.js'
 import { MAX_PATH_WILDCARDS } from './domain/faults.js'
 import { planActivities, type ActivityFixture } from './domain/activity-log.js'
 
@@ -236,7 +237,7 @@ type ContainerSection = typeof CONTAINER_SECTIONS[number]
 /** Container ids are unique per section, and members are records (with ids) of its entity. */
 function checkContainers (items: ReadonlyArray<Located<ContainerFixture>>, records: ReadonlyArray<Located<Fixtures['contacts'][number]>>, section: ContainerSection, problems: string[]): void {
   const ids = new Set<number>()
-  const recordIds = new Set(records.map((r) => r.item.id))
+  const recordIds = idsOf(records)
   for (const { item, file, pointer } of items) {
     if (ids.has(item.id)) problems.push(`${file}: ${pointer}/id: ${section} id ${item.id} is used twice`)
     ids.add(item.id)
@@ -246,9 +247,14 @@ function checkContainers (items: ReadonlyArray<Located<ContainerFixture>>, recor
   }
 }
 
+/** The ids records have in every site: those given, and for the others the ones the table assigns them. */
+function idsOf (records: ReadonlyArray<Located<Fixtures['contacts'][number]>>): Set<number> {
+  return new Set([...new EntityTable(records.map((r) => r.item)).records()].map((r) => r.id))
+}
+
 /** A contact's accountId names an account of the fixtures; accounts link to nothing. */
 function checkAccountLinks (contacts: ReadonlyArray<Located<Fixtures['contacts'][number]>>, accounts: ReadonlyArray<Located<Fixtures['accounts'][number]>>, problems: string[]): void {
-  const accountIds = new Set(accounts.map((a) => a.item.id))
+  const accountIds = idsOf(accounts)
   for (const { item, file, pointer } of contacts) {
     if (item.accountId !== undefined && !accountIds.has(item.accountId)) problems.push(`${file}: ${pointer}/accountId: no account of the fixtures has the id ${item.accountId}`)
   }
@@ -260,7 +266,7 @@ function checkAccountLinks (contacts: ReadonlyArray<Located<Fixtures['contacts']
 /** Model ids are unique, and each model scores contacts of the fixtures, each once. */
 function checkScoringModels (models: ReadonlyArray<Located<ScoringModelFixture>>, contacts: ReadonlyArray<Located<Fixtures['contacts'][number]>>, problems: string[]): void {
   const ids = new Set<number>()
-  const contactIds = new Set(contacts.map((c) => c.item.id))
+  const contactIds = idsOf(contacts)
   for (const { item, file, pointer } of models) {
     if (ids.has(item.id)) problems.push(`${file}: ${pointer}/id: scoring model id ${item.id} is used twice`)
     ids.add(item.id)

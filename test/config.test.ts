@@ -19,6 +19,7 @@ t.test('defaults apply when nothing is set', async (t) => {
     EXPORT_DATA_RETENTION: 'PT12H',
     MAX_RECORDS: 1000000,
     MAX_RETAINED_EXPORT_ROWS: 5000000,
+    EXPORT_CACHE_BYTES: 1073741824,
     CALLBACK_TIMEOUT_MS: 5000,
     FAULT_SEED: 1,
     MAX_FAULT_RULES: 100,

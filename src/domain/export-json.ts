@@ -7,8 +7,10 @@
  */
 import type { ExportData } from './kinds/exports.js'
 
-/** Bytes per buffer the rows are written into; a page is a slice of a few of them. */
+/** Bytes per buffer the rows are written into, at most; a page is a slice of a few of them. */
 const CHUNK_BYTES = 1024 * 1024
+/** The first buffer of an export: small exports take little, big ones double up to CHUNK_BYTES. */
+const FIRST_CHUNK_BYTES = 16 * 1024
 
 /** JSON text written into buffers of a given size, each handed on when full. */
 export class JsonWriter {
@@ -16,12 +18,15 @@ export class JsonWriter {
   #length = 0
   /** Where the row being written starts in the current buffer: a row never spans two buffers. */
   #rowStart = 0
-  readonly #chunkBytes: number
+  /** The size of the next buffer: it doubles from the first up to `#maxChunkBytes`. */
+  #chunkBytes: number
+  readonly #maxChunkBytes: number
   readonly full: Buffer[] = []
 
-  constructor (chunkBytes = CHUNK_BYTES) {
-    this.#chunkBytes = chunkBytes
-    this.#buffer = Buffer.allocUnsafe(chunkBytes)
+  constructor (chunkBytes = CHUNK_BYTES, firstChunkBytes = chunkBytes) {
+    this.#chunkBytes = firstChunkBytes
+    this.#maxChunkBytes = chunkBytes
+    this.#buffer = Buffer.allocUnsafe(firstChunkBytes)
   }
 
   /** Bytes written so far into the current buffer. */
@@ -33,6 +38,7 @@ export class JsonWriter {
   #reserve (bytes: number): void {
     if (this.#length + bytes <= this.#buffer.length) return
     const partial = this.#length - this.#rowStart
+    this.#chunkBytes = Math.min(this.#maxChunkBytes, this.#chunkBytes * 2)
     const next = Buffer.allocUnsafe(Math.max(this.#chunkBytes, partial + bytes))
     this.#buffer.copy(next, 0, this.#rowStart, this.#length)
     this.full.push(this.#buffer.subarray(0, this.#rowStart))
@@ -121,7 +127,7 @@ const CLOSE_ROW = Buffer.from('},')
 export class JsonRows {
   readonly #data: ExportData
   readonly #prefixes: Buffer[]
-  readonly #writer = new JsonWriter()
+  readonly #writer: JsonWriter
   /** The buffers rows were written into, then the one being written. */
   readonly #chunks: Buffer[] = []
   /** For each written row: its buffer, and where it ends in it. */
@@ -133,8 +139,12 @@ export class JsonRows {
   /** Set when the budget ran out: no more rows are written. */
   #stopped = false
 
+  /** The last buffer cut to what it holds, once no more rows are written into it. */
+  #sealed: Buffer | undefined
+
   constructor (data: ExportData) {
     this.#data = data
+    this.#writer = new JsonWriter(CHUNK_BYTES, FIRST_CHUNK_BYTES)
     this.#prefixes = keyPrefixes(data.keys)
     this.#rowChunk = new Uint32Array(Math.min(data.count, 1024))
     this.#rowEnd = new Uint32Array(Math.min(data.count, 1024))
@@ -144,9 +154,9 @@ export class JsonRows {
     return this.#written
   }
 
-  /** Bytes held. */
+  /** Bytes held: the buffers filled, and all of the one being written. */
   get bytes (): number {
-    return this.#filledBytes + this.#writer.length
+    return this.#filledBytes + (this.#sealed?.length ?? this.#writer.current.length)
   }
 
   /** Whether more rows are to be written. */
@@ -178,7 +188,22 @@ export class JsonRows {
       this.#keep(i, this.#chunks.length, this.#writer.length)
       this.#written = i + 1
     }
+    if (!this.pending) this.#seal()
     return this.bytes - before
+  }
+
+  /** Writes no more rows: those written stay readable. */
+  stop (): void {
+    this.#stopped = true
+    this.#seal()
+  }
+
+  /** Done writing: the last buffer shrinks to the rows it holds, and so do the row tables. */
+  #seal (): void {
+    if (this.#sealed !== undefined) return
+    this.#sealed = Buffer.from(this.#writer.current.subarray(0, this.#writer.length))
+    this.#rowChunk = this.#rowChunk.slice(0, this.#written)
+    this.#rowEnd = this.#rowEnd.slice(0, this.#written)
   }
 
   #keep (i: number, chunk: number, end: number): void {
@@ -205,7 +230,7 @@ export class JsonRows {
       // The run of rows in the same buffer.
       let last = i
       while (last + 1 < to && this.#rowChunk[last + 1] === chunk) last++
-      const buffer = chunk < this.#chunks.length ? this.#chunks[chunk] as Buffer : this.#writer.current
+      const buffer = chunk < this.#chunks.length ? this.#chunks[chunk] as Buffer : this.#sealed ?? this.#writer.current
       slices.push(buffer.subarray(start, this.#rowEnd[last]))
       i = last + 1
     }

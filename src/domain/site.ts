@@ -90,6 +90,8 @@ export const MAX_STATE_DECODE_BYTES = 4 * 1024 * 1024
 const MAX_CALLBACK_URL_LENGTH = 2048
 /** Rows of an export sync written as JSON when it is created; more are written between requests. */
 const SYNC_WRITTEN_ROWS = 10_000
+/** Rows written each time a held-back sync is looked at (a settle): some milliseconds' worth. */
+const ROWS_PER_LOOK = 20_000
 /** What a definition with no exported data serves: a page without items. */
 const NO_DATA: ExportData = { keys: [], count: 0, row: () => [], chars: 0 }
 
@@ -128,6 +130,9 @@ export class Site {
   #exported: Sync[] = []
   #exportedRows = 0
   #exportedChars = 0
+  /** Rows the snapshots of running export syncs hold, by sync: MAX_RETAINED_EXPORT_ROWS bounds them with the kept ones. */
+  #runningExports = new Map<Sync, number>()
+  #runningExportRows = 0
   /** Export syncs whose rows are being written as JSON, oldest first, and the bytes all written rows hold. */
   #writing: Array<{ readonly sync: Sync, readonly json: JsonRows }> = []
   #jsonBytes = 0
@@ -183,6 +188,8 @@ export class Site {
     this.#exportedChars = 0
     this.#writing = []
     this.#jsonBytes = 0
+    this.#runningExports = new Map()
+    this.#runningExportRows = 0
   }
 
   /** Ends the syncs whose time is up, then expires staged uploads and definitions whose time is up; returns the current time. */
@@ -192,9 +199,17 @@ export class Site {
     return now
   }
 
-  /** Drops unsynced uploads past their definition's retention, and definitions past their autoDeleteDuration. */
+  /**
+   * Drops unsynced uploads past their definition's retention, definitions past their
+   * autoDeleteDuration, and exported data past its dataRetentionDuration.
+   */
   #housekeep (now: number): void {
     let next = Infinity
+    for (const sync of [...this.#exported]) {
+      const expiresAt = this.#dataExpiresAt(sync)
+      if (expiresAt <= now) this.#dropData(sync)
+      else next = Math.min(next, expiresAt)
+    }
     for (const definition of [...this.#definitions.values()]) {
       const lifetimes = definition.kind.lifetimes?.(definition.body)
       if (lifetimes === undefined) continue
@@ -230,12 +245,16 @@ export class Site {
       process: (sync) => shapedEnd(sync, () => this.#process(sync)),
       release: (area, sync) => { this.#staging.release(area, sync) },
       ended: (sync) => {
+        this.#runningExportRows -= this.#runningExports.get(sync) ?? 0
+        this.#runningExports.delete(sync)
         this.#stopWriting(sync)
         this.#keepData(sync)
         this.#hooks.ended(sync)
       },
       failed: (sync, err) => { this.#hooks.failed(sync, err) },
-      ready: (sync) => !this.#writing.some((w) => w.sync === sync && w.json.pending)
+      ready: (sync) => this.#ready(sync),
+      // A sync that retention drops takes its data with it.
+      retired: (sync) => { this.#dropData(sync) }
     })
   }
 
@@ -533,6 +552,8 @@ export class Site {
     if (data === undefined || data.count === 0 || sync.shaping !== undefined || this.#options.exportCacheBytes <= this.#jsonBytes) return
     const json = new JsonRows(data)
     data.json = json
+    // Its first (small) buffer, then what each write adds.
+    this.#jsonBytes += json.bytes
     this.#jsonBytes += json.write(SYNC_WRITTEN_ROWS, this.#options.exportCacheBytes - this.#jsonBytes)
     this.#writing.push({ sync, json })
     if (json.pending) this.#hooks.writing()
@@ -546,12 +567,33 @@ export class Site {
     let left = rows
     for (const { json } of this.#writing) {
       if (!json.pending) continue
-      const before = json.written
-      this.#jsonBytes += json.write(before + left, this.#options.exportCacheBytes - this.#jsonBytes)
-      left -= json.written - before
+      left -= this.#write(json, left)
       if (left <= 0) break
     }
     return this.#writing.some(({ json }) => json.pending)
+  }
+
+  /** Writes up to `rows` rows of one export; returns how many. One that fails to write writes no more, so its sync can end. */
+  #write (json: JsonRows, rows: number): number {
+    const before = json.written
+    try {
+      this.#jsonBytes += json.write(before + rows, this.#options.exportCacheBytes - this.#jsonBytes)
+    } catch (err) {
+      json.stop()
+      throw err
+    }
+    return json.written - before
+  }
+
+  /**
+   * Whether a sync whose time is up may end: not while its rows are being written. Each look
+   * writes some more, so a client that only polls still sees it end.
+   */
+  #ready (sync: Sync): boolean {
+    const writing = this.#writing.find((w) => w.sync === sync && w.json.pending)
+    if (writing === undefined) return true
+    this.#write(writing.json, ROWS_PER_LOOK)
+    return !writing.json.pending
   }
 
   /** An ending sync stops being written; if it ended without data (an error, an abort), its rows are let go. */
@@ -572,6 +614,26 @@ export class Site {
     while (this.#exportedRows > this.#options.maxRetainedExportRows || this.#exported.length > this.#options.maxRetainedSyncs) {
       this.#dropData(this.#exported[0] as Sync)
     }
+    this.#housekeepBy(this.#dataExpiresAt(sync))
+  }
+
+  /**
+   * Room for a new export's rows within MAX_RETAINED_EXPORT_ROWS: the oldest kept data goes
+   * first, as when a sync ends; rows of running exports cannot go, so too many of them answer 429.
+   */
+  #makeRoomForExport (rows: number): void {
+    if (rows === 0) return
+    const max = this.#options.maxRetainedExportRows
+    if (this.#runningExportRows + rows > max) {
+      throw tooManyRequests(`running exports hold ${this.#runningExportRows} rows and this one ${rows}, more than the ${max} MAX_RETAINED_EXPORT_ROWS allows; wait for them to end`)
+    }
+    while (this.#exportedRows + this.#runningExportRows + rows > max) this.#dropData(this.#exported[0] as Sync)
+    this.#runningExportRows += rows
+  }
+
+  /** When an export sync's data outlives its definition's dataRetentionDuration (as the sync started with it). */
+  #dataExpiresAt (sync: Sync): number {
+    return sync.endAt + (sync.definition.kind.lifetimes?.(sync.body).dataMs ?? Infinity)
   }
 
   #dropData (sync: Sync): void {
@@ -591,13 +653,12 @@ export class Site {
    * data is deleted or has outlived its `dataRetentionDuration`.
    */
   syncData (principal: Principal, sync: Sync): ExportData {
-    const now = this.#settle()
+    this.#settle()
     if (sync.definition.kind.family !== 'exports') {
       throw validationError([{ field: 'syncedInstanceUri', value: sync.syncedInstanceUri, constraint: 'Must be an export: only export syncs have data to retrieve.' }])
     }
     if (sync.createdBy.toLowerCase() !== principal.loginName.toLowerCase()) throw forbidden(`only ${sync.createdBy}, who ran ${sync.uri}, may read its data`)
-    const lifetimes = sync.definition.kind.lifetimes?.(sync.body)
-    if (sync.final?.data !== undefined && lifetimes?.dataMs !== undefined && sync.endAt + lifetimes.dataMs <= now) this.#dropData(sync)
+    // Settling dropped data past its retention.
     const data = sync.final?.data
     if (data === undefined) throw notFound(sync.final === undefined ? `${sync.uri} has not ended yet` : `the data of ${sync.uri} was deleted or has expired`)
     return data
@@ -754,6 +815,9 @@ export class Site {
 
   #startSync (definition: Definition, principal: Principal, callbackUrl: string | undefined, now: number): Sync {
     const shaping = this.#shape({ parentId: definition.parentId, id: definition.id, site: principal.siteName, user: principal.loginName })
+    const prepared = definition.kind.prepare?.(definition.body, this.#scope(definition.kind.entity, definition.parentId))
+    const rows = (prepared as { data?: ExportData } | undefined)?.data?.count ?? 0
+    this.#makeRoomForExport(rows)
     const taken = this.#staging.take(definition)
     const sync = this.#syncs.start({
       syncedInstanceUri: definition.uri,
@@ -768,8 +832,9 @@ export class Site {
       bytes: taken.bytes,
       charge: taken.charge,
       shaping,
-      prepared: definition.kind.prepare?.(definition.body, this.#scope(definition.kind.entity, definition.parentId))
+      prepared
     }, definition.queueEndsAt)
+    if (rows > 0) this.#runningExports.set(sync, rows)
     definition.queueEndsAt = sync.endAt
     this.#startWriting(sync)
     return sync

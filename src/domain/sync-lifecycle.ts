@@ -92,6 +92,8 @@ export interface SyncHooks {
   failed: (sync: Sync, error: unknown) => void
   /** Whether a sync whose time is up may end; one that may not (its export rows are still being written) is looked at again on the next settle. */
   ready: (sync: Sync) => boolean
+  /** Told about each ended sync retention drops. */
+  retired: (sync: Sync) => void
 }
 
 export class SyncLifecycle {
@@ -99,6 +101,8 @@ export class SyncLifecycle {
   readonly #clock: Clock
   readonly #hooks: SyncHooks
   readonly #syncs = new Map<number, Sync>()
+  /** Syncs whose time came before they were ready (see SyncHooks.ready). */
+  readonly #heldBack = new WeakSet<Sync>()
   /** Syncs not yet ended, so settling costs nothing when none are due. */
   readonly #running = new Set<Sync>()
   /** When the first running sync ends: until then settling has nothing to do. */
@@ -168,9 +172,15 @@ export class SyncLifecycle {
   settle (): number {
     const now = this.#clock.now()
     if (now < this.#nextEndAt && now < this.#nextExpiryAt) return now
-    const due = [...this.#running].filter((s) => s.endAt <= now && (s.final !== undefined || this.#hooks.ready(s))).sort((a, b) => a.endAt - b.endAt)
+    const due = [...this.#running].filter((s) => {
+      if (s.endAt > now || s.final !== undefined || this.#hooks.ready(s)) return s.endAt <= now
+      this.#heldBack.add(s)
+      return false
+    }).sort((a, b) => a.endAt - b.endAt)
     for (const sync of due) {
       this.#running.delete(sync)
+      // A sync held back past its time ends when it is ready, and says so.
+      if (this.#heldBack.delete(sync)) sync.endAt = now
       if (sync.final === undefined) {
         try {
           sync.final = this.#hooks.process(sync)
@@ -219,6 +229,7 @@ export class SyncLifecycle {
       if (this.#ended.length - drop <= maxRetainedSyncs && rejects <= maxRetainedRejects && oldest.endAt >= now - syncRetentionMs) break
       rejects -= (oldest.final as SyncFinal).rejects.weight
       this.#syncs.delete(oldest.id)
+      this.#hooks.retired(oldest)
       drop++
     }
     if (drop > 0) this.#ended.splice(0, drop)

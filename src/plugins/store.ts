@@ -38,13 +38,13 @@ export default fp<StorePluginOptions>(async function store (app, options) {
   let closed = false
   const turn = (): void => {
     scheduled = false
-    if (closed) return
     try {
       if (state.writeExports(ROWS_PER_TURN)) schedule()
     } catch (err) {
       app.log.error({ err }, 'writing exported rows failed')
     }
   }
+  // A turn queued before the app closed still runs once; none is queued after.
   const schedule = (): void => {
     if (scheduled || closed) return
     scheduled = true

@@ -137,6 +137,8 @@ const controlRoutes: FastifyPluginAsync<MockAdminOptions> = async (app, options)
       throw validationError([{ field: 'advanceMs', value: String(request.body.advanceMs), constraint: `Must not move the clock past ${eloquaTimestamp(LAST_CLOCK_TIME)}.` }])
     }
     app.clock.advance(request.body.advanceMs)
+    // Export rows still being written are finished first, so every sync whose time comes ends now.
+    app.store.writeExports(Infinity)
     app.store.tick()
     return { now: eloquaTimestamp(app.clock.now()) }
   })

@@ -1,10 +1,10 @@
 /**
  * Activity exports (imports-exports §3, §4.5, §6): one activity type per export, named by the
  * filter's `'{{Activity.Type}}' = '<type>'`; fields are activity fields and at most 10 fields of
- * the activity's contact, which the filter may not use; at most 5,000,000 rows per sync; no sync
- * actions. A sync keeps the indices of the rows it took, not their values: activities never
- * change, so a page reads them again. Only contact fields, which imports change, are copied when
- * the sync starts.
+ * the activity's contact, which the filter may not use (but for SMS types, since 24C); at most
+ * 5,000,000 rows per sync; no sync actions. A sync keeps the indices of the rows it took, not
+ * their values: activities never change, so rows are read again when they are written. Only
+ * contact fields, which imports change, are copied when the sync starts.
  */
 import { ACTIVITY_FIELDS, ACTIVITY_TYPES, type ActivityField, type ActivityType } from '../activities.js'
 import { blank, type ActivitySegment } from '../activity-log.js'
@@ -65,13 +65,26 @@ function filterType (dataType: string): FilterColumn['type'] {
   return dataType === 'date' ? 'date' : dataType === 'number' ? 'number' : 'text'
 }
 
-/** The filter compiled over the rows of one segment (rows by index). */
+/** SMS activity exports may filter on contact fields (24C); the others may not. */
+const SMS_TYPES: ReadonlySet<ActivityType> = new Set(['SmsSend', 'SmsReply', 'SmsClickthrough'])
+
+/** The filter compiled over the rows of one segment (rows by index); without one, only checked. */
 function compileOver (filter: FilterNode, scope: KindScope, segment: ActivitySegment | undefined): ReturnType<typeof compileFilter<number>> {
+  const contacts = scope.related('contacts').table
   return compileFilter<number>(filter, {
     column: (statement) => {
       const column = activityColumn(statement, scope)
-      // Contact fields are refused by filterProblems, with a reason.
-      if (column?.kind !== 'activity') return column === undefined ? undefined : { read: blank, type: 'text' }
+      if (column === undefined) return undefined
+      if (column.kind === 'contact') {
+        const name = column.field.internalName
+        const read = segment === undefined
+          ? blank
+          : (row: number): string => {
+              const id = segment.contactId(row)
+              return id === undefined ? '' : contacts.get(id)?.fieldValues[name] ?? ''
+            }
+        return { read, type: filterType(column.field.dataType) }
+      }
       const { internalName, dataType } = column.field
       const read = segment === undefined ? blank : segment.reader(internalName)
       return internalName === 'ActivityDate' && segment !== undefined
@@ -89,10 +102,12 @@ const ACTIVITY_RULES: ExportRules = {
     return contactFields > MAX_ACTIVITY_CONTACT_FIELDS ? [`Must contain at most ${MAX_ACTIVITY_CONTACT_FIELDS} contact fields in an activity export; it has ${contactFields}.`] : []
   },
   filterProblems: (filter, scope) => {
-    const problems = activityTypeOf(filter).problems
+    const { type, problems } = activityTypeOf(filter)
     if (filter === undefined) return problems
     for (const { statement } of comparisons(filter)) {
-      if (activityColumn(statement, scope)?.kind === 'contact') problems.push(`${statement}: activity exports may not filter on contact fields.`)
+      if (activityColumn(statement, scope)?.kind === 'contact' && (type === undefined || !SMS_TYPES.has(type))) {
+        problems.push(`${statement}: activity exports may not filter on contact fields (SMS activity exports may).`)
+      }
     }
     return [...problems, ...compileOver(filter, scope, undefined).problems]
   },

@@ -86,7 +86,7 @@ t.test('an activity export is refused, one failure per problem, without its type
     { field: 'filter', constraint: '"EmailRead" is not an activity type; the types are EmailSend, EmailOpen, EmailClickthrough, Subscribe, Unsubscribe, Bounceback, FormSubmit, PageView, WebVisit, ExternalActivity, SmsSend, SmsReply, SmsClickthrough.' }
   ])
   t.strictSame(await failuresOf({ name: 'x', fields: { Id: '{{Activity.Id}}' }, filter: "'{{Activity.Type}}' = 'EmailOpen' AND '{{Activity.Contact.Field(C_Country)}}' = 'Brazil'" }), [
-    { field: 'filter', constraint: '{{Activity.Contact.Field(C_Country)}}: activity exports may not filter on contact fields.' }
+    { field: 'filter', constraint: '{{Activity.Contact.Field(C_Country)}}: activity exports may not filter on contact fields (SMS activity exports may).' }
   ])
   t.strictSame(await failuresOf({ name: 'x', fields: { Id: '{{Activity.Id}}' }, filter: "'{{Activity.Type}}' = 'EmailOpen' AND EXISTS('{{ContactList[1]}}') AND STATUS('{{ActionInstance(a)}}') = 'complete'" }), [
     { field: 'filter', constraint: '{{ContactList[1]}} is not a list, segment or filter of this entity that exists.' },
@@ -292,4 +292,25 @@ t.test('pages are the same bytes whether the sync wrote its rows ahead, some of 
   t.equal(JSON.parse(all[0] as string).items[0].Url, 'https://www.example.com/caf\u00e9?q="x"')
   t.strictSame(await pages({ EXPORT_CACHE_BYTES: 200_000 }), all, 'the first rows written ahead, the rest written for the page')
   t.strictSame(await pages({ EXPORT_CACHE_BYTES: 0 }), all, 'none written ahead')
+})
+
+t.test('SMS activity exports may filter on contact fields (24C), read as they are when the sync starts', async (t) => {
+  const app = await build(t, { fixtures: withActivities([
+    { id: 200, type: 'SmsSend', createdAt: '2024-04-30T00:00:00Z', contactId: 1 },
+    { id: 201, type: 'SmsSend', createdAt: '2024-04-30T00:00:01Z', contactId: 2 },
+    { id: 202, type: 'SmsSend', createdAt: '2024-04-30T00:00:02Z' },
+    { generate: { type: 'SmsSend', count: 5, seed: 1 } }
+  ]) })
+  const { page } = await exportRows(app, '/activities/exports', {
+    name: 'Texts to Brazil',
+    fields: { Id: '{{Activity.Id}}', Country: '{{Activity.Contact.Field(C_Country)}}' },
+    filter: "'{{Activity.Type}}' = 'SmsSend' AND '{{Activity.Contact.Field(C_Country)}}' = 'Brazil' AND '{{Activity.Id}}' < '203'"
+  })
+  t.strictSame(page.items, [{ Id: '200', Country: 'Brazil' }])
+  const blanks = await exportRows(app, '/activities/exports', {
+    name: 'No country',
+    fields: { Id: '{{Activity.Id}}' },
+    filter: "'{{Activity.Type}}' = 'SmsSend' AND '{{Activity.Contact.Field(C_Country)}}' = '' AND '{{Activity.Id}}' < '203'"
+  })
+  t.strictSame(blanks.page.items, [{ Id: '201' }, { Id: '202' }], 'a contact without the field, and an activity without a contact, are blank')
 })
