@@ -45,3 +45,34 @@ t.test('a failing turn is logged at error and the mock carries on; after close n
   await turn()
   t.equal(turns, 0)
 })
+
+t.test('POST /__mock/clock finishes the writing, so every export sync whose time comes ends at once', async (t) => {
+  const app = await build(t, { fixtures })
+  app.store.onExportWriting = () => {}
+  const uri = (await app.inject(bulk('POST', '/activities/exports', opens))).json().uri as string
+  const sync = (await app.inject(bulk('POST', '/syncs', { syncedInstanceUri: uri }))).json().uri as string
+  t.equal((await app.inject({ method: 'POST', url: '/__mock/clock', payload: { advanceMs: 5000 } })).statusCode, 200)
+  t.match((await app.inject(bulk('GET', sync))).json(), { status: 'success', syncEndedAt: '2024-05-01T10:00:01.0000000Z' }, 'ended at its time: nothing held it back')
+})
+
+t.test('exported data goes at the end of its retention, read or not; running exports count toward MAX_RETAINED_EXPORT_ROWS', async (t) => {
+  const app = await build(t, { fixtures, config: { MAX_RETAINED_EXPORT_ROWS: 40_000 } })
+  const usage = async (): Promise<{ retainedExportRows: number, exportCacheBytes: number }> => (await app.inject('/__mock/state')).json().usage
+  const uri = (await app.inject(bulk('POST', '/activities/exports', { ...opens, dataRetentionDuration: 'PT1H' }))).json().uri as string
+  const other = (await app.inject(bulk('POST', '/activities/exports', opens))).json().uri as string
+  t.equal((await app.inject(bulk('POST', '/syncs', { syncedInstanceUri: uri }))).statusCode, 201)
+  const second = await app.inject(bulk('POST', '/syncs', { syncedInstanceUri: other }))
+  t.equal(second.statusCode, 429, '30,000 rows running, 30,000 more would pass 40,000')
+  t.match(second.headers['x-mock-reason'], /running exports hold 30000 rows and this one 30000, more than the 40000 MAX_RETAINED_EXPORT_ROWS allows/)
+  t.equal((await app.inject({ method: 'POST', url: '/__mock/clock', payload: { advanceMs: 5000 } })).statusCode, 200)
+  t.match(await usage(), { retainedExportRows: 30_000 })
+  t.ok((await usage()).exportCacheBytes > 0)
+  const third = await app.inject(bulk('POST', '/syncs', { syncedInstanceUri: uri }))
+  t.equal(third.statusCode, 201, 'the first sync has ended: its data makes room')
+  t.match(await usage(), { retainedExportRows: 0 })
+  t.equal((await app.inject(bulk('GET', '/syncs/1/data'))).statusCode, 404, 'dropped for the newer export')
+  t.equal((await app.inject({ method: 'POST', url: '/__mock/clock', payload: { advanceMs: 5000 } })).statusCode, 200)
+  t.match(await usage(), { retainedExportRows: 30_000 })
+  t.equal((await app.inject({ method: 'POST', url: '/__mock/clock', payload: { advanceMs: 3_600_000 } })).statusCode, 200)
+  t.match(await usage(), { retainedExportRows: 0, exportCacheBytes: 0 }, 'an hour later the data is gone, never read')
+})

@@ -295,12 +295,14 @@ t.test('pages are the same bytes whether the sync wrote its rows ahead, some of 
 })
 
 t.test('SMS activity exports may filter on contact fields (24C), read as they are when the sync starts', async (t) => {
-  const app = await build(t, { fixtures: withActivities([
-    { id: 200, type: 'SmsSend', createdAt: '2024-04-30T00:00:00Z', contactId: 1 },
-    { id: 201, type: 'SmsSend', createdAt: '2024-04-30T00:00:01Z', contactId: 2 },
-    { id: 202, type: 'SmsSend', createdAt: '2024-04-30T00:00:02Z' },
-    { generate: { type: 'SmsSend', count: 5, seed: 1 } }
-  ]) })
+  const app = await build(t, {
+    fixtures: withActivities([
+      { id: 200, type: 'SmsSend', createdAt: '2024-04-30T00:00:00Z', contactId: 1 },
+      { id: 201, type: 'SmsSend', createdAt: '2024-04-30T00:00:01Z', contactId: 2 },
+      { id: 202, type: 'SmsSend', createdAt: '2024-04-30T00:00:02Z' },
+      { generate: { type: 'SmsSend', count: 5, seed: 1 } }
+    ])
+  })
   const { page } = await exportRows(app, '/activities/exports', {
     name: 'Texts to Brazil',
     fields: { Id: '{{Activity.Id}}', Country: '{{Activity.Contact.Field(C_Country)}}' },
