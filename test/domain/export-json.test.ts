@@ -28,12 +28,13 @@ const OPTIONS: StoreOptions = {
   exportCacheBytes: testConfig().EXPORT_CACHE_BYTES
 }
 
-function setup (rows: number, options: Partial<StoreOptions> = {}): { store: Store, clock: ManualClock, site: ReturnType<Store['site']>, principal: NonNullable<ReturnType<Directory['authenticateBasic']>>, writing: { count: number } } {
+function setup (rows: number, options: Partial<StoreOptions> = {}, timer = true): { store: Store, clock: ManualClock, site: ReturnType<Store['site']>, principal: NonNullable<ReturnType<Directory['authenticateBasic']>>, writing: { count: number } } {
   const fixtures = { ...defaultFixtures(), activities: [{ generate: { type: 'WebVisit' as const, count: rows, seed: 3 } }] }
   const clock = new ManualClock()
   const store = new Store(fixtures, { ...OPTIONS, ...options }, clock)
   const writing = { count: 0 }
-  store.onExportWriting = () => { writing.count++ }
+  // Without `timer`, the default hook (nothing) is told: each look at a sync writes more.
+  if (timer) store.onExportWriting = () => { writing.count++ }
   const principal = new Directory(fixtures.sites).authenticateBasic('APITest\\API.User', 'secret') as NonNullable<ReturnType<Directory['authenticateBasic']>>
   return { store, clock, site: store.site(principal), principal, writing }
 }
@@ -109,4 +110,19 @@ t.test('rows read back as slices are the bytes a page writes, whatever buffer th
   const big = new JsonRows({ keys: ['Text'], count: 2, row: (i) => [i === 0 ? 'y'.repeat(3 * 1024 * 1024) : 'z'], chars: 0 })
   big.write(2, Infinity)
   t.equal(Buffer.concat(big.slices(0, 2)).toString(), `{"Text":"${'y'.repeat(3 * 1024 * 1024)}"},{"Text":"z"},`, 'a row larger than a buffer gets one of its own')
+})
+
+t.test('without a timer, looks at a held-back sync end it; a failing write stops the writing so the sync can end', async (t) => {
+  const quiet = setup(40_000, {}, false)
+  const definition = quiet.site.createDefinition(quiet.principal, activityExports as unknown as DefinitionKind, undefined, visits)
+  const sync = quiet.site.createSync(quiet.principal, { syncedInstanceUri: definition.uri })
+  quiet.clock.advance(5000)
+  t.equal(quiet.site.syncView(sync).status, 'active')
+  const write = JsonRows.prototype.write
+  JsonRows.prototype.write = () => { throw new Error('boom') }
+  t.teardown(() => { JsonRows.prototype.write = write })
+  t.throws(() => quiet.store.writeExports(1000), /boom/)
+  JsonRows.prototype.write = write
+  t.equal(quiet.site.syncView(sync).status, 'success', 'the rows written stay; the rest are written for each page')
+  t.equal(quiet.site.syncData(quiet.principal, sync).json?.written, 30_000, '10,000 at its start, 20,000 at the first look')
 })
