@@ -200,7 +200,6 @@ export class JsonRows {
 
   /** Done writing: the last buffer shrinks to the rows it holds, and so do the row tables. */
   #seal (): void {
-    if (this.#sealed !== undefined) return
     this.#sealed = Buffer.from(this.#writer.current.subarray(0, this.#writer.length))
     this.#rowChunk = this.#rowChunk.slice(0, this.#written)
     this.#rowEnd = this.#rowEnd.slice(0, this.#written)

@@ -23,7 +23,7 @@ import type { Definition, DefinitionKind, KindScope, LeadScore } from './kinds/k
 import { ActivityLog, planActivities } from './activity-log.js'
 import { customObjectSyncActions } from './kinds/sync-actions.js'
 import type { CustomObjectFixture, Fixtures } from '../schemas/fixtures.js'
-import type { ExportData } from './kinds/exports.js'
+import { materialised, type ExportData } from './kinds/exports.js'
 import { JsonRows } from './export-json.js'
 import { CONTAINER_KINDS, containerView, memberOf, parseContainer, type ContainerKind } from './containers.js'
 import type { ContainerFixture, ScoringModelFixture } from '../schemas/fixtures.js'
@@ -88,12 +88,14 @@ export const MAX_STATE_FILES = 100
 /** Larger files are listed in `/__mock/state` without their records: decoding them would take seconds. */
 export const MAX_STATE_DECODE_BYTES = 4 * 1024 * 1024
 const MAX_CALLBACK_URL_LENGTH = 2048
+/** EXISTS names no container of custom objects or activities. */
+const noContainer = (): undefined => undefined
 /** Rows of an export sync written as JSON when it is created; more are written between requests. */
 const SYNC_WRITTEN_ROWS = 10_000
 /** Rows written each time a held-back sync is looked at (a settle): some milliseconds' worth. */
 const ROWS_PER_LOOK = 20_000
 /** What a definition with no exported data serves: a page without items. */
-const NO_DATA: ExportData = { keys: [], count: 0, row: () => [], chars: 0 }
+const NO_DATA: ExportData = materialised([], [], 0)
 
 export interface SnapshotOptions {
   records: boolean
@@ -315,10 +317,10 @@ export class Site {
     }
     if (entity === 'customObjects') {
       const state = this.#customObjects.get(parentId as number) as CustomObjectState
-      return { ...shared, catalogue: state.catalogue, table: state.table, container: () => undefined }
+      return { ...shared, catalogue: state.catalogue, table: state.table, container: noContainer }
     }
     // Activities have no table of their own; the contacts are those they belong to.
-    if (entity === 'activities') return { ...shared, ...related('contacts'), container: () => undefined }
+    if (entity === 'activities') return { ...shared, ...related('contacts'), container: noContainer }
     return { ...shared, ...related(entity), derive: this.#derived[entity], container: (statement) => this.#container(entity, statement) }
   }
 

@@ -47,7 +47,7 @@ export interface ExportData {
 }
 
 /** Rows kept as text: records change after the export, so their values are copied when it starts. */
-function materialised (keys: readonly string[], rows: ReadonlyArray<readonly string[]>, chars: number): ExportData {
+export function materialised (keys: readonly string[], rows: ReadonlyArray<readonly string[]>, chars: number): ExportData {
   return { keys, count: rows.length, row: (i) => rows[i] as readonly string[], chars }
 }
 
