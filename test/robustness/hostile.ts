@@ -621,21 +621,21 @@ const anything = fc.tuple(fc.constantFrom(...METHODS), ALL_PATHS, maybeQuery, au
 const hostileAuth = fc.oneof({ weight: 1, arbitrary: fc.constant<string | undefined>(API_USER) }, { weight: 4, arbitrary: authorization })
 // `runs`: how many runs `npm test` makes of each (under a second each on a quiet machine, when they pass); `npm run fuzz` makes 20,000.
 export const GROUPS: Array<{ name: string, runs: number, request: fc.Arbitrary<FuzzRequest> }> = [
-  { name: 'GET /id, and credentials on every endpoint', runs: 50, request: fc.oneof({ weight: 3, arbitrary: endpoints.discover!(hostileAuth) }, ...Object.values(endpoints).map((endpoint) => endpoint(hostileAuth))) },
+  { name: 'GET /id, and credentials on every endpoint', runs: 35, request: fc.oneof({ weight: 3, arbitrary: endpoints.discover!(hostileAuth) }, ...Object.values(endpoints).map((endpoint) => endpoint(hostileAuth))) },
   {
     name: 'lists: limit, offset, totalResults, orderBy, q',
-    runs: 60,
+    runs: 40,
     request: fc.oneof({ weight: 4, arbitrary: bodiless('GET', listPath, normalAuth, query) }, ...['listCustomObjects', 'listFields', 'listDefinitions', 'listAllDefinitions', 'listSyncs', 'getSync'].map((name) => endpoints[name]!(normalAuth)))
   },
-  { name: 'ids in paths', runs: 50, request: fc.oneof(...['getCustomObject', 'getField', 'getDefinition', 'deleteDefinition', 'deleteData', 'getSync', 'listFields', 'listDefinitions'].map((name) => endpoints[name]!(normalAuth))) },
-  { name: 'uploads: bodies, Content-Types, encodings', runs: 70, request: fc.oneof({ weight: 6, arbitrary: endpoints.upload!(normalAuth) }, endpoints.deleteData!(normalAuth), endpoints.createSync!(normalAuth)) },
-  { name: 'sync action definitions: create, replace, delete', runs: 60, request: fc.oneof({ weight: 3, arbitrary: endpoints.createDefinition!(normalAuth) }, { weight: 2, arbitrary: endpoints.replaceDefinition!(normalAuth) }, endpoints.deleteDefinition!(normalAuth), endpoints.upload!(normalAuth)) },
+  { name: 'ids in paths', runs: 35, request: fc.oneof(...['getCustomObject', 'getField', 'getDefinition', 'deleteDefinition', 'deleteData', 'getSync', 'listFields', 'listDefinitions'].map((name) => endpoints[name]!(normalAuth))) },
+  { name: 'uploads: bodies, Content-Types, encodings', runs: 50, request: fc.oneof({ weight: 6, arbitrary: endpoints.upload!(normalAuth) }, endpoints.deleteData!(normalAuth), endpoints.createSync!(normalAuth)) },
+  { name: 'sync action definitions: create, replace, delete', runs: 40, request: fc.oneof({ weight: 3, arbitrary: endpoints.createDefinition!(normalAuth) }, { weight: 2, arbitrary: endpoints.replaceDefinition!(normalAuth) }, endpoints.deleteDefinition!(normalAuth), endpoints.upload!(normalAuth)) },
   {
     name: 'imports and contact or account sync actions: create, replace, upload, sync',
-    runs: 60,
+    runs: 40,
     request: fc.oneof({ weight: 3, arbitrary: endpoints.createImport!(normalAuth) }, endpoints.replaceImport!(normalAuth), endpoints.importItem!(normalAuth), { weight: 2, arbitrary: endpoints.uploadImport!(normalAuth) }, endpoints.listImports!(normalAuth), endpoints.createSync!(normalAuth))
   },
-  { name: 'syncs: create, read, logs, rejects', runs: 60, request: fc.oneof({ weight: 3, arbitrary: endpoints.createSync!(normalAuth) }, endpoints.getSync!(normalAuth), endpoints.listSyncs!(normalAuth), endpoints.upload!(normalAuth), endpoints.deleteData!(normalAuth), endpoints.deleteDefinition!(normalAuth)) },
-  { name: 'the /__mock control surface', runs: 70, request: fc.oneof({ weight: 4, arbitrary: control }, { weight: 1, arbitrary: fc.oneof(...Object.values(endpoints).map((endpoint) => endpoint(normalAuth))) }) },
-  { name: 'any method, any path, any body', runs: 70, request: anything }
+  { name: 'syncs: create, read, logs, rejects', runs: 40, request: fc.oneof({ weight: 3, arbitrary: endpoints.createSync!(normalAuth) }, endpoints.getSync!(normalAuth), endpoints.listSyncs!(normalAuth), endpoints.upload!(normalAuth), endpoints.deleteData!(normalAuth), endpoints.deleteDefinition!(normalAuth)) },
+  { name: 'the /__mock control surface', runs: 50, request: fc.oneof({ weight: 4, arbitrary: control }, { weight: 1, arbitrary: fc.oneof(...Object.values(endpoints).map((endpoint) => endpoint(normalAuth))) }) },
+  { name: 'any method, any path, any body', runs: 50, request: anything }
 ]
