@@ -8,7 +8,7 @@ import { SystemClock, type Clock } from './domain/clock.js'
 import { hostKey } from './domain/store.js'
 import type { Fixtures } from './schemas/fixtures.js'
 import { sharedSchemas } from './schemas/common.js'
-import { validatorCompiler } from './schemas/validators.js'
+import { serializerCompiler, validatorCompiler } from './schemas/validators.js'
 import errors, { sendEloquaError, toEloquaError } from './plugins/errors.js'
 import connections, { clientErrorHandler } from './plugins/connections.js'
 import { RequestLog } from './plugins/request-log.js'
@@ -64,6 +64,7 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), l
   })
   for (const schema of sharedSchemas) app.addSchema(schema)
   app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
   // Hooks on every request are callback-style: no promise to allocate on the hot path.
   app.addHook('onRequest', (request, reply, done) => { reply.header('x-request-id', request.id); done() })
   // While shutting down, answers to requests in flight close their keep-alive connections, so
