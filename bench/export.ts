@@ -2,14 +2,11 @@
 // mock and from a bare node:http server sending the very same pages, pre-serialized, beside it.
 // Prints rows/s of each, their ratio, and the mock's peak RSS against the size of the rows as
 // JSON. Asserts nothing about time; fails loudly if any answer is not the expected status.
-import { spawn, type ChildProcess } from 'node:child_process'
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { ROOT, startServer } from './processes.js'
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const ROWS = Number(process.env.BENCH_EXPORT_ROWS ?? 1_000_000)
 const PAGE = 50_000
 const REPETITIONS = Number(process.env.BENCH_REPETITIONS ?? 3)
@@ -31,28 +28,6 @@ const FIELDS = {
   CampaignId: '{{Activity.Campaign.Id}}',
   IpAddress: '{{Activity.Field(IpAddress)}}',
   VisitorId: '{{Activity.Visitor.Id}}'
-}
-
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
-async function start (args: string[], env: Record<string, string>): Promise<{ child: ChildProcess, url: string }> {
-  const port = await freePort()
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'inherit'] })
-  for (let attempt = 0; attempt < 300; attempt++) {
-    try {
-      await fetch(`http://127.0.0.1:${port}/ready`)
-      return { child, url: `http://127.0.0.1:${port}` }
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-  }
-  throw new Error(`${args.join(' ')} did not start`)
 }
 
 async function call (url: string, init: RequestInit, expected: number): Promise<Response> {
@@ -94,10 +69,10 @@ cpSync(join(ROOT, 'fixtures'), fixtures, { recursive: true })
 writeFileSync(join(fixtures, 'generated.json'), JSON.stringify({ activities: [{ generate: { type: 'EmailOpen', count: ROWS, seed: 7 } }] }))
 try {
   // Default sync timing (500 ms pending, 500 ms active): the mock writes the rows as JSON while the sync runs.
-  const mock = await start(['dist/server.js'], { FIXTURES: fixtures, LOG_LEVEL: 'warn' })
+  const mock = await startServer(['dist/server.js'], { FIXTURES: fixtures, LOG_LEVEL: 'warn' }, '/ready')
   const api = `${mock.url}/api/bulk/2.0`
   const definition = await (await call(`${api}/activities/exports`, { method: 'POST', headers, body: JSON.stringify({ name: 'bench', fields: FIELDS, filter: "'{{Activity.Type}}' = 'EmailOpen'" }) }, 201)).json() as { uri: string }
-  const bare = await start(['--import', 'tsx', 'bench/bare-export-server.ts'], { BARE_SOURCE: api, BARE_DEFINITION: definition.uri, BARE_ROWS: String(ROWS), BARE_PAGE: String(PAGE) })
+  const bare = await startServer(['--import', 'tsx', 'bench/bare-export-server.ts'], { BARE_SOURCE: api, BARE_DEFINITION: definition.uri, BARE_ROWS: String(ROWS), BARE_PAGE: String(PAGE) }, '/ready')
   const mockRuns: number[] = []
   const bareRuns: number[] = []
   let bytes = 0

@@ -2,41 +2,16 @@
 // same work, the memory it takes to stage millions of records, an export filter over a million
 // contacts, and a million activity rows exported and paged beside a bare server (bench/export.ts).
 // Prints figures and ratios; nothing here asserts timings, as shared machines are too noisy for that.
-import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer, type AddressInfo } from 'node:net'
-import { fileURLToPath } from 'node:url'
+import { spawn } from 'node:child_process'
+import { ROOT, startServer } from './processes.js'
 import autocannon from 'autocannon'
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const RECORDS_PER_UPLOAD = Number(process.env.BENCH_RECORDS ?? 100)
 
 const auth = `Basic ${Buffer.from('APITest\\API.User:secret').toString('base64')}`
 const body = JSON.stringify(Array.from({ length: RECORDS_PER_UPLOAD }, (_, i) => ({ Id: `DLPSB${String(i).padStart(12, '0')}` })))
-
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
-/** Starts a server process and waits until its port answers. */
-async function start (args: string[], env: Record<string, string>): Promise<{ child: ChildProcess, port: number }> {
-  const port = await freePort()
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'ignore' })
-  for (let attempt = 0; attempt < 100; attempt++) {
-    try {
-      await fetch(`http://127.0.0.1:${port}/`)
-      return { child, port }
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-  }
-  throw new Error(`${args.join(' ')} did not start`)
-}
 
 async function load (port: number, seconds: number): Promise<autocannon.Result> {
   return await autocannon({
@@ -50,7 +25,7 @@ async function load (port: number, seconds: number): Promise<autocannon.Result> 
 }
 
 async function measure (name: string, args: string[], env: Record<string, string> = {}): Promise<autocannon.Result> {
-  const { child, port } = await start(args, env)
+  const { child, port } = await startServer(args, env)
   await load(port, 2) // warm-up: JIT and connection set-up
   const result = await load(port, DURATION)
   child.kill('SIGTERM')

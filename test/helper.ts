@@ -5,11 +5,34 @@ import { loadConfig, type Config } from '../src/config.js'
 import { ManualClock, type Clock } from '../src/domain/clock.js'
 import { DEFAULT_FIXTURES_PATH, loadFixtures } from '../src/fixtures.js'
 import type { Fixtures } from '../src/schemas/fixtures.js'
+import type { StoreOptions } from '../src/domain/store.js'
 
 interface Teardown { teardown: (fn: () => unknown) => void }
 
 export function testConfig (overrides: Partial<Config> = {}): Config {
   return Object.freeze({ ...loadConfig({}), ...overrides })
+}
+
+/** Options of a Store built directly (domain tests), small enough to reach every bound. */
+export function storeOptions (overrides: Partial<StoreOptions> = {}): StoreOptions {
+  return {
+    maxUploadsPerSync: 500,
+    stagingQuotaBytes: 1024 * 1024,
+    uploadsDuringSync: 'accept',
+    syncPendingMs: 1000,
+    syncActiveMs: 2000,
+    maxDefinitions: 100,
+    maxRetainedSyncs: 100,
+    maxRetainedRejects: 1000,
+    syncRetentionMs: 365 * 86_400_000,
+    callbackHosts: [],
+    importSyncTriggeredDefault: false,
+    maxRecords: 1000,
+    maxRetainedExportRows: 1000,
+    exportRetentionDefault: 'PT12H',
+    exportCacheBytes: 1024 * 1024 * 1024,
+    ...overrides
+  }
 }
 
 export function defaultFixtures (): Fixtures {

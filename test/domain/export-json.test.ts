@@ -8,25 +8,9 @@ import { JsonRows, JsonWriter, keyPrefixes, writeRow } from '../../src/domain/ex
 import type { ExportData } from '../../src/domain/kinds/exports.js'
 import { activityExports } from '../../src/domain/kinds/activity-exports.js'
 import type { DefinitionKind } from '../../src/domain/kinds/kind.js'
-import { defaultFixtures, testConfig } from '../helper.js'
+import { defaultFixtures, storeOptions, testConfig } from '../helper.js'
 
-const OPTIONS: StoreOptions = {
-  maxUploadsPerSync: 500,
-  stagingQuotaBytes: 1024 * 1024,
-  uploadsDuringSync: 'accept',
-  syncPendingMs: 0,
-  syncActiveMs: 1000,
-  maxDefinitions: 100,
-  maxRetainedSyncs: 100,
-  maxRetainedRejects: 1000,
-  syncRetentionMs: 365 * 86_400_000,
-  callbackHosts: [],
-  importSyncTriggeredDefault: false,
-  maxRecords: 1000,
-  maxRetainedExportRows: 1_000_000,
-  exportRetentionDefault: 'PT12H',
-  exportCacheBytes: testConfig().EXPORT_CACHE_BYTES
-}
+const OPTIONS: StoreOptions = storeOptions({ syncPendingMs: 0, syncActiveMs: 1000, maxRetainedExportRows: 1_000_000, exportCacheBytes: testConfig().EXPORT_CACHE_BYTES })
 
 function setup (rows: number, options: Partial<StoreOptions> = {}, timer = true): { store: Store, clock: ManualClock, site: ReturnType<Store['site']>, principal: NonNullable<ReturnType<Directory['authenticateBasic']>>, writing: { count: number } } {
   const fixtures = { ...defaultFixtures(), activities: [{ generate: { type: 'WebVisit' as const, count: rows, seed: 3 } }] }

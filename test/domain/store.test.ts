@@ -6,7 +6,7 @@ import { Store, type StoreOptions } from '../../src/domain/store.js'
 import type { Site } from '../../src/domain/site.js'
 import type { Definition, DefinitionKind } from '../../src/domain/kinds/kind.js'
 import { customObjectSyncActions } from '../../src/domain/kinds/sync-actions.js'
-import { defaultFixtures } from '../helper.js'
+import { defaultFixtures, storeOptions } from '../helper.js'
 
 const fixtures = defaultFixtures()
 const directory = new Directory(fixtures.sites)
@@ -17,23 +17,7 @@ function principal (user: string): Principal {
 }
 const apiUser = principal('API.User')
 
-const OPTIONS: StoreOptions = {
-  maxUploadsPerSync: 500,
-  stagingQuotaBytes: 1024 * 1024,
-  uploadsDuringSync: 'accept',
-  syncPendingMs: 1000,
-  syncActiveMs: 2000,
-  maxDefinitions: 100,
-  maxRetainedSyncs: 100,
-  maxRetainedRejects: 1000,
-  syncRetentionMs: 365 * 86_400_000,
-  callbackHosts: [],
-  importSyncTriggeredDefault: false,
-  maxRecords: 1000,
-  maxRetainedExportRows: 1000,
-  exportRetentionDefault: 'PT12H',
-  exportCacheBytes: 1024 * 1024 * 1024
-}
+const OPTIONS: StoreOptions = storeOptions()
 
 /** The one site of the default fixtures, which is what these tests exercise. */
 function setup (options: Partial<StoreOptions> = {}): { store: Site, clock: ManualClock } {

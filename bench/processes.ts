@@ -1,0 +1,31 @@
+// Server processes for the benchmarks: each on a free loopback port, awaited until it answers.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer, type AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url))
+
+async function freePort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+/** Starts `node <args>` with PORT and HOST set, and waits (up to 30 s) until `probe` answers at all. */
+export async function startServer (args: string[], env: Record<string, string>, probe = '/'): Promise<{ child: ChildProcess, port: number, url: string }> {
+  const port = await freePort()
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'inherit'] })
+  const url = `http://127.0.0.1:${port}`
+  for (let attempt = 0; attempt < 300; attempt++) {
+    try {
+      await fetch(`${url}${probe}`)
+      return { child, port, url }
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+  child.kill('SIGKILL')
+  throw new Error(`${args.join(' ')} did not start`)
+}
