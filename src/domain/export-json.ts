@@ -12,6 +12,8 @@ const CHUNK_BYTES = 1024 * 1024
 /** The first buffer of an export: small exports take little, big ones double up to CHUNK_BYTES. */
 const FIRST_CHUNK_BYTES = 16 * 1024
 
+const EMPTY = Buffer.alloc(0)
+
 /** JSON text written into buffers of a given size, each handed on when full. */
 export class JsonWriter {
   #buffer: Buffer
@@ -92,6 +94,13 @@ export class JsonWriter {
     return this.#buffer
   }
 
+  /** Lets go of the buffer being written, once what it holds has been copied. */
+  release (): void {
+    this.#buffer = EMPTY
+    this.#length = 0
+    this.#rowStart = 0
+  }
+
   /** Everything written since the last call, as chunks. */
   take (): Buffer[] {
     this.full.push(this.#buffer.subarray(0, this.#length))
@@ -154,9 +163,9 @@ export class JsonRows {
     return this.#written
   }
 
-  /** Bytes held: the buffers filled, and all of the one being written. */
+  /** Bytes held: the buffers filled, all of the one being written, and the row tables. */
   get bytes (): number {
-    return this.#filledBytes + (this.#sealed?.length ?? this.#writer.current.length)
+    return this.#filledBytes + (this.#sealed?.length ?? this.#writer.current.length) + this.#rowChunk.byteLength + this.#rowEnd.byteLength
   }
 
   /** Whether more rows are to be written. */
@@ -200,7 +209,10 @@ export class JsonRows {
 
   /** Done writing: the last buffer shrinks to the rows it holds, and so do the row tables. */
   #seal (): void {
+    // Sealing twice would copy the released (empty) buffer over the last rows.
+    if (this.#sealed !== undefined) return
     this.#sealed = Buffer.from(this.#writer.current.subarray(0, this.#writer.length))
+    this.#writer.release()
     this.#rowChunk = this.#rowChunk.slice(0, this.#written)
     this.#rowEnd = this.#rowEnd.slice(0, this.#written)
   }

@@ -206,6 +206,8 @@ export class Site {
    * autoDeleteDuration, and exported data past its dataRetentionDuration.
    */
   #housekeep (now: number): void {
+    // What this sweep drops can end syncs and keep new data (#remove settles), which asks for a look at its own time.
+    this.#nextHousekeepingAt = Infinity
     let next = Infinity
     for (const sync of [...this.#exported]) {
       const expiresAt = this.#dataExpiresAt(sync)
@@ -225,7 +227,7 @@ export class Site {
       const [oldest] = definition.staged
       if (oldest !== undefined) next = Math.min(next, oldest.stagedAt + stagedMs)
     }
-    this.#nextHousekeepingAt = next
+    this.#nextHousekeepingAt = Math.min(this.#nextHousekeepingAt, next)
   }
 
   /** Looks again at `at` (or sooner) for what expires. */
@@ -556,8 +558,8 @@ export class Site {
     data.json = json
     // Its first (small) buffer, then what each write adds.
     this.#jsonBytes += json.bytes
-    this.#jsonBytes += json.write(SYNC_WRITTEN_ROWS, this.#options.exportCacheBytes - this.#jsonBytes)
     this.#writing.push({ sync, json })
+    this.#tryWrite(json, SYNC_WRITTEN_ROWS)
     if (json.pending) this.#hooks.writing()
   }
 
@@ -577,14 +579,27 @@ export class Site {
 
   /** Writes up to `rows` rows of one export; returns how many. One that fails to write writes no more, so its sync can end. */
   #write (json: JsonRows, rows: number): number {
-    const before = json.written
+    const [written, bytes] = [json.written, json.bytes]
     try {
-      this.#jsonBytes += json.write(before + rows, this.#options.exportCacheBytes - this.#jsonBytes)
+      json.write(written + rows, this.#options.exportCacheBytes - this.#jsonBytes)
     } catch (err) {
       json.stop()
       throw err
+    } finally {
+      // Whatever happened, the bytes held are counted.
+      this.#jsonBytes += json.bytes - bytes
     }
-    return json.written - before
+    return json.written - written
+  }
+
+  /**
+   * #write where a failure must not fail the request (a sync's creation, a look at it): the rows
+   * written stay, the others are written for each page, which reports the failure if it recurs.
+   */
+  #tryWrite (json: JsonRows, rows: number): void {
+    try {
+      this.#write(json, rows)
+    } catch {}
   }
 
   /**
@@ -594,7 +609,7 @@ export class Site {
   #ready (sync: Sync): boolean {
     const writing = this.#writing.find((w) => w.sync === sync && w.json.pending)
     if (writing === undefined) return true
-    this.#write(writing.json, ROWS_PER_LOOK)
+    this.#tryWrite(writing.json, ROWS_PER_LOOK)
     return !writing.json.pending
   }
 

@@ -92,6 +92,11 @@ t.test('rows read back as slices are the bytes a page writes, whatever buffer th
   const expected = Buffer.concat(out.take())
   t.ok(Buffer.concat(json.slices(0, 300)).equals(expected), 'all rows')
   t.ok(Buffer.concat(json.slices(17, 245)).toString() === `${rows.slice(17, 245).map(([id, text]) => JSON.stringify({ Id: id, Text: text })).join(',')},`, 'a range, as JSON')
+  const small = new JsonRows({ keys: ['Id'], count: 3, row: (i) => [String(i)], chars: 0 })
+  small.write(3, Infinity)
+  t.equal(small.bytes, '{"Id":"0"},'.length * 3 + 3 * 8, 'done: its bytes and its row tables, no spare buffer')
+  small.stop()
+  t.equal(Buffer.concat(small.slices(0, 3)).toString(), '{"Id":"0"},{"Id":"1"},{"Id":"2"},', 'stopping a finished one keeps its rows')
   const big = new JsonRows({ keys: ['Text'], count: 2, row: (i) => [i === 0 ? 'y'.repeat(3 * 1024 * 1024) : 'z'], chars: 0 })
   big.write(2, Infinity)
   t.equal(Buffer.concat(big.slices(0, 2)).toString(), `{"Text":"${'y'.repeat(3 * 1024 * 1024)}"},{"Text":"z"},`, 'a row larger than a buffer gets one of its own')
@@ -104,10 +109,25 @@ t.test('without a timer, looks at a held-back sync end it; a failing write stops
   quiet.clock.advance(5000)
   t.equal(quiet.site.syncView(sync).status, 'active')
   const write = JsonRows.prototype.write
-  JsonRows.prototype.write = () => { throw new Error('boom') }
+  // Fails after writing five rows more: what it wrote is still counted.
+  JsonRows.prototype.write = function (this: JsonRows, _until: number, room: number) {
+    write.call(this, this.written + 5, room)
+    throw new Error('boom')
+  }
   t.teardown(() => { JsonRows.prototype.write = write })
   t.throws(() => quiet.store.writeExports(1000), /boom/)
   JsonRows.prototype.write = write
   t.equal(quiet.site.syncView(sync).status, 'success', 'the rows written stay; the rest are written for each page')
-  t.equal(quiet.site.syncData(quiet.principal, sync).json?.written, 30_000, '10,000 at its start, 20,000 at the first look')
+  const json = quiet.site.syncData(quiet.principal, sync).json as JsonRows
+  t.equal(json.written, 30_005, '10,000 at its start, 20,000 at the first look, 5 before the failure')
+  t.equal(quiet.site.usage().exportCacheBytes, json.bytes, 'every byte held is counted')
+  quiet.site.deleteSyncData(quiet.principal, sync)
+  t.equal(quiet.site.usage().exportCacheBytes, 0)
+  // A failure when the sync is created, or at a look, fails neither.
+  JsonRows.prototype.write = () => { throw new Error('boom') }
+  const again = quiet.site.createSync(quiet.principal, { syncedInstanceUri: definition.uri })
+  quiet.clock.advance(5000)
+  t.equal(quiet.site.syncView(again).status, 'success')
+  JsonRows.prototype.write = write
+  t.equal(quiet.site.syncData(quiet.principal, again).json?.written, 0, 'none written: pages write them')
 })

@@ -76,3 +76,18 @@ t.test('exported data goes at the end of its retention, read or not; running exp
   t.equal((await app.inject({ method: 'POST', url: '/__mock/clock', payload: { advanceMs: 3_600_000 } })).statusCode, 200)
   t.match(await usage(), { retainedExportRows: 0, exportCacheBytes: 0 }, 'an hour later the data is gone, never read')
 })
+
+t.test('data that ends while a definition expires is still dropped at the end of its own retention', async (t) => {
+  const app = await build(t, { fixtures: { ...fixtures, activities: [{ generate: { type: 'EmailOpen' as const, count: 40_000, seed: 9 } }] } })
+  app.store.onExportWriting = () => {}
+  t.equal((await app.inject(bulk('POST', '/contacts/exports', { name: 'short-lived', fields: { Id: '{{Contact.Id}}' }, autoDeleteDuration: 'PT1H' }))).statusCode, 201)
+  const uri = (await app.inject(bulk('POST', '/activities/exports', { ...opens, dataRetentionDuration: 'PT1H' }))).json().uri as string
+  app.clock.advance(3_599_000)
+  const sync = (await app.inject(bulk('POST', '/syncs', { syncedInstanceUri: uri }))).json().uri as string
+  app.clock.advance(1000)
+  // One look: the contact export expires, and the sync, held back, ends while it is removed.
+  t.equal((await app.inject('/__mock/state')).statusCode, 200)
+  app.clock.advance(3 * 3_600_000)
+  t.match((await app.inject('/__mock/state')).json().usage, { retainedExportRows: 0, exportCacheBytes: 0 })
+  t.equal((await app.inject(bulk('GET', `${sync}/data`))).statusCode, 404)
+})
