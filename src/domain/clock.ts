@@ -3,6 +3,8 @@ export interface Clock {
   now(): number
   /** Moves time forward: `POST /__mock/clock` lets a test skip waiting for syncs. */
   advance(ms: number): void
+  /** Back to where it started, undoing every advance: `POST /__mock/reset`. */
+  reset(): void
 }
 
 /** Real time, plus whatever the clock has been advanced by. */
@@ -16,14 +18,21 @@ export class SystemClock implements Clock {
   advance (ms: number): void {
     this.#offset += ms
   }
+
+  /** Real time again. */
+  reset (): void {
+    this.#offset = 0
+  }
 }
 
 /** A clock that only moves when told to; tests use it. */
 export class ManualClock implements Clock {
   #now: number
+  readonly #start: number
 
   constructor (start = Date.UTC(2024, 4, 1, 10, 0, 0)) {
     this.#now = start
+    this.#start = start
   }
 
   now (): number {
@@ -32,6 +41,11 @@ export class ManualClock implements Clock {
 
   advance (ms: number): void {
     this.#now += ms
+  }
+
+  /** The time it was made with. */
+  reset (): void {
+    this.#now = this.#start
   }
 }
 

@@ -97,16 +97,25 @@ const controlRoutes: FastifyPluginAsync<MockAdminOptions> = async (app, options)
     }
   })
 
-  app.post<{ Querystring: { site?: string } }>('/__mock/reset', {
+  app.post<{ Querystring: { site?: string, keepClock?: boolean } }>('/__mock/reset', {
     config: admin,
     schema: {
-      summary: 'Restore the loaded fixtures: drop staged data, syncs and what imports changed; for every site (and restart fault rule counters) or, with ?site=, for one site only',
+      summary: 'Restore the loaded fixtures: drop staged data, syncs and what imports changed; for every site (and restart fault rule counters, and set the clock back to real time) or, with ?site=, for one site only',
       ...open,
-      querystring: { type: 'object', additionalProperties: false, properties: { site: { type: 'string', maxLength: 256, description: 'Reset only this site; fault rules are left as they are.' } } },
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          site: { type: 'string', maxLength: 256, description: 'Reset only this site; fault rules and the clock, which every site shares, are left as they are.' },
+          keepClock: { type: 'boolean', description: 'Leave the clock where POST /__mock/clock moved it.' }
+        }
+      },
       response: { 204: { description: 'Reset.', type: 'null' } }
     }
   }, async (request, reply) => {
     if (request.query.site === undefined) {
+      // First the clock, so the fixtures are loaded at the time that follows.
+      if (request.query.keepClock !== true) app.clock.reset()
       app.store.reset()
       app.faults.reset()
       request.log.info('state reset to fixtures')

@@ -11,6 +11,8 @@ t.test('ManualClock moves only when advanced', async (t) => {
   t.equal(clock.now(), 1000)
   clock.advance(250)
   t.equal(clock.now(), 1250)
+  clock.reset()
+  t.equal(clock.now(), 1000, 'reset: back to its start')
 })
 
 t.test('SystemClock follows Date.now, plus what it was advanced by', async (t) => {
@@ -20,4 +22,6 @@ t.test('SystemClock follows Date.now, plus what it was advanced by', async (t) =
   t.ok(now >= before && now <= Date.now())
   clock.advance(60_000)
   t.ok(clock.now() >= before + 60_000 && clock.now() <= Date.now() + 60_000)
+  clock.reset()
+  t.ok(clock.now() <= Date.now(), 'reset: real time again')
 })

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { build, upload } from '../helper.js'
+import { API_USER, build, upload } from '../helper.js'
 import { VERSION } from '../../src/app.js'
 import { OPERATION_IDS } from '../../src/schemas/operations.js'
 
@@ -46,6 +46,21 @@ t.test('POST /__mock/reset restores the fixtures', async (t) => {
   const reset = await app.inject({ method: 'POST', url: '/__mock/reset' })
   t.equal(reset.statusCode, 204)
   t.strictSame((await app.inject('/__mock/state')).json(), pristine)
+})
+
+t.test('POST /__mock/reset sets the clock back (real time for the server); ?keepClock=true and ?site= leave it', async (t) => {
+  const app = await build(t)
+  const now = async (): Promise<string> => (await app.inject('/__mock/clock')).json().now as string
+  await app.inject({ method: 'POST', url: '/__mock/clock', payload: { advanceMs: 3_600_000 } })
+  t.equal((await app.inject({ method: 'POST', url: '/__mock/reset?keepClock=true' })).statusCode, 204)
+  t.equal(await now(), '2024-05-01T11:00:00.0000000Z', 'kept')
+  t.equal((await app.inject({ method: 'POST', url: '/__mock/reset?site=SecondSite' })).statusCode, 204)
+  t.equal(await now(), '2024-05-01T11:00:00.0000000Z', 'one site: every site shares the clock')
+  t.equal((await app.inject({ method: 'POST', url: '/__mock/reset' })).statusCode, 204)
+  t.equal(await now(), '2024-05-01T10:00:00.0000000Z', 'back where it started')
+  const definition = (await app.inject({ method: 'GET', url: '/api/bulk/2.0/customObjects/9/syncActions/6', headers: { authorization: API_USER } })).json()
+  t.equal(definition.updatedAt, '2024-05-01T10:00:00.0000000Z', 'the fixtures are loaded at the time that follows')
+  t.equal((await app.inject({ method: 'POST', url: '/__mock/reset?keepClock=maybe' })).statusCode, 400)
 })
 
 t.test('GET/POST /__mock/clock read and advance the mock\'s time; syncs due end at once', async (t) => {
