@@ -18,6 +18,7 @@ import contentTypes from './plugins/content-types.js'
 import auth from './plugins/auth.js'
 import syncEvents from './plugins/sync-events.js'
 import discovery from './routes/discovery.js'
+import oauth from './routes/oauth.js'
 import customObjects from './routes/bulk/custom-objects.js'
 import entityFields from './routes/bulk/entity-fields.js'
 import definitions from './routes/bulk/definitions.js'
@@ -115,6 +116,7 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), l
   await app.register(faults)
   await app.register(contentTypes, { maxJsonDepth: config.MAX_JSON_DEPTH })
   await app.register(discovery, { trustForwardedHeaders: config.TRUST_FORWARDED_HEADERS })
+  await app.register(oauth)
   await app.register(async function bulkApi (api) {
     await api.register(auth)
     await api.register(customObjects)

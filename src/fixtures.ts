@@ -7,7 +7,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Ajv, type ErrorObject } from 'ajv'
-import { faultRule, fixturesFileSchema, type ContainerFixture, type ScoringModelFixture, type FaultRuleFixture, type Fixtures, type FixturesFile } from './schemas/fixtures.js'
+import { faultRule, fixturesFileSchema, type ContainerFixture, type ScoringModelFixture, type OAuthClientFixture, type FaultRuleFixture, type Fixtures, type FixturesFile } from './schemas/fixtures.js'
 import type { EloquaError, ValidationFailure } from './domain/errors.js'
 import { readDefinitionInput } from './domain/definitions.js'
 import { identifierRule } from './domain/kinds/sync-actions.js'
@@ -96,6 +96,7 @@ export function joinFixtures (documents: ReadonlyArray<{ file: string, content: 
   const containers = { contactLists: [], contactSegments: [], contactFilters: [], accountLists: [] } as Record<ContainerSection, Array<Located<ContainerFixture>>>
   const activities: Array<Located<Fixtures['activities'][number]>> = []
   const scoringModels: Array<Located<ScoringModelFixture>> = []
+  const oauthClients: Array<Located<OAuthClientFixture>> = []
   for (const { file, content } of documents) {
     if (!validateFile(content)) {
       // A failed validation always leaves its errors.
@@ -115,6 +116,7 @@ export function joinFixtures (documents: ReadonlyArray<{ file: string, content: 
     // The schema's if/then/else has no static type; ajv has checked each item against one branch.
     ;(content.activities as ActivityFixture[] | undefined)?.forEach((item, i) => activities.push({ item, file, pointer: `/activities/${i}` }))
     content.scoringModels?.forEach((item, i) => scoringModels.push({ item, file, pointer: `/scoringModels/${i}` }))
+    content.oauthClients?.forEach((item, i) => oauthClients.push({ item, file, pointer: `/oauthClients/${i}` }))
   }
   if (problems.length === 0) {
     checkEntityFields(contactFields, 'contact', problems)
@@ -130,6 +132,7 @@ export function joinFixtures (documents: ReadonlyArray<{ file: string, content: 
     checkScoringModels(scoringModels, contacts, problems)
   }
   if (problems.length === 0) checkReferences(sites, customObjects, definitions, faults, problems)
+  if (problems.length === 0) checkOAuthClients(oauthClients, sites, problems)
   if (problems.length > 0) throw new FixtureError(problems)
   return {
     sites: sites.map((s) => s.item),
@@ -145,6 +148,7 @@ export function joinFixtures (documents: ReadonlyArray<{ file: string, content: 
     accountLists: containers.accountLists.map((c) => c.item),
     activities: activities.map((a) => a.item),
     scoringModels: scoringModels.map((m) => m.item),
+    oauthClients: oauthClients.map((c) => c.item),
     faults: faults.map((f) => f.item)
   }
 }
@@ -250,6 +254,26 @@ function checkContainers (items: ReadonlyArray<Located<ContainerFixture>>, recor
 /** The ids records have in every site: those given, and for the others the ones the table assigns them. */
 function idsOf (records: ReadonlyArray<Located<Fixtures['contacts'][number]>>): Set<number> {
   return new Set([...new EntityTable(records.map((r) => r.item)).records()].map((r) => r.id))
+}
+
+/** Client ids and refresh tokens are unique, and every user named is a fixture user (Site\\User, without case). */
+function checkOAuthClients (clients: ReadonlyArray<Located<OAuthClientFixture>>, sites: ReadonlyArray<Located<Fixtures['sites'][number]>>, problems: string[]): void {
+  const logins = new Set(sites.flatMap((s) => s.item.users.map((u) => `${s.item.name}\\${u.username}`.toLowerCase())))
+  const ids = new Set<string>()
+  const tokens = new Set<string>()
+  for (const { item, file, pointer } of clients) {
+    if (ids.has(item.clientId)) problems.push(`${file}: ${pointer}/clientId: client "${item.clientId}" is defined twice`)
+    ids.add(item.clientId)
+    if (!logins.has(item.user.toLowerCase())) problems.push(`${file}: ${pointer}/user: no fixture user is "${item.user}" (Site\\User)`)
+    item.redirectUris.forEach((uri, i) => {
+      if (!URL.canParse(uri)) problems.push(`${file}: ${pointer}/redirectUris/${i}: "${uri}" is not an absolute URL`)
+    })
+    item.refreshTokens?.forEach(({ token, user }, i) => {
+      if (!logins.has(user.toLowerCase())) problems.push(`${file}: ${pointer}/refreshTokens/${i}/user: no fixture user is "${user}" (Site\\User)`)
+      if (tokens.has(token)) problems.push(`${file}: ${pointer}/refreshTokens/${i}/token: the token is given twice`)
+      tokens.add(token)
+    })
+  }
 }
 
 /** A contact's accountId names an account of the fixtures; accounts link to nothing. */

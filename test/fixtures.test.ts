@@ -232,3 +232,23 @@ t.test('activities, generators, scoring models and account links are checked at 
   const fixtures = joinFixtures([base, { file: 'x.json', content: { activities: [{ type: 'EmailOpen', createdAt: '2024-05-01T10:00:00Z', values: { emailaddress: 'a@example.com' } }] } }])
   t.strictSame(fixtures.activities, [{ type: 'EmailOpen', createdAt: '2024-05-01T10:00:00Z', values: { emailaddress: 'a@example.com' } }], 'kept as given; names are spelled as the fields are when the log is built')
 })
+
+t.test('OAuth clients: unique ids and refresh tokens, fixture users, absolute redirect URIs', async (t) => {
+  const base = { file: 'base.json', content: { sites: [site] } }
+  const of = (content: object): string[] => problems([base, { file: 'x.json', content }])
+  const client = { clientId: 'c', clientSecret: 's', redirectUris: ['https://localhost/cb'], user: 's\\u' }
+  t.strictSame(of({ oauthClients: [client] }), [], 'users are matched without case')
+  t.strictSame(of({
+    oauthClients: [
+      { ...client, refreshTokens: [{ token: 'token-one', user: 'S\\U' }] },
+      { ...client, user: 'S\\Nobody', redirectUris: ['not a url'], refreshTokens: [{ token: 'token-one', user: 'Other\\U' }] }
+    ]
+  }), [
+    'x.json: /oauthClients/1/clientId: client "c" is defined twice',
+    'x.json: /oauthClients/1/user: no fixture user is "S\\Nobody" (Site\\User)',
+    'x.json: /oauthClients/1/redirectUris/0: "not a url" is not an absolute URL',
+    'x.json: /oauthClients/1/refreshTokens/0/user: no fixture user is "Other\\U" (Site\\User)',
+    'x.json: /oauthClients/1/refreshTokens/0/token: the token is given twice'
+  ])
+  t.match(of({ oauthClients: [{ ...client, user: 'no-backslash' }] }), [/\/oauthClients\/0\/user: must match pattern/])
+})

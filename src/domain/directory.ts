@@ -3,7 +3,9 @@
  * by Bearer token. Secrets are compared as SHA-256 digests with timingSafeEqual so a wrong guess
  * takes as long as a near miss.
  *
- * LIMITATIONS: no OAuth token endpoint, no token expiry, no IP allow-lists.
+ * Access tokens the OAuth server (oauth.ts) issued count too, while they last.
+ *
+ * LIMITATIONS: no IP allow-lists.
  */
 import { hash, timingSafeEqual } from 'node:crypto'
 import type { SiteFixture, UserFixture } from '../schemas/fixtures.js'
@@ -25,6 +27,8 @@ const NO_PASSWORD = digest('\u0000no password\u0000')
 export class Directory {
   readonly #accounts = new Map<string, Account>()
   readonly #tokens = new Map<string, Principal>()
+  /** Who an issued (OAuth) access token authenticates, if it is one that still lasts. */
+  #issued: (token: string) => Principal | undefined = () => undefined
 
   constructor (sites: readonly SiteFixture[]) {
     for (const site of sites) {
@@ -49,7 +53,18 @@ export class Directory {
   }
 
   authenticateBearer (token: string): Principal | undefined {
-    return this.#tokens.get(digest(token).toString('hex'))
+    return this.#tokens.get(digest(token).toString('hex')) ?? this.#issued(token)
+  }
+
+  /** Lets the OAuth server's access tokens authenticate. */
+  useIssuedTokens (issued: (token: string) => Principal | undefined): void {
+    this.#issued = issued
+  }
+
+  /** The user a `Site\User` login names, without a password: OAuth grants name users so. */
+  userByLogin (login: string): Principal | undefined {
+    const separator = login.indexOf('\\')
+    return separator > 0 ? this.#accounts.get(accountKey(login.slice(0, separator), login.slice(separator + 1)))?.principal : undefined
   }
 
   /** Checks an Authorization header of either scheme, as /id does; anything else authenticates nobody. */
@@ -86,7 +101,7 @@ export function bearerToken (authorization: string | undefined): string | undefi
 }
 
 /** The login and password of `Authorization: Basic <base64>`; the password is everything after the first colon. */
-function basicCredentials (authorization: string | undefined): { login: string, password: string } | undefined {
+export function basicCredentials (authorization: string | undefined): { login: string, password: string } | undefined {
   const encoded = BASIC.exec(authorization ?? '')?.[1]
   if (encoded === undefined) return undefined
   const decoded = Buffer.from(encoded, 'base64').toString('utf8')

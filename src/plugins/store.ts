@@ -1,9 +1,10 @@
-/** Gives every app its own in-memory state: the store, the fault rules and the user directory. */
+/** Gives every app its own in-memory state: the store, the fault rules, the user directory and the OAuth server. */
 import fp from 'fastify-plugin'
 import type { Clock } from '../domain/clock.js'
 import { Directory } from '../domain/directory.js'
 import { FaultStore } from '../domain/faults.js'
 import { Store, type StoreOptions } from '../domain/store.js'
+import { OAuthServer } from '../domain/oauth.js'
 import type { Fixtures } from '../schemas/fixtures.js'
 
 declare module 'fastify' {
@@ -12,6 +13,7 @@ declare module 'fastify' {
     faults: FaultStore
     directory: Directory
     clock: Clock
+    oauth: OAuthServer
   }
 }
 
@@ -31,7 +33,11 @@ export default fp<StorePluginOptions>(async function store (app, options) {
   app.decorate('clock', options.clock)
   app.decorate('faults', faults)
   app.decorate('store', state)
-  app.decorate('directory', new Directory(options.fixtures.sites))
+  const directory = new Directory(options.fixtures.sites)
+  const oauth = new OAuthServer(options.fixtures.oauthClients, directory, options.clock)
+  directory.useIssuedTokens((token) => oauth.principal(token))
+  app.decorate('directory', directory)
+  app.decorate('oauth', oauth)
 
   // Export syncs have their rows written as JSON between requests, from when they start.
   let scheduled = false

@@ -93,6 +93,7 @@ const controlRoutes: FastifyPluginAsync<MockAdminOptions> = async (app, options)
       ...site.snapshot({ records, maxRecords, customObject, definition, sync }),
       sites: app.store.sites().map((s) => s.name),
       faults: app.faults.state(),
+      oauthTokens: app.oauth.state(site.name),
       usage: { ...site.usage(), runtimeFaultRules: app.faults.runtimeSize, maxFaultRules: options.maxFaultRules }
     }
   })
@@ -117,6 +118,7 @@ const controlRoutes: FastifyPluginAsync<MockAdminOptions> = async (app, options)
       // First the clock, so the fixtures are loaded at the time that follows.
       if (request.query.keepClock !== true) app.clock.reset()
       app.store.reset()
+      app.oauth.reset()
       app.faults.reset()
       request.log.info('state reset to fixtures')
     } else {

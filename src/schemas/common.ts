@@ -342,6 +342,20 @@ export const routeSchemas = {
     querystring: { ...listQuery, properties: { ...listQuery.properties, activityType: { type: 'string', enum: ACTIVITY_TYPES, description: 'Only the fields of this activity type.' } } },
     response: { 200: listOf('ActivityField', 'Activity fields'), ...errors }
   },
+  createOAuthToken: {
+    summary: 'Get an OAuth 2 access token (authorization_code, refresh_token or password grant); the client by HTTP Basic client_id:client_secret',
+    tags: ['OAuth 2'],
+    body: { [DOMAIN_VALIDATED]: true, type: 'object', properties: { grant_type: { type: 'string', enum: ['authorization_code', 'refresh_token', 'password'] }, code: { type: 'string' }, redirect_uri: { type: 'string' }, refresh_token: { type: 'string' }, username: { type: 'string', description: 'Site\\User' }, password: { type: 'string' }, scope: { type: 'string' } } },
+    response: {
+      200: { type: 'object', properties: { access_token: { type: 'string' }, token_type: { type: 'string' }, expires_in: { type: 'integer' }, refresh_token: { type: 'string' } } },
+      '4xx': { type: 'object', properties: { error: { type: 'string' }, error_code: { type: 'integer' }, error_description: { type: 'string' } } }
+    }
+  },
+  authorizeOAuth: {
+    summary: 'Authorize an app: redirects at once with a code (response_type=code) or a token in the fragment (response_type=token), as the app\'s fixture user or login_hint',
+    tags: ['OAuth 2'],
+    querystring: { type: 'object', properties: { response_type: { type: 'string', maxLength: 100 }, client_id: { type: 'string', maxLength: 2048 }, redirect_uri: { type: 'string', maxLength: 2048 }, scope: { type: 'string', maxLength: 100 }, state: { type: 'string', maxLength: 2048 }, login_hint: { type: 'string', maxLength: 300 } } }
+  },
   listScoringModels: { summary: 'List lead scoring models', tags: ['lists, segments and filters'], querystring: listQuery, response: { 200: listOf('LeadScoreModel', 'Lead scoring models'), ...errors } },
   getScoringModel: { summary: 'Retrieve a lead scoring model', tags: ['lists, segments and filters'], params: idParams('id'), response: { 200: { $ref: 'LeadScoreModel#' }, ...missing } },
   getActivityField: { summary: 'Retrieve an activity field', tags: ['fields'], params: idParams('id'), response: { 200: { $ref: 'ActivityField#' }, ...missing } },

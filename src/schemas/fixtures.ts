@@ -209,6 +209,27 @@ const scoringModel = {
   }
 } as const
 
+const loginOf = { type: 'string', minLength: 3, maxLength: 300, pattern: '^[^\\\\]+\\\\[^\\\\]+$', description: 'A fixture user, as Site\\User.' } as const
+
+/** An app registered for OAuth 2 on the login host. */
+const oauthClient = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['clientId', 'clientSecret', 'redirectUris', 'user'],
+  properties: {
+    clientId: { type: 'string', minLength: 1, maxLength: 200, description: 'The client_id (the app\'s Client Id).' },
+    clientSecret: { type: 'string', minLength: 1, maxLength: 500, description: 'The client_secret, sent with the client_id by HTTP Basic.' },
+    redirectUris: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 2048 }, description: 'The redirect_uri values the app may use, compared exactly.' },
+    user: { ...loginOf, description: 'Who GET /auth/oauth2/authorize logs in as for this app (login_hint can name another user of the fixtures), as Site\\User.' },
+    refreshTokens: {
+      type: 'array',
+      maxItems: 1000,
+      description: 'Refresh tokens issued before the mock started, each for one user.',
+      items: { type: 'object', additionalProperties: false, required: ['token', 'user'], properties: { token: { type: 'string', minLength: 8, maxLength: 500 }, user: loginOf } }
+    }
+  }
+} as const
+
 const customObject = {
   type: 'object',
   additionalProperties: false,
@@ -369,6 +390,7 @@ export const fixturesFileSchema = {
       items: { if: { type: 'object', required: ['generate'] }, then: activityGenerator, else: listedActivity },
       description: 'The activities activity exports read: listed one by one, or {"generate": {"type": "EmailOpen", "count": 1000000, "seed": 7}} for many rows computed from a seed.'
     },
+    oauthClients: { type: 'array', items: oauthClient, description: 'Apps that may get OAuth 2 tokens at /auth/oauth2/token and /auth/oauth2/authorize.' },
     scoringModels: { type: 'array', items: scoringModel, description: 'GET /contacts/scoring/models; {{Contact.LeadScore.Model[<id>].Rating}}, .ProfileScore and .EngagementScore in contact exports.' },
     faults: { type: 'array', items: faultRule }
   }
@@ -385,6 +407,7 @@ export type EntityFieldFixture = FromSchema<typeof entityField>
 export type EntityRecordFixture = FromSchema<typeof entityRecord>
 export type ContainerFixture = FromSchema<typeof container>
 export type ScoringModelFixture = FromSchema<typeof scoringModel>
+export type OAuthClientFixture = FromSchema<typeof oauthClient>
 
 /** All fixture files joined. */
 export interface Fixtures {
@@ -401,5 +424,6 @@ export interface Fixtures {
   accountLists: ContainerFixture[]
   activities: ActivityFixture[]
   scoringModels: ScoringModelFixture[]
+  oauthClients: OAuthClientFixture[]
   faults: FaultRuleFixture[]
 }

@@ -9,6 +9,8 @@ export const OPERATION_IDS = [
   'getContactField',
   'listAccountFields',
   'listActivityFields',
+  'createOAuthToken',
+  'authorizeOAuth',
   'getActivityField',
   'getAccountField',
   'listSyncActionDefinitions',

@@ -220,3 +220,17 @@ t.test('activities over a socket: a generated fixture, exported by date window a
   t.equal(models.status, 200)
   t.equal(models.body.items[0]?.fields[0]?.statement, '{{Contact.LeadScore.Model[1].Rating}}')
 })
+
+t.test('OAuth over a socket: a refresh token for an access token (form body, client by Basic), then discovery and a Bulk call with it', async (t) => {
+  const server = await startServer(t, [], {})
+  const client = `Basic ${Buffer.from('mock-client-id:mock-client-secret').toString('base64')}`
+  const res = await fetch(`${server.url}/auth/oauth2/token`, { method: 'POST', headers: { authorization: client, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=refresh_token&refresh_token=mock-refresh-token&scope=full' })
+  t.equal(res.status, 200)
+  const token = await res.json() as { access_token: string, token_type: string, expires_in: number }
+  t.match(token, { token_type: 'bearer', expires_in: 28800 })
+  const id = await (await fetch(`${server.url}/id`, { headers: { authorization: `Bearer ${token.access_token}` } })).json() as { urls: { apis: { rest: { bulk: string } } } }
+  const bulk = id.urls.apis.rest.bulk.replace('{version}', '2.0')
+  const syncs = await fetch(`${bulk}syncs`, { headers: { authorization: `Bearer ${token.access_token}` } })
+  t.equal(syncs.status, 200)
+  t.match(await syncs.json(), { items: [], totalResults: 0 })
+})

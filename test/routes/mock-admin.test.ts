@@ -131,6 +131,8 @@ t.test('GET /__mock/openapi.json describes every implemented endpoint, generated
     'GET /api/bulk/2.0/syncs/{id}/logs',
     'GET /api/bulk/2.0/syncs/{id}/rejects',
     'GET /id',
+    'GET /auth/oauth2/authorize',
+    'POST /auth/oauth2/token',
     'POST /__mock/clock',
     'POST /__mock/faults',
     'POST /__mock/reset',
