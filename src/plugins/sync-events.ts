@@ -38,13 +38,20 @@ export default fp<SyncEventsOptions>(async function syncEvents (app, options) {
   async function deliver ({ sync, url, signal }: DueCallback): Promise<void> {
     const started = performance.now()
     const at = eloquaTimestamp(clock.now())
+    // A timer and a controller of our own, not AbortSignal.any with AbortSignal.timeout, whose
+    // timeout signal the garbage collector may take early, leaving a silent receiver waited on for ever.
+    const controller = new AbortController()
+    const timer = setTimeout(() => { controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')) }, options.callbackTimeoutMs)
+    timer.unref()
+    const stop = (): void => { controller.abort(signal.reason) }
+    signal.addEventListener('abort', stop, { once: true })
     try {
       const res = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(store.siteOf(sync).syncView(sync)),
         redirect: 'manual',
-        signal: AbortSignal.any([signal, AbortSignal.timeout(options.callbackTimeoutMs)])
+        signal: controller.signal
       })
       // The status is all that counts; the body is dropped unread, however large.
       await res.body?.cancel()
@@ -54,6 +61,9 @@ export default fp<SyncEventsOptions>(async function syncEvents (app, options) {
       const error = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message
       store.siteOf(sync).recordCallbackAttempt(sync, { at, url, error, durationMs: Math.round(performance.now() - started) })
       app.log.warn({ sync: sync.uri, url, error }, 'callback failed')
+    } finally {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', stop)
     }
   }
 

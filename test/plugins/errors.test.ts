@@ -99,7 +99,7 @@ t.test('framework errors keep a 4xx status; only 400 gets a failures body', asyn
 t.test('a path the mock does not serve answers 404 before its Content-Type or body is judged', async (t) => {
   const app = await build(t)
   for (const [url, contentType, payload] of [
-    ['/auth/oauth2/token', 'application/x-www-form-urlencoded', 'grant_type=password&username=a'],
+    ['/auth/oauth2/revoke', 'application/x-www-form-urlencoded', 'grant_type=password&username=a'],
     ['/api/bulk/2.0/opportunities/imports', 'application/json', '{not json'],
     ['/api/bulk/2.0/opportunities/imports', 'application/json', `[${'['.repeat(100)}]`],
     ['/api/bulk/2.0/opportunities/imports', ';;;', 'x'],

@@ -147,3 +147,18 @@ t.test('the bundled fixtures hold the documented client', async (t) => {
   const fixtures = defaultFixtures()
   t.match(fixtures.oauthClients, [{ clientId: 'mock-client-id', clientSecret: 'mock-client-secret', redirectUris: [CALLBACK], user: 'APITest\\API.User', refreshTokens: [{ token: 'mock-refresh-token' }] }])
 })
+
+t.test('a token or code of one app does not work for another; an app may have no refresh tokens', async (t) => {
+  const fixtures = defaultFixtures()
+  fixtures.oauthClients.push({ clientId: 'second-app', clientSecret: 'second-secret', redirectUris: [CALLBACK], user: 'SecondSite\\API.User' })
+  const app = await build(t, { fixtures })
+  const second = `Basic ${Buffer.from('second-app:second-secret').toString('base64')}`
+  t.equal((await token(app, { grant_type: 'refresh_token', refresh_token: 'mock-refresh-token' }, { authorization: second })).body.error_code, 3003, 'the first app\'s refresh token')
+  const code = new URL((await authorize(app, { response_type: 'code', client_id: 'mock-client-id', redirect_uri: CALLBACK })).location as string).searchParams.get('code') as string
+  t.equal((await token(app, { grant_type: 'authorization_code', code, redirect_uri: CALLBACK }, { authorization: second })).body.error_code, 3001, 'the first app\'s code')
+  const own = await authorize(app, { response_type: 'token', client_id: 'second-app', redirect_uri: CALLBACK })
+  const accessToken = new URLSearchParams(new URL(own.location as string).hash.slice(1)).get('access_token') as string
+  t.equal((await app.inject({ url: '/id', headers: { authorization: `Bearer ${accessToken}` } })).json().site.name, 'SecondSite', 'the app\'s own user, of another site')
+  const noSite = await authorize(app, { response_type: 'code', client_id: 'second-app', redirect_uri: CALLBACK, login_hint: 'API.User' })
+  t.equal(new URL(noSite.location as string).searchParams.get('error'), 'access_denied', 'a login_hint without its site')
+})
