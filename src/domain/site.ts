@@ -23,7 +23,7 @@ import type { Definition, DefinitionKind, KindScope, LeadScore } from './kinds/k
 import { ActivityLog, planActivities } from './activity-log.js'
 import { customObjectSyncActions } from './kinds/sync-actions.js'
 import type { CustomObjectFixture, Fixtures } from '../schemas/fixtures.js'
-import { materialised, type ExportData } from './kinds/exports.js'
+import { materialised, snapshotRows, type ExportData } from './kinds/exports.js'
 import { JsonRows } from './export-json.js'
 import { CONTAINER_KINDS, containerView, memberOf, parseContainer, type ContainerKind } from './containers.js'
 import type { ContainerFixture, ScoringModelFixture } from '../schemas/fixtures.js'
@@ -552,7 +552,7 @@ export class Site {
    * Fault-shaped syncs are left alone: their end is the rule's.
    */
   #startWriting (sync: Sync): void {
-    const data = (sync.prepared as { data?: ExportData } | undefined)?.data
+    const data = snapshotRows(sync.prepared)
     if (data === undefined || data.count === 0 || sync.shaping !== undefined || this.#options.exportCacheBytes <= this.#jsonBytes) return
     const json = new JsonRows(data)
     data.json = json
@@ -833,7 +833,7 @@ export class Site {
   #startSync (definition: Definition, principal: Principal, callbackUrl: string | undefined, now: number): Sync {
     const shaping = this.#shape({ parentId: definition.parentId, id: definition.id, site: principal.siteName, user: principal.loginName })
     const prepared = definition.kind.prepare?.(definition.body, this.#scope(definition.kind.entity, definition.parentId))
-    const rows = (prepared as { data?: ExportData } | undefined)?.data?.count ?? 0
+    const rows = snapshotRows(prepared)?.count ?? 0
     this.#makeRoomForExport(rows)
     const taken = this.#staging.take(definition)
     const sync = this.#syncs.start({

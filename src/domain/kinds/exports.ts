@@ -199,6 +199,11 @@ export function exportView (definition: ExportDefinition): object {
 /** What an export sync took when it was created: its rows, and the records they came from (for sync actions). */
 export interface Snapshot { data: ExportData, exported: readonly EntityRecord[] }
 
+/** The rows a sync's `prepared` holds, if it is an export's snapshot (other kinds prepare nothing). */
+export function snapshotRows (prepared: unknown): ExportData | undefined {
+  return (prepared as Snapshot | undefined)?.data
+}
+
 /** The rows an export takes: its records that pass the filter, at most maxRecords, as text. */
 function snapshot (body: ExportBody, scope: KindScope): Snapshot {
   const keys = Object.keys(body.fields)
