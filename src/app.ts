@@ -7,10 +7,12 @@ import type { Config } from './config.js'
 import { SystemClock, type Clock } from './domain/clock.js'
 import { hostKey } from './domain/store.js'
 import type { Fixtures } from './schemas/fixtures.js'
+import type { TlsMaterial } from './tls.js'
 import { sharedSchemas } from './schemas/common.js'
 import { serializerCompiler, validatorCompiler } from './schemas/validators.js'
 import errors, { sendEloquaError, toEloquaError } from './plugins/errors.js'
 import connections, { clientErrorHandler } from './plugins/connections.js'
+import https from './plugins/https.js'
 import { RequestLog } from './plugins/request-log.js'
 import store from './plugins/store.js'
 import faults from './plugins/faults.js'
@@ -34,11 +36,13 @@ export interface AppOptions {
   config: Config
   fixtures: Fixtures
   clock?: Clock
+  /** Serve HTTPS too (see listenHttps) with this certificate and key. */
+  tls?: TlsMaterial | undefined
   /** Defaults to pino JSON on stdout at LOG_LEVEL; tests pass false or a stream. */
   logger?: FastifyServerOptions['logger']
 }
 
-export async function buildApp ({ config, fixtures, clock = new SystemClock(), logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp ({ config, fixtures, clock = new SystemClock(), tls, logger }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     // Asynchronous writes keep logging off the request path; pino flushes them on exit.
     logger: logger ?? { level: config.LOG_LEVEL, redact: ['req.headers.authorization'], stream: pino.destination({ dest: 1, sync: false }) },
@@ -73,12 +77,15 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), l
   let closing = false
   app.addHook('preClose', async () => { closing = true })
   app.addHook('onSend', (_request, reply, payload, done) => {
+    // Oracle's documented status texts for 201 and 204 (eloqua-reference §10.3); errors set theirs.
+    if (reply.statusCode === 201 || reply.statusCode === 204) reply.raw.statusMessage = 'Success'
     if (closing) reply.header('connection', 'close')
     done(null, payload)
   })
 
   await app.register(errors)
   await app.register(connections)
+  await app.register(https, { tls, handshakeTimeoutMs: Math.min(config.HEADERS_TIMEOUT_MS, config.REQUEST_TIMEOUT_MS) })
   await app.register(store, {
     fixtures,
     clock,

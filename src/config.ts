@@ -17,6 +17,12 @@ export const configSchema = {
   properties: {
     PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8080, description: 'TCP port to listen on (0 picks a free one).' },
     HOST: { type: 'string', minLength: 1, default: 'localhost', description: 'Interface to listen on; 0.0.0.0 in containers.' },
+    TLS: { type: 'boolean', default: false, description: 'Serve HTTPS on TLS_PORT too, with a certificate made at start by a local CA (written to TLS_CA_OUT) for localhost, login.eloqua.com, the pod hosts and TLS_HOSTNAMES. `--tls` alone turns it on.' },
+    TLS_PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 8443, description: 'TCP port of HTTPS when TLS or TLS_CERT is set (0 picks a free one); PORT keeps serving HTTP.' },
+    TLS_CERT: { type: 'string', default: '', description: 'PEM certificate (chain) to serve HTTPS with, instead of a generated one; needs TLS_KEY.' },
+    TLS_KEY: { type: 'string', default: '', description: 'PEM private key of TLS_CERT.' },
+    TLS_HOSTNAMES: { type: 'string', default: '', description: 'Comma-separated extra host names or IP addresses the generated certificate is valid for.' },
+    TLS_CA_OUT: { type: 'string', default: '', description: 'File the generated CA certificate is written to, for clients to trust (default: eloqua-bulk-mock-ca.pem in the system temp folder).' },
     LOG_LEVEL: {
       type: 'string',
       enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
@@ -73,6 +79,11 @@ export const configSchema = {
 export type Config = Readonly<FromSchema<typeof configSchema>>
 export type ConfigKey = keyof typeof configSchema.properties
 
+/** HTTPS is served when asked for with TLS, or when a certificate is given. */
+export function tlsEnabled (config: Config): boolean {
+  return config.TLS || config.TLS_CERT !== ''
+}
+
 /** `MAX_UPLOAD_BYTES` is set by `--max-upload-bytes`. */
 export function flagName (key: ConfigKey): string {
   return key.toLowerCase().replaceAll('_', '-')
@@ -94,10 +105,10 @@ export function loadConfig (env: Readonly<Record<string, string | undefined>>, f
     const value = flags[flagName(key)]
     if (value !== undefined) fromFlags[key] = value
   }
+  let config: Config
   try {
     // env-schema sets additionalProperties on the schema it is given, so it gets a copy.
-    const config = envSchema<Config>({ schema: structuredClone(configSchema), data: [{ ...env }, fromFlags], env: false })
-    return Object.freeze(config)
+    config = envSchema<Config>({ schema: structuredClone(configSchema), data: [{ ...env }, fromFlags], env: false })
   } catch (err) {
     // The options given to env-schema are fixed, so what it throws is always a validation failure.
     const { errors } = err as { errors: ErrorObject[] }
@@ -108,12 +119,29 @@ export function loadConfig (env: Readonly<Record<string, string | undefined>>, f
       return `${key} (--${flagName(key)}): ${String(e.message)}, got ${JSON.stringify(given)}`
     }))
   }
+  if (tlsEnabled(config) && config.PORT === config.TLS_PORT && config.PORT !== 0) {
+    throw new ConfigError([`TLS_PORT (--tls-port): must differ from PORT, which serves HTTP, got ${config.TLS_PORT}`])
+  }
+  return Object.freeze(config)
 }
 
 export interface CommandLine {
   help: boolean
   version: boolean
   flags: Record<string, string | undefined>
+}
+
+const BOOLEAN_FLAGS = new Set(CONFIG_KEYS.filter((key) => configSchema.properties[key].type === 'boolean').map((key) => `--${flagName(key)}`))
+
+/** `--tls` alone means `--tls true`: a yes-or-no flag not followed by true or false turns it on. */
+function withImpliedTrue (argv: readonly string[]): string[] {
+  const args: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string
+    args.push(arg)
+    if (BOOLEAN_FLAGS.has(arg) && argv[i + 1] !== 'true' && argv[i + 1] !== 'false') args.push('true')
+  }
+  return args
 }
 
 /** Parses argv strictly: an unknown flag or a missing value is an error, not a silent default. */
@@ -123,7 +151,7 @@ export function parseCommandLine (argv: readonly string[]): CommandLine {
     version: { type: 'boolean', short: 'v' }
   }
   for (const key of CONFIG_KEYS) options[flagName(key)] = { type: 'string' }
-  const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false })
+  const { values } = parseArgs({ args: withImpliedTrue(argv), options, strict: true, allowPositionals: false })
   const flags: Record<string, string | undefined> = {}
   for (const key of CONFIG_KEYS) {
     const value = values[flagName(key)]
@@ -137,7 +165,8 @@ export function helpText (version: string): string {
     const property = configSchema.properties[key]
     const values = 'enum' in property ? ` (${property.enum.join('|')})` : ''
     const fallback = key === 'FIXTURES' ? 'bundled fixtures' : property.default === '' ? '(none)' : String(property.default)
-    return `  --${flagName(key)} <value>\n      env ${key}, default ${fallback}${values}\n      ${property.description}`
+    const value = property.type === 'boolean' ? '[true|false]' : '<value>'
+    return `  --${flagName(key)} ${value}\n      env ${key}, default ${fallback}${values}\n      ${property.description}`
   })
   return [
     `eloqua-bulk-mock ${version}: a local Oracle Eloqua Bulk API 2.0 for tests and development`,

@@ -258,18 +258,25 @@ function idsOf (records: ReadonlyArray<Located<Fixtures['contacts'][number]>>): 
 
 /** Client ids and refresh tokens are unique, and every user named is a fixture user (Site\\User, without case). */
 function checkOAuthClients (clients: ReadonlyArray<Located<OAuthClientFixture>>, sites: ReadonlyArray<Located<Fixtures['sites'][number]>>, problems: string[]): void {
-  const logins = new Set(sites.flatMap((s) => s.item.users.map((u) => `${s.item.name}\\${u.username}`.toLowerCase())))
+  const logins = new Map(sites.flatMap((s) => s.item.users.map((u) => [`${s.item.name}\\${u.username}`.toLowerCase(), u.disabled === true])))
+  // A grant to a disabled user could never be used: Eloqua would refuse the user.
+  const userProblem = (login: string): string | undefined => {
+    const disabled = logins.get(login.toLowerCase())
+    return disabled === undefined ? `no fixture user is "${login}" (Site\\User)` : disabled ? `the user "${login}" is disabled` : undefined
+  }
   const ids = new Set<string>()
   const tokens = new Set<string>()
   for (const { item, file, pointer } of clients) {
     if (ids.has(item.clientId)) problems.push(`${file}: ${pointer}/clientId: client "${item.clientId}" is defined twice`)
     ids.add(item.clientId)
-    if (!logins.has(item.user.toLowerCase())) problems.push(`${file}: ${pointer}/user: no fixture user is "${item.user}" (Site\\User)`)
+    const clientUser = userProblem(item.user)
+    if (clientUser !== undefined) problems.push(`${file}: ${pointer}/user: ${clientUser}`)
     item.redirectUris.forEach((uri, i) => {
       if (!URL.canParse(uri)) problems.push(`${file}: ${pointer}/redirectUris/${i}: "${uri}" is not an absolute URL`)
     })
     item.refreshTokens?.forEach(({ token, user }, i) => {
-      if (!logins.has(user.toLowerCase())) problems.push(`${file}: ${pointer}/refreshTokens/${i}/user: no fixture user is "${user}" (Site\\User)`)
+      const tokenUser = userProblem(user)
+      if (tokenUser !== undefined) problems.push(`${file}: ${pointer}/refreshTokens/${i}/user: ${tokenUser}`)
       if (tokens.has(token)) problems.push(`${file}: ${pointer}/refreshTokens/${i}/token: the token is given twice`)
       tokens.add(token)
     })

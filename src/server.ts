@@ -2,8 +2,10 @@
 /** The command: read flags and environment, load fixtures, listen, and shut down cleanly on SIGTERM/SIGINT. */
 import closeWithGrace from 'close-with-grace'
 import { buildApp, VERSION } from './app.js'
-import { helpText, loadConfig, parseCommandLine } from './config.js'
+import { helpText, loadConfig, parseCommandLine, tlsEnabled } from './config.js'
 import { loadFixtures } from './fixtures.js'
+import { listenHttps } from './plugins/https.js'
+import { loadTls } from './tls.js'
 
 function fail (message: string): never {
   process.stderr.write(`eloqua-bulk-mock: ${message}\n`)
@@ -26,15 +28,18 @@ async function main (): Promise<void> {
     return
   }
 
-  let config, fixtures
+  let config, fixtures, tls
   try {
     config = loadConfig(process.env, commandLine.flags)
     fixtures = loadFixtures(config.FIXTURES, config.MAX_FIXTURE_BYTES)
+    // A generated certificate also covers the pod hosts fixtures pin /id to.
+    const podHosts = fixtures.sites.flatMap((site) => site.podHost === undefined ? [] : [site.podHost.split(':')[0] as string])
+    tls = tlsEnabled(config) ? await loadTls(config, podHosts) : undefined
   } catch (err) {
     fail((err as Error).message)
   }
 
-  const app = await buildApp({ config, fixtures })
+  const app = await buildApp({ config, fixtures, tls })
   closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger: app.log }, async ({ signal, err }) => {
     // `err` is set when an uncaught error, not a signal, brought us here.
     app.log.info({ signal, err }, 'shutting down')
@@ -44,6 +49,19 @@ async function main (): Promise<void> {
     await app.listen({ port: config.PORT, host: config.HOST })
   } catch (err) {
     fail(`cannot listen on ${config.HOST}:${config.PORT}: ${(err as Error).message}`)
+  }
+  if (tls !== undefined) {
+    let address
+    try {
+      address = await listenHttps(app, config.TLS_PORT, config.HOST)
+    } catch (err) {
+      fail(`cannot listen for HTTPS on ${config.HOST}:${config.TLS_PORT} (TLS_PORT): ${(err as Error).message}`)
+    }
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+    app.log.info({ hostnames: tls.hostnames }, `HTTPS listening at https://${host}:${address.port}`)
+    if (tls.caFile !== undefined) {
+      app.log.info({ caFile: tls.caFile }, `local CA certificate written to ${tls.caFile}: trust it with NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE, SSL_CERT_FILE or the system store`)
+    }
   }
   app.log.info({ fixtures: config.FIXTURES, sites: fixtures.sites.length, definitions: fixtures.syncActionDefinitions.length, faults: fixtures.faults.length }, 'eloqua-bulk-mock ready')
 }

@@ -13,6 +13,8 @@ import type { SiteFixture, UserFixture } from '../schemas/fixtures.js'
 export interface Principal {
   readonly siteId: number
   readonly siteName: string
+  /** The host /id names in urls.base, when the site's fixture pins one. */
+  readonly podHost: string | undefined
   readonly user: UserFixture
   /** Eloqua reports createdBy/updatedBy as the login name. */
   readonly loginName: string
@@ -33,7 +35,9 @@ export class Directory {
   constructor (sites: readonly SiteFixture[]) {
     for (const site of sites) {
       for (const user of site.users) {
-        const principal: Principal = { siteId: site.id, siteName: site.name, user, loginName: user.username }
+        // A disabled user authenticates nowhere, as on Eloqua.
+        if (user.disabled === true) continue
+        const principal: Principal = { siteId: site.id, siteName: site.name, podHost: site.podHost, user, loginName: user.username }
         this.#accounts.set(accountKey(site.name, user.username), {
           principal,
           passwordDigest: user.password === undefined ? undefined : digest(user.password)

@@ -1,10 +1,12 @@
 /**
  * `GET /id`, the mock's login.eloqua.com/id: who the credentials belong to and where the APIs
  * are. The URLs point back at the mock as the client reached it (the Host header, and behind a
- * proxy X-Forwarded-* when trusted), so it works on localhost, as a compose service or behind a proxy. Failed authentication answers
- * 200 with the JSON string "Not authenticated.", as Eloqua does.
+ * proxy X-Forwarded-* when trusted), so it works on localhost, as a compose service or behind a proxy;
+ * a site's fixture may pin the host to a pod host instead. Failed authentication, a disabled user
+ * and a user without API access answer 200 with the JSON string "Not authenticated.", as Eloqua does.
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import { mayUseBulkApi } from '../domain/directory.js'
 import { routeSchemas } from '../schemas/common.js'
 
 function firstHeader (request: FastifyRequest, name: string): string | undefined {
@@ -29,20 +31,24 @@ export function isHost (value: string): boolean {
  * only when TRUST_FORWARDED_HEADERS says a proxy of the user's sets them, and only valid values
  * are taken; a Host header that is no host name gives `localhost`.
  */
-function origin (request: FastifyRequest, trustForwarded: boolean): string {
+function origin (request: FastifyRequest, trustForwarded: boolean, podHost: string | undefined): string {
   const forwardedProto = trustForwarded ? firstHeader(request, 'x-forwarded-proto')?.toLowerCase() : undefined
   const proto = forwardedProto === 'http' || forwardedProto === 'https' ? forwardedProto : request.protocol
   const forwardedHost = trustForwarded ? firstHeader(request, 'x-forwarded-host') : undefined
   const host = [forwardedHost, request.host].find((h) => h !== undefined && isHost(h)) ?? 'localhost'
-  return `${proto}://${host}`
+  if (podHost === undefined) return `${proto}://${host}`
+  // A pinned pod host keeps the port the client used, unless it names its own.
+  const port = podHost.includes(':') ? '' : new URL(`${proto}://${host}/`).port
+  return `${proto}://${podHost}${port === '' ? '' : `:${port}`}`
 }
 
 const discovery: FastifyPluginAsync<{ trustForwardedHeaders: boolean }> = async (app, options) => {
   app.get('/id', { schema: routeSchemas.discovery, config: { operation: 'discover' } }, async (request, reply) => {
     const principal = app.directory.authenticate(request.headers.authorization)
     reply.type('application/json; charset=utf-8')
-    if (principal === undefined) return reply.serializer(JSON.stringify).send('Not authenticated.')
-    const base = origin(request, options.trustForwardedHeaders)
+    // Eloqua answers so for a user without API access too (it needs "Advanced Users - Marketing").
+    if (principal === undefined || !mayUseBulkApi(principal)) return reply.serializer(JSON.stringify).send('Not authenticated.')
+    const base = origin(request, options.trustForwardedHeaders, principal.podHost)
     const { user } = principal
     return reply.serializer(JSON.stringify).send({
       site: { id: principal.siteId, name: principal.siteName },

@@ -38,11 +38,12 @@ const user = {
     firstName: { type: 'string' },
     lastName: { type: 'string' },
     emailAddress: { type: 'string' },
+    disabled: { type: 'boolean', description: 'A disabled user: every credential answers 401, and /id "Not authenticated.", as Eloqua does. Default false.' },
     permissions: {
       type: 'object',
       additionalProperties: false,
       properties: {
-        bulkApi: { type: 'boolean', description: 'May use the Bulk API at all (else 403). Default true.' },
+        bulkApi: { type: 'boolean', description: 'Has API access at all: without it the Bulk API answers 403 and /id "Not authenticated.". Default true.' },
         customObjects: {
           description: 'Custom object ids this user may use (else 403), or "*" for all. Default "*".',
           anyOf: [
@@ -62,7 +63,13 @@ const site = {
   properties: {
     id,
     name: { type: 'string', minLength: 1, pattern: '^[^\\\\:]+$', description: 'Company (site) name, the part before the backslash in Basic auth.' },
-    users: { type: 'array', minItems: 1, items: user }
+    users: { type: 'array', minItems: 1, items: user },
+    podHost: {
+      type: 'string',
+      maxLength: 261,
+      pattern: '^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$',
+      description: 'Host name (and port) /id answers in urls.base for this site, e.g. secure.p01.eloqua.com, with the scheme the client used and, when it names none, the client\'s port; the mock answers on that name too. Default: the host the client reached.'
+    }
   }
 } as const
 
