@@ -4,7 +4,7 @@ import closeWithGrace from 'close-with-grace'
 import { buildApp, VERSION } from './app.js'
 import { helpText, loadConfig, parseCommandLine, tlsEnabled } from './config.js'
 import { loadFixtures } from './fixtures.js'
-import { listenHttps } from './plugins/https.js'
+import { httpsUrl, listenHttps } from './plugins/https.js'
 import { loadTls } from './tls.js'
 
 function fail (message: string): never {
@@ -57,8 +57,7 @@ async function main (): Promise<void> {
     } catch (err) {
       fail(`cannot listen for HTTPS on ${config.HOST}:${config.TLS_PORT} (TLS_PORT): ${(err as Error).message}`)
     }
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
-    app.log.info({ hostnames: tls.hostnames }, `HTTPS listening at https://${host}:${address.port}`)
+    app.log.info({ hostnames: tls.hostnames }, `HTTPS listening at ${httpsUrl(address)}`)
     if (tls.caFile !== undefined) {
       app.log.info({ caFile: tls.caFile }, `local CA certificate written to ${tls.caFile}: trust it with NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE, SSL_CERT_FILE or the system store`)
     }

@@ -7,6 +7,12 @@ t.test('defaults apply when nothing is set', async (t) => {
   t.strictSame({ ...config }, {
     PORT: 8080,
     HOST: 'localhost',
+    TLS: false,
+    TLS_PORT: 8443,
+    TLS_CERT: '',
+    TLS_KEY: '',
+    TLS_HOSTNAMES: '',
+    TLS_CA_OUT: '',
     LOG_LEVEL: 'info',
     FIXTURES: DEFAULT_FIXTURES_PATH,
     MAX_UPLOAD_BYTES: 33554432,
@@ -72,6 +78,22 @@ t.test('every setting has a kebab-case flag', async (t) => {
   t.strictSame(parseCommandLine(['--version']).version, true)
 })
 
+t.test('a yes-or-no flag alone means true; followed by true or false, it means that', async (t) => {
+  t.strictSame(parseCommandLine(['--tls']).flags, { tls: 'true' })
+  t.strictSame(parseCommandLine(['--tls', '--tls-port', '0']).flags, { tls: 'true', 'tls-port': '0' })
+  t.strictSame(parseCommandLine(['--tls', 'false', '--import-sync-on-import']).flags, { tls: 'false', 'import-sync-on-import': 'true' })
+  t.strictSame(parseCommandLine(['--tls=false']).flags, { tls: 'false' })
+  t.equal(loadConfig({}, parseCommandLine(['--tls']).flags).TLS, true)
+  t.throws(() => parseCommandLine(['--tls', 'yes']), /Unexpected argument 'yes'/, 'anything else is a stray argument')
+})
+
+t.test('HTTPS needs a port of its own', async (t) => {
+  t.throws(() => loadConfig({ TLS: 'true', PORT: '9000', TLS_PORT: '9000' }), new ConfigError(['TLS_PORT (--tls-port): must differ from PORT, which serves HTTP, got 9000']))
+  t.throws(() => loadConfig({ TLS_CERT: 'c.pem', PORT: '8443' }), /must differ from PORT/, 'a given certificate turns HTTPS on too')
+  t.equal(loadConfig({ TLS: 'true', PORT: '0', TLS_PORT: '0' }).TLS_PORT, 0, 'both may pick a free port')
+  t.equal(loadConfig({ PORT: '8443' }).PORT, 8443, 'without TLS the port is free to take')
+})
+
 t.test('unknown flags, stray arguments and missing values are errors', async (t) => {
   t.throws(() => parseCommandLine(['--prot', '1']), /Unknown option '--prot'/)
   t.throws(() => parseCommandLine(['serve']), /Unexpected argument 'serve'/)
@@ -82,7 +104,8 @@ t.test('--help lists every flag with its variable and default', async (t) => {
   const text = helpText('1.2.3')
   t.match(text, /^eloqua-bulk-mock 1\.2\.3/)
   for (const key of Object.keys(configSchema.properties) as Array<keyof typeof configSchema.properties>) {
-    t.match(text, `--${flagName(key)} <value>\n      env ${key}, default `)
+    const value = configSchema.properties[key].type === 'boolean' ? '[true|false]' : '<value>'
+    t.match(text, `--${flagName(key)} ${value}\n      env ${key}, default `)
   }
   t.match(text, 'env FIXTURES, default bundled fixtures')
   t.match(text, 'env UPLOADS_DURING_SYNC, default accept (accept|reject)')

@@ -251,4 +251,16 @@ t.test('OAuth clients: unique ids and refresh tokens, fixture users, absolute re
     'x.json: /oauthClients/1/refreshTokens/0/token: the token is given twice'
   ])
   t.match(of({ oauthClients: [{ ...client, user: 'no-backslash' }] }), [/\/oauthClients\/0\/user: must match pattern/])
+  const withDisabled = { file: 'base.json', content: { sites: [{ ...site, users: [...site.users, { id: 2, username: 'Off', password: 'p', disabled: true }] }] } }
+  t.strictSame(problems([withDisabled, { file: 'x.json', content: { oauthClients: [{ ...client, user: 'S\\Off', refreshTokens: [{ token: 'token-off', user: 'S\\off' }] }] } }]), [
+    'x.json: /oauthClients/0/user: the user "S\\Off" is disabled',
+    'x.json: /oauthClients/0/refreshTokens/0/user: the user "S\\off" is disabled'
+  ], 'a grant to a disabled user could never be used')
+})
+
+t.test('a site\'s podHost is a host name with an optional port', async (t) => {
+  for (const podHost of ['secure.p01.eloqua.com', 'localhost:9443', 'a']) t.strictSame(problems([{ file: 'x.json', content: { sites: [{ ...site, podHost }] } }]), [], podHost)
+  for (const podHost of ['https://secure.p01.eloqua.com', 'a b', '-a', 'host:', 'host/path', '']) {
+    t.match(problems([{ file: 'x.json', content: { sites: [{ ...site, podHost }] } }]), [/^x\.json: \/sites\/0\/podHost: must match pattern/], podHost)
+  }
 })

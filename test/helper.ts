@@ -43,6 +43,7 @@ export interface BuildOptions {
   config?: Partial<Config>
   fixtures?: Fixtures
   clock?: Clock
+  tls?: AppOptions['tls']
   logger?: AppOptions['logger']
 }
 
@@ -53,6 +54,7 @@ export async function build (t: Teardown, options: BuildOptions = {}): Promise<F
     config: testConfig(options.config),
     fixtures: options.fixtures ?? defaultFixtures(),
     clock,
+    tls: options.tls,
     logger: options.logger ?? false
   })
   t.teardown(() => app.close())

@@ -50,6 +50,11 @@ export default fp<HttpsOptions>(async function https (app, { tls, handshakeTimeo
   })
 }, { name: 'https', dependencies: ['connections'] })
 
+/** `https://127.0.0.1:8443`, or `https://[::1]:8443`, as a listener's address reads in a URL. */
+export function httpsUrl ({ address, family, port }: AddressInfo): string {
+  return `https://${family === 'IPv6' ? `[${address}]` : address}:${port}`
+}
+
 /** Starts the app's TLS listener; returns its address. */
 export async function listenHttps (app: FastifyInstance, port: number, host: string): Promise<AddressInfo> {
   const server = app.httpsServer

@@ -5,6 +5,7 @@
 // check that the built code imports nothing but production dependencies stands in for --omit=dev.
 import t from 'tap'
 import { spawn } from 'node:child_process'
+import { X509Certificate } from 'node:crypto'
 import { once } from 'node:events'
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs'
 import { builtinModules } from 'node:module'
@@ -15,6 +16,8 @@ import { DockerfileParser, type Copy, type Env, type From, type Healthcheck, typ
 import { validate } from 'dockerfile-utils'
 import { parse } from 'yaml'
 import { startServer } from './process.js'
+import { loadConfig } from '../../src/config.js'
+import { certificateNames, generateCertificates } from '../../src/tls.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const text = readFileSync(join(ROOT, 'Dockerfile'), 'utf8')
@@ -192,8 +195,30 @@ t.test('docker-compose.yml runs the image on loopback, with a fixtures volume an
   t.equal(hostPort, '8080')
   t.equal(containerPort, env().PORT, 'the port the image listens on')
   t.equal(service?.environment.FIXTURES, '/fixtures')
-  t.strictSame(service?.volumes, ['./fixtures:/fixtures:ro'])
+  t.strictSame(service?.volumes, ['./fixtures:/fixtures:ro', 'eloqua-ca:/certs'])
   const imageCheck = healthcheck().command ?? []
   t.strictSame(service?.healthcheck.test.slice(0, 3), ['CMD', 'node', '-e'])
   t.equal(service?.healthcheck.test[3], imageCheck[2]?.replace("' + (process.env.PORT || 8080) + '", '8080'), 'the image\'s check with the port filled in')
+})
+
+t.test('docker-compose.yml: a client container reaches the mock as login.eloqua.com and the pod hosts over HTTPS, trusting the CA from a shared volume', async (t) => {
+  interface Service { environment: Record<string, string>, volumes: string[], networks?: { default: { aliases: string[] } }, sysctls?: Record<string, string>, depends_on?: Record<string, { condition: string }>, profiles?: string[], command?: string[] }
+  const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, Service>, volumes: Record<string, { driver_opts: Record<string, string> }> }
+  const mock = compose.services.eloqua!
+  const config = loadConfig(mock.environment)
+  t.ok(config.TLS, 'HTTPS on')
+  t.equal(config.TLS_PORT, 443, 'on the port a hard-wired https://login.eloqua.com reaches')
+  t.equal(config.TLS_CA_OUT, '/certs/ca.pem')
+  t.strictSame(mock.sysctls, { 'net.ipv4.ip_unprivileged_port_start': '0' }, 'the node user may listen on 443')
+  t.strictSame(mock.networks?.default.aliases, ['login.eloqua.com', ...['01', '02', '03', '04', '05', '06', '07', '08'].map((pod) => `secure.p${pod}.eloqua.com`)])
+  const certificate = new X509Certificate((await generateCertificates(certificateNames(config.TLS_HOSTNAMES))).cert)
+  for (const alias of mock.networks?.default.aliases ?? []) t.not(certificate.checkHost(alias), undefined, `the certificate covers ${alias}`)
+
+  const client = compose.services['example-client']!
+  t.strictSame(client.profiles, ['example'], 'the example client runs only when asked for')
+  t.strictSame(client.depends_on, { eloqua: { condition: 'service_healthy' } })
+  t.strictSame(client.volumes, ['eloqua-ca:/certs:ro'], 'the same volume, read-only')
+  for (const variable of ['NODE_EXTRA_CA_CERTS', 'REQUESTS_CA_BUNDLE', 'SSL_CERT_FILE']) t.equal(client.environment[variable], '/certs/ca.pem', variable)
+  t.match(client.command?.join(' '), "fetch('https://login.eloqua.com/id'", 'it hard-codes the login host')
+  t.match(compose.volumes['eloqua-ca']?.driver_opts, { type: 'tmpfs', o: /uid=1000/ }, 'writable by the node user the image runs as')
 })

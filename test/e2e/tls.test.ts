@@ -4,6 +4,7 @@
 // The clients below hard-code https://login.eloqua.com and are not told about the mock at all.
 import t, { type Test } from 'tap'
 import https from 'node:https'
+import { createServer, type AddressInfo } from 'node:net'
 import { connect, type ConnectionOptions } from 'node:tls'
 import { mkdtempSync, readFileSync, writeFileSync, cpSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -11,7 +12,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Duplex } from 'node:stream'
 import * as eloqua from 'eloqua'
-import { startServer, type RunningServer } from './process.js'
+import { runCommand, startServer, type RunningServer } from './process.js'
+import { generateCertificates } from '../../src/tls.js'
 
 const LOGIN = 'https://login.eloqua.com'
 
@@ -61,7 +63,7 @@ async function startTlsServer (t: Test, env: Record<string, string> = {}): Promi
 }
 
 t.test('a client hard-coding https://login.eloqua.com does refresh-token OAuth, discovery and Bulk calls against the mock', async (t) => {
-  const { agent } = await startTlsServer(t)
+  const { server, agent } = await startTlsServer(t)
   const clientAuth = `Basic ${Buffer.from('mock-client-id:mock-client-secret').toString('base64')}`
   const token = await call('POST', `${LOGIN}/auth/oauth2/token`, { authorization: clientAuth, 'content-type': 'application/x-www-form-urlencoded' }, 'grant_type=refresh_token&refresh_token=mock-refresh-token&scope=full')
   t.equal(token.status, 200, 'the token call answers 200')
@@ -88,6 +90,8 @@ t.test('a client hard-coding https://login.eloqua.com does refresh-token OAuth, 
   t.equal(again.status, 401)
   t.match(JSON.parse(again.body), { error: 'invalid_grant' })
   t.ok(agent.servernames.length >= 5 && agent.servernames.every((name) => name === 'login.eloqua.com'), 'every connection asked for login.eloqua.com by SNI')
+  server.child.kill('SIGTERM')
+  t.strictSame(await server.exit, { code: 0, signal: null }, 'SIGTERM closes both ports and exits 0')
 })
 
 t.test('the `eloqua` npm client with its built-in login URL reaches the mock over HTTPS', async (t) => {
@@ -116,4 +120,35 @@ t.test('a site pinned to a pod host sends the client there, and the mock answers
   const fields = await call('GET', `${base}/api/bulk/2.0/contacts/fields?limit=1`, auth)
   t.equal(fields.status, 200, 'the pod host is in the certificate and served')
   t.strictSame(agent.servernames, ['login.eloqua.com', 'secure.p03.eloqua.com'])
+})
+
+t.test('TLS_CERT and TLS_KEY serve a certificate of your own, and no CA is written', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'eloqua-own-cert-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const own = await generateCertificates(['localhost'])
+  writeFileSync(join(dir, 'cert.pem'), own.cert)
+  writeFileSync(join(dir, 'key.pem'), own.key)
+  const server = await startServer(t, ['--tls-cert', join(dir, 'cert.pem'), '--tls-key', join(dir, 'key.pem'), '--tls-port', '0'])
+  const port = Number(/https:\/\/127\.0\.0\.1:(\d+)/.exec(await server.waitForLine(/HTTPS listening at/))?.[1])
+  const health = await new Promise<number>((resolve, reject) => {
+    https.get(`https://localhost:${port}/__mock/health`, { ca: own.ca, agent: false }, (res) => { res.resume(); resolve(res.statusCode ?? 0) }).on('error', reject)
+  })
+  t.equal(health, 200)
+  await server.waitForLine(/eloqua-bulk-mock ready/)
+  t.notOk(server.lines.some((line) => line.includes('local CA certificate')), 'nothing to trust but your own CA')
+  server.child.kill('SIGTERM')
+  t.strictSame(await server.exit, { code: 0, signal: null })
+})
+
+t.test('a TLS setting that cannot work stops the start with a message naming it', async (t) => {
+  const taken = createServer()
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => taken.close())
+  const port = (taken.address() as AddressInfo).port
+  const busy = await runCommand(['--tls', '--tls-port', String(port), '--tls-ca-out', join(tmpdir(), `eloqua-ca-${process.pid}.pem`)])
+  t.equal(busy.code, 1)
+  t.match(busy.stderr, `eloqua-bulk-mock: cannot listen for HTTPS on 127.0.0.1:${port} (TLS_PORT): listen EADDRINUSE`)
+  const missing = await runCommand(['--tls-cert', '/nonexistent/cert.pem', '--tls-key', '/nonexistent/key.pem'])
+  t.equal(missing.code, 1)
+  t.equal(missing.stderr, 'eloqua-bulk-mock: TLS_CERT (--tls-cert): cannot read /nonexistent/cert.pem (ENOENT)\n')
 })

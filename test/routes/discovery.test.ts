@@ -1,6 +1,6 @@
 import t from 'tap'
 import { isHost } from '../../src/routes/discovery.js'
-import { API_USER, basic, build } from '../helper.js'
+import { API_USER, basic, build, defaultFixtures } from '../helper.js'
 
 const expectedUrls = (base: string): unknown => ({
   base,
@@ -61,6 +61,37 @@ t.test('bad or missing credentials answer 200 "Not authenticated.", as Eloqua do
     t.equal(res.body, '"Not authenticated."')
     t.equal(res.headers['content-length'], '20')
   }
+})
+
+t.test('a user without API access, and a disabled user, get "Not authenticated." too, as on Eloqua', async (t) => {
+  const fixtures = defaultFixtures()
+  fixtures.sites[0]!.users.push({ id: 399, username: 'Gone.User', password: 'secret', tokens: ['gone-token'], disabled: true })
+  const app = await build(t, { fixtures })
+  for (const authorization of [basic('APITest\\Marketing.User', 'secret'), basic('APITest\\Gone.User', 'secret'), 'Bearer gone-token']) {
+    const res = await app.inject({ url: '/id', headers: { authorization } })
+    t.strictSame([res.statusCode, res.json()], [200, 'Not authenticated.'], authorization)
+  }
+  const bulk = await app.inject({ url: '/api/bulk/2.0/syncs', headers: { authorization: basic('APITest\\Gone.User', 'secret') } })
+  t.equal(bulk.statusCode, 401, 'a disabled user is refused by the Bulk API')
+  const bearer = await app.inject({ url: '/api/bulk/2.0/syncs', headers: { authorization: 'Bearer gone-token' } })
+  t.equal(bearer.statusCode, 401, 'with any credential')
+  const noApi = await app.inject({ url: '/api/bulk/2.0/syncs', headers: { authorization: basic('APITest\\Marketing.User', 'secret') } })
+  t.equal(noApi.statusCode, 403, 'a user without API access gets 403 from the Bulk API')
+})
+
+t.test('a site pinned to a pod host: /id names that host, with the scheme and port the client used unless it names a port', async (t) => {
+  const fixtures = defaultFixtures()
+  fixtures.sites[0]!.podHost = 'secure.p01.eloqua.com'
+  fixtures.sites[1]!.podHost = 'secure.p02.eloqua.com:9443'
+  const app = await build(t, { fixtures })
+  const base = async (authorization: string, host: string): Promise<string> => (await app.inject({ url: '/id', headers: { authorization, host } })).json<{ urls: { base: string } }>().urls.base
+  t.equal(await base(API_USER, 'login.eloqua.com'), 'http://secure.p01.eloqua.com')
+  t.equal(await base(API_USER, 'localhost:8080'), 'http://secure.p01.eloqua.com:8080')
+  t.equal(await base(API_USER, '[::1]:8443'), 'http://secure.p01.eloqua.com:8443')
+  const second = basic('SecondSite\\API.User', 'secret')
+  t.equal(await base(second, 'localhost:8080'), 'http://secure.p02.eloqua.com:9443')
+  const res = await app.inject({ url: '/id', headers: { authorization: API_USER, host: 'localhost:8080' } })
+  t.strictSame(res.json<{ urls: unknown }>().urls, expectedUrls('http://secure.p01.eloqua.com:8080'))
 })
 
 t.test('isHost takes names, IPv4 and IPv6 with ports, and nothing else', async (t) => {

@@ -68,6 +68,7 @@ t.test('the password grant takes Site\\User; the implicit grant puts the token i
   t.equal(answer.status, 200)
   t.equal(await api(app, answer.body.access_token as string), 200)
   t.strictSame((await token(app, { grant_type: 'password', username: 'APITest\\API.User', password: 'wrong' })).body, { error: 'invalid_grant', error_code: 3004, error_description: 'The username (Site\\User) or password is not valid.' })
+  t.strictSame((await token(app, { grant_type: 'password', username: 'APITest\\Disabled.User', password: 'secret' })).body, { error: 'invalid_grant', error_code: 3004, error_description: 'The username (Site\\User) or password is not valid.' }, 'a disabled user gets no token')
   const implicit = await authorize(app, { response_type: 'token', client_id: 'mock-client-id', redirect_uri: CALLBACK, state: 's' })
   const fragment = new URLSearchParams(new URL(implicit.location as string).hash.slice(1))
   t.strictSame([...fragment.keys()], ['access_token', 'token_type', 'expires_in', 'state'])
