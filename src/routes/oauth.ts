@@ -7,16 +7,16 @@ import { basicCredentials } from '../domain/directory.js'
 import { OAuthError } from '../domain/oauth.js'
 import { routeSchemas } from '../schemas/common.js'
 
-/** Form bodies of the token endpoint are a few fields. */
-const MAX_FORM_BYTES = 16 * 1024
+/** Bodies of the token endpoint, form or JSON, are a few fields. */
+const MAX_TOKEN_BODY_BYTES = 16 * 1024
 
 const oauth: FastifyPluginAsync = async (app) => {
   // Form bodies, as most OAuth libraries send them; the platform's URLSearchParams reads them.
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: MAX_FORM_BYTES }, (_request, body, done) => {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: MAX_TOKEN_BODY_BYTES }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)))
   })
 
-  app.post<{ Body: unknown }>('/auth/oauth2/token', { schema: routeSchemas.createOAuthToken, config: { operation: 'createOAuthToken' } }, async (request, reply) => {
+  app.post<{ Body: unknown }>('/auth/oauth2/token', { bodyLimit: MAX_TOKEN_BODY_BYTES, schema: routeSchemas.createOAuthToken, config: { operation: 'createOAuthToken' } }, async (request, reply) => {
     const body = request.body !== null && typeof request.body === 'object' && !Array.isArray(request.body) ? request.body as Record<string, unknown> : {}
     // Tokens must not be stored by anything in between.
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache')

@@ -112,6 +112,8 @@ t.test('the token endpoint refuses a bad request or client, one error each, in E
   const big = await app.inject({ method: 'POST', url: '/auth/oauth2/token', headers: { authorization: CLIENT, 'content-type': 'application/x-www-form-urlencoded' }, payload: `grant_type=password&password=${'x'.repeat(20_000)}` })
   t.equal(big.statusCode, 404, 'form bodies are small: too large is answered as everywhere')
   t.match(big.headers['x-mock-reason'], /larger than this endpoint takes/)
+  const bigJson = await app.inject({ method: 'POST', url: '/auth/oauth2/token', headers: { authorization: CLIENT, 'content-type': 'application/json' }, payload: JSON.stringify({ grant_type: 'password', password: 'x'.repeat(20_000) }) })
+  t.equal(bigJson.statusCode, 404, 'JSON bodies too')
   const array = await app.inject({ method: 'POST', url: '/auth/oauth2/token', headers: { authorization: CLIENT, 'content-type': 'application/json' }, payload: '[1]' })
   t.equal(array.json().error, 'invalid_request')
 })
