@@ -22,7 +22,7 @@ export const configSchema = {
     TLS_CERT: { type: 'string', default: '', description: 'PEM certificate (chain) to serve HTTPS with, instead of a generated one; needs TLS_KEY.' },
     TLS_KEY: { type: 'string', default: '', description: 'PEM private key of TLS_CERT.' },
     TLS_HOSTNAMES: { type: 'string', default: '', description: 'Comma-separated extra host names or IP addresses the generated certificate is valid for.' },
-    TLS_CA_OUT: { type: 'string', default: '', description: 'File the generated CA certificate is written to, for clients to trust (default: eloqua-bulk-mock-ca.pem in the system temp folder).' },
+    TLS_CA_OUT: { type: 'string', default: '', description: 'File the generated CA certificate is written to, for clients to trust (default: eloqua-bulk-mock-ca-<TLS_PORT>.pem in the system temp folder, -pid<pid> when TLS_PORT is 0).' },
     LOG_LEVEL: {
       type: 'string',
       enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],

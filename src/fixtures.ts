@@ -7,6 +7,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Ajv, type ErrorObject } from 'ajv'
+import { isCertificateName } from './tls.js'
 import { faultRule, fixturesFileSchema, type ContainerFixture, type ScoringModelFixture, type OAuthClientFixture, type FaultRuleFixture, type Fixtures, type FixturesFile } from './schemas/fixtures.js'
 import type { EloquaError, ValidationFailure } from './domain/errors.js'
 import { readDefinitionInput } from './domain/definitions.js'
@@ -124,6 +125,7 @@ export function joinFixtures (documents: ReadonlyArray<{ file: string, content: 
     checkEntityRecords(contacts, contactFields, 'contact', problems)
     checkEntityRecords(accounts, accountFields, 'account', problems)
     checkAccountLinks(contacts, accounts, problems)
+    checkPodHosts(sites, problems)
     for (const section of CONTAINER_SECTIONS) checkContainers(containers[section], section === 'accountLists' ? accounts : contacts, section, problems)
     for (const [index, suffix, problem] of planActivities(activities.map((a) => a.item)).problems) {
       const { file, pointer } = activities[index] as Located<unknown>
@@ -280,6 +282,18 @@ function checkOAuthClients (clients: ReadonlyArray<Located<OAuthClientFixture>>,
       if (tokens.has(token)) problems.push(`${file}: ${pointer}/refreshTokens/${i}/token: the token is given twice`)
       tokens.add(token)
     })
+  }
+}
+
+/** A pod host is a host name a URL and a certificate can hold, with a port a URL can hold. */
+function checkPodHosts (sites: ReadonlyArray<Located<Fixtures['sites'][number]>>, problems: string[]): void {
+  for (const { item, file, pointer } of sites) {
+    if (item.podHost === undefined) continue
+    const [host, port] = item.podHost.split(':') as [string, string | undefined]
+    const portOk = port === undefined || (Number(port) >= 1 && Number(port) <= 65535)
+    if (!isCertificateName(host) || !portOk) {
+      problems.push(`${file}: ${pointer}/podHost: "${item.podHost}" is not a host name with an optional port from 1 to 65535`)
+    }
   }
 }
 

@@ -51,13 +51,13 @@ async function main (): Promise<void> {
     fail(`cannot listen on ${config.HOST}:${config.PORT}: ${(err as Error).message}`)
   }
   if (tls !== undefined) {
-    let address
+    let addresses
     try {
-      address = await listenHttps(app, config.TLS_PORT, config.HOST)
+      addresses = await listenHttps(app, config.TLS_PORT, config.HOST)
     } catch (err) {
       fail(`cannot listen for HTTPS on ${config.HOST}:${config.TLS_PORT} (TLS_PORT): ${(err as Error).message}`)
     }
-    app.log.info({ hostnames: tls.hostnames }, `HTTPS listening at ${httpsUrl(address)}`)
+    for (const address of addresses) app.log.info({ hostnames: tls.hostnames }, `HTTPS listening at ${httpsUrl(address)}`)
     if (tls.caFile !== undefined) {
       app.log.info({ caFile: tls.caFile }, `local CA certificate written to ${tls.caFile}: trust it with NODE_EXTRA_CA_CERTS, REQUESTS_CA_BUNDLE, SSL_CERT_FILE or the system store`)
     }

@@ -2,10 +2,11 @@
  * The certificate the HTTPS listener presents: the user's own (TLS_CERT/TLS_KEY), or one made at
  * start by a local certificate authority that exists only in this process. The CA's certificate
  * is written to TLS_CA_OUT so clients can trust it; its private key never leaves memory, so
- * trusting the file lets nobody else sign for eloqua.com. Certificates are made by `selfsigned`
- * (ECDSA P-256, SHA-256), never by hand.
+ * trusting the file lets nobody else sign for eloqua.com. Certificates are made by @peculiar/x509
+ * on Node's WebCrypto (ECDSA P-256, SHA-256), never by hand.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { randomBytes, webcrypto } from 'node:crypto'
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { isIP } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -32,7 +33,13 @@ export const DEFAULT_TLS_HOSTNAMES: readonly string[] = [
   ...['01', '02', '03', '04', '05', '06', '07', '08'].map((pod) => `*.p${pod}.eloqua.com`)
 ]
 
-export const DEFAULT_CA_FILE = join(tmpdir(), 'eloqua-bulk-mock-ca.pem')
+/**
+ * Where the CA goes when TLS_CA_OUT is not set: named by the TLS port, so two mocks on one
+ * machine do not overwrite each other's CA (by the process id when the port is picked at start).
+ */
+export function defaultCaFile (tlsPort: number): string {
+  return join(tmpdir(), `eloqua-bulk-mock-ca-${tlsPort === 0 ? `pid${process.pid}` : tlsPort}.pem`)
+}
 
 export class TlsError extends Error {
   constructor (message: string) {
@@ -62,44 +69,74 @@ export function certificateNames (tlsHostnames: string, extra: readonly string[]
 
 const DAY_MS = 86_400_000
 
-/** A fresh CA and a server certificate it signed for `hostnames`. About 40 ms. */
+const SIGNING = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const
+
+/**
+ * A fresh CA and a server certificate it signed for `hostnames`. About 30 ms. Both carry key
+ * identifiers (SKI, and AKI on the server's), as strict verifiers (Python 3.13's default
+ * context, `openssl verify -x509_strict`) require.
+ */
 export async function generateCertificates (hostnames: readonly string[], now = new Date()): Promise<{ ca: string, cert: string, key: string }> {
-  // Loaded only when asked for: it pulls in an ASN.1 stack that a plain-HTTP start does not need.
-  const { generate } = await import('selfsigned')
+  // Loaded only when asked for: an ASN.1 stack that a plain-HTTP start does not need. @peculiar/x509
+  // needs the Reflect metadata API, which reflect-metadata adds.
+  await import('reflect-metadata')
+  const x509 = await import('@peculiar/x509')
+  const { subtle } = webcrypto
+  const serialNumber = (): string => `01${randomBytes(15).toString('hex')}`
   // A day back, so a client whose clock is a little behind still accepts it.
-  const notBeforeDate = new Date(now.getTime() - DAY_MS)
-  const ca = await generate([{ name: 'commonName', value: 'eloqua-bulk-mock local CA' }, { name: 'organizationName', value: 'eloqua-bulk-mock' }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    notBeforeDate,
-    notAfterDate: new Date(now.getTime() + 825 * DAY_MS),
+  const notBefore = new Date(now.getTime() - DAY_MS)
+  const caKeys = await subtle.generateKey(SIGNING, true, ['sign', 'verify'])
+  const ca = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serialNumber(),
+    name: 'CN=eloqua-bulk-mock local CA, O=eloqua-bulk-mock',
+    notBefore,
+    notAfter: new Date(now.getTime() + 825 * DAY_MS),
+    keys: caKeys,
+    signingAlgorithm: SIGNING,
     extensions: [
-      { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
-      { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }
+      new x509.BasicConstraintsExtension(true, 0, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      await x509.SubjectKeyIdentifierExtension.create(caKeys.publicKey, false, webcrypto)
     ]
-  })
-  const server = await generate([{ name: 'commonName', value: 'login.eloqua.com' }, { name: 'organizationName', value: 'eloqua-bulk-mock' }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    notBeforeDate,
+  }, webcrypto)
+  const serverKeys = await subtle.generateKey(SIGNING, true, ['sign', 'verify'])
+  const server = await x509.X509CertificateGenerator.create({
+    serialNumber: serialNumber(),
+    subject: 'CN=login.eloqua.com, O=eloqua-bulk-mock',
+    issuer: ca.subject,
+    notBefore,
     // 397 days: the longest a server certificate may last for browsers and Apple's clients.
-    notAfterDate: new Date(now.getTime() + 397 * DAY_MS),
-    ca: { key: ca.private, cert: ca.cert },
+    notAfter: new Date(now.getTime() + 397 * DAY_MS),
+    publicKey: serverKeys.publicKey,
+    signingKey: caKeys.privateKey,
+    signingAlgorithm: SIGNING,
     extensions: [
-      { name: 'basicConstraints', cA: false, critical: true },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: hostnames.map((name) => isIP(name) !== 0 ? { type: 7 as const, ip: name } : { type: 2 as const, value: name }) }
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      new x509.SubjectAlternativeNameExtension(hostnames.map((name) => ({ type: isIP(name) !== 0 ? 'ip' : 'dns', value: name }))),
+      await x509.SubjectKeyIdentifierExtension.create(serverKeys.publicKey, false, webcrypto),
+      await x509.AuthorityKeyIdentifierExtension.create(caKeys.publicKey, false, webcrypto)
     ]
-  })
-  return { ca: ca.cert, cert: server.cert, key: server.private }
+  }, webcrypto)
+  const key = x509.PemConverter.encode(await subtle.exportKey('pkcs8', serverKeys.privateKey), 'PRIVATE KEY')
+  return { ca: ca.toString('pem'), cert: server.toString('pem'), key }
 }
 
-/** Writes whole or not at all: a client reading a shared volume never sees half a file. */
+/**
+ * Writes whole or not at all: a client reading a shared volume never sees half a file. The
+ * partial file gets a fresh name and is created, never opened if it exists (so never through a
+ * link planted in a shared folder), and is removed if the rename fails.
+ */
 function writeAtomically (path: string, content: string): void {
-  const partial = `${path}.${process.pid}.partial`
-  writeFileSync(partial, content, { mode: 0o644 })
-  renameSync(partial, path)
+  const partial = `${path}.${randomBytes(6).toString('hex')}.partial`
+  writeFileSync(partial, content, { mode: 0o644, flag: 'wx' })
+  try {
+    renameSync(partial, path)
+  } catch (err) {
+    rmSync(partial, { force: true })
+    throw err
+  }
 }
 
 function readPem (path: string, key: 'TLS_CERT' | 'TLS_KEY'): string {
@@ -129,7 +166,7 @@ export async function loadTls (config: Config, podHosts: readonly string[] = [])
   }
   const hostnames = certificateNames(config.TLS_HOSTNAMES, podHosts)
   const generated = await generateCertificates(hostnames)
-  const caFile = config.TLS_CA_OUT === '' ? DEFAULT_CA_FILE : config.TLS_CA_OUT
+  const caFile = config.TLS_CA_OUT === '' ? defaultCaFile(config.TLS_PORT) : config.TLS_CA_OUT
   try {
     writeAtomically(caFile, generated.ca)
   } catch (err) {

@@ -259,7 +259,10 @@ t.test('OAuth clients: unique ids and refresh tokens, fixture users, absolute re
 })
 
 t.test('a site\'s podHost is a host name with an optional port', async (t) => {
-  for (const podHost of ['secure.p01.eloqua.com', 'localhost:9443', 'a']) t.strictSame(problems([{ file: 'x.json', content: { sites: [{ ...site, podHost }] } }]), [], podHost)
+  for (const podHost of ['secure.p01.eloqua.com', 'localhost:9443', 'a', '10.0.0.5:1', 'x.test:65535']) t.strictSame(problems([{ file: 'x.json', content: { sites: [{ ...site, podHost }] } }]), [], podHost)
+  for (const podHost of ['a..b', 'x.test:0', 'x.test:65536', 'x.test:99999', `${'a'.repeat(64)}.test`]) {
+    t.strictSame(problems([{ file: 'x.json', content: { sites: [{ ...site, podHost }] } }]), [`x.json: /sites/0/podHost: "${podHost}" is not a host name with an optional port from 1 to 65535`], podHost)
+  }
   for (const podHost of ['https://secure.p01.eloqua.com', 'a b', '-a', 'host:', 'host/path', '']) {
     t.match(problems([{ file: 'x.json', content: { sites: [{ ...site, podHost }] } }]), [/^x\.json: \/sites\/0\/podHost: must match pattern/], podHost)
   }

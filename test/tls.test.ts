@@ -1,10 +1,10 @@
 import t from 'tap'
 import { X509Certificate } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig } from '../src/config.js'
-import { certificateNames, DEFAULT_CA_FILE, DEFAULT_TLS_HOSTNAMES, generateCertificates, isCertificateName, loadTls, TlsError } from '../src/tls.js'
+import { certificateNames, defaultCaFile, DEFAULT_TLS_HOSTNAMES, generateCertificates, isCertificateName, loadTls, TlsError } from '../src/tls.js'
 
 function tempDir (t: { teardown: (fn: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'eloqua-tls-unit-'))
@@ -36,6 +36,14 @@ t.test('a generated certificate is signed by the generated CA and valid for ever
   t.equal(new Date(serverCert.validFrom).toISOString(), '2026-11-28T00:00:00.000Z', 'valid from a day before')
   t.equal(new Date(serverCert.validTo).toISOString(), '2027-12-31T00:00:00.000Z', 'for 397 days')
   t.match(serverCert.keyUsage ?? [], ['1.3.6.1.5.5.7.3.1'], 'for server authentication')
+  // Strict verifiers (openssl -x509_strict, Python 3.13's default context) need key identifiers.
+  await import('reflect-metadata')
+  const x509 = await import('@peculiar/x509')
+  const caSki = new x509.X509Certificate(ca).getExtension(x509.SubjectKeyIdentifierExtension)?.keyId
+  const serverAki = new x509.X509Certificate(cert).getExtension(x509.AuthorityKeyIdentifierExtension)?.keyId
+  t.match(caSki, /^[0-9a-f]{40}$/, 'the CA has a subject key identifier')
+  t.equal(serverAki, caSki, 'the server certificate names it as its authority key identifier')
+  t.ok(new x509.X509Certificate(cert).getExtension(x509.SubjectKeyIdentifierExtension), 'and has its own')
 })
 
 t.test('loadTls with --tls writes the CA, whole, where TLS_CA_OUT says (the temp folder by default)', async (t) => {
@@ -47,9 +55,17 @@ t.test('loadTls with --tls writes the CA, whole, where TLS_CA_OUT says (the temp
   t.ok(material.hostnames?.includes('mock.test') === true && material.hostnames.includes('secure.p11.eloqua.com'))
   t.ok(new X509Certificate(material.cert).checkIssued(new X509Certificate(readFileSync(caFile))))
 
-  const byDefault = await loadTls(loadConfig({ TLS: 'true' }))
-  t.equal(byDefault.caFile, DEFAULT_CA_FILE)
-  t.equal(readFileSync(DEFAULT_CA_FILE, 'utf8'), byDefault.ca)
+  const byDefault = await loadTls(loadConfig({ TLS: 'true', TLS_PORT: '0' }))
+  t.equal(byDefault.caFile, join(tmpdir(), `eloqua-bulk-mock-ca-pid${process.pid}.pem`), 'by process when the port is picked at start')
+  t.teardown(() => rmSync(byDefault.caFile!, { force: true }))
+  t.equal(readFileSync(byDefault.caFile!, 'utf8'), byDefault.ca)
+  t.equal(defaultCaFile(8443), join(tmpdir(), 'eloqua-bulk-mock-ca-8443.pem'), 'else by TLS port, so two mocks do not share one file')
+
+  // A folder where the file should be: the rename fails, and no partial file is left behind.
+  const blocked = join(dir, 'blocked.pem')
+  mkdirSync(blocked)
+  await t.rejects(loadTls(loadConfig({ TLS: 'true', TLS_CA_OUT: blocked })), { message: `TLS_CA_OUT (--tls-ca-out): cannot write the CA certificate to ${blocked} (EISDIR)` })
+  t.strictSame(readdirSync(dir).sort(), ['blocked.pem', 'ca.pem'])
 
   await t.rejects(loadTls(loadConfig({ TLS: 'true', TLS_CA_OUT: join(dir, 'missing', 'ca.pem') })), new TlsError(`TLS_CA_OUT (--tls-ca-out): cannot write the CA certificate to ${join(dir, 'missing', 'ca.pem')} (ENOENT)`))
   await t.rejects(loadTls(loadConfig({ TLS: 'true', TLS_HOSTNAMES: 'a b' })), { message: /^TLS_HOSTNAMES/ })

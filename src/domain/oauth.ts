@@ -64,9 +64,11 @@ export class OAuthServer {
   #codes = new Map<string, Grant>()
   #refreshTokens = new Map<string, Grant>()
   #accessTokens = new Map<string, Grant>()
+  readonly #maxIssued: number
 
-  /** The fixtures are checked at load: every user named exists. */
-  constructor (fixtures: readonly OAuthClientFixture[], directory: Directory, clock: Clock) {
+  /** The fixtures are checked at load: every user named exists. `maxIssued` bounds each kind of grant kept. */
+  constructor (fixtures: readonly OAuthClientFixture[], directory: Directory, clock: Clock, maxIssued = MAX_ISSUED) {
+    this.#maxIssued = maxIssued
     this.#fixtures = fixtures
     this.#directory = directory
     this.#clock = clock
@@ -212,6 +214,6 @@ export class OAuthServer {
   #keep (grants: Map<string, Grant>, token: string, grant: Grant): void {
     grants.set(key(token), grant)
     // Maps keep insertion order: the first is the oldest.
-    if (grants.size > MAX_ISSUED) grants.delete(grants.keys().next().value as string)
+    if (grants.size > this.#maxIssued) grants.delete(grants.keys().next().value as string)
   }
 }

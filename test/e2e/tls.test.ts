@@ -110,16 +110,18 @@ t.test('a site pinned to a pod host sends the client there, and the mock answers
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   cpSync(fileURLToPath(new URL('../../fixtures', import.meta.url)), dir, { recursive: true })
   const sites = JSON.parse(readFileSync(join(dir, 'site.json'), 'utf8')) as { sites: Array<{ podHost?: string }> }
-  sites.sites[0]!.podHost = 'secure.p03.eloqua.com'
+  sites.sites[0]!.podHost = 'secure.p11.eloqua.com'
   writeFileSync(join(dir, 'site.json'), JSON.stringify(sites))
-  const { agent } = await startTlsServer(t, { FIXTURES: dir })
+  const { server, agent } = await startTlsServer(t, { FIXTURES: dir })
   const auth = { authorization: `Basic ${Buffer.from('APITest\\API.User:secret').toString('base64')}` }
   const id = await call('GET', `${LOGIN}/id`, auth)
   const base = (JSON.parse(id.body) as { urls: { base: string } }).urls.base
-  t.equal(base, 'https://secure.p03.eloqua.com')
+  t.equal(base, 'https://secure.p11.eloqua.com')
   const fields = await call('GET', `${base}/api/bulk/2.0/contacts/fields?limit=1`, auth)
   t.equal(fields.status, 200, 'the pod host is in the certificate and served')
-  t.strictSame(agent.servernames, ['login.eloqua.com', 'secure.p03.eloqua.com'])
+  t.strictSame(agent.servernames, ['login.eloqua.com', 'secure.p11.eloqua.com'])
+  server.child.kill('SIGTERM')
+  t.strictSame(await server.exit, { code: 0, signal: null })
 })
 
 t.test('TLS_CERT and TLS_KEY serve a certificate of your own, and no CA is written', async (t) => {

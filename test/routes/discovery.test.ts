@@ -47,10 +47,14 @@ t.test('by default forwarded headers are ignored, and a Host header that is no h
   t.equal(odd.json().urls.base, 'http://localhost')
 })
 
-t.test('users without optional names get empty strings', async (t) => {
-  const app = await build(t)
+t.test('users without optional names get empty strings, and their login name for a display name', async (t) => {
+  const fixtures = defaultFixtures()
+  fixtures.sites[0]!.users.push({ id: 398, username: 'Bare.User', password: 'secret' })
+  const app = await build(t, { fixtures })
   const res = await app.inject({ url: '/id', headers: { authorization: basic('APITest\\Events.User', 'secret') } })
   t.match(res.json().user, { id: 315, username: 'Events.User', displayName: 'Events User', firstName: '', lastName: '', emailAddress: '' })
+  const bare = await app.inject({ url: '/id', headers: { authorization: basic('APITest\\Bare.User', 'secret') } })
+  t.strictSame(bare.json().user, { id: 398, username: 'Bare.User', displayName: 'Bare.User', firstName: '', lastName: '', emailAddress: '' })
 })
 
 t.test('bad or missing credentials answer 200 "Not authenticated.", as Eloqua does', async (t) => {

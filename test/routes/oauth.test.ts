@@ -165,3 +165,11 @@ t.test('a token or code of one app does not work for another; an app may have no
   const noSite = await authorize(app, { response_type: 'code', client_id: 'second-app', redirect_uri: CALLBACK, login_hint: 'API.User' })
   t.equal(new URL(noSite.location as string).searchParams.get('error'), 'access_denied', 'a login_hint without its site')
 })
+
+t.test('a bug behind the token endpoint is a 500, not an OAuth error', async (t) => {
+  const app = await build(t)
+  app.oauth.token = () => { throw new TypeError('broken') }
+  const res = await app.inject({ method: 'POST', url: '/auth/oauth2/token', headers: { authorization: CLIENT, 'content-type': 'application/json' }, payload: '{"grant_type":"password"}' })
+  t.equal(res.statusCode, 500)
+  t.equal(res.statusMessage, 'The service has encountered an error.')
+})

@@ -85,6 +85,10 @@ t.test('POST /syncs refuses what Eloqua refuses, and starts nothing', async (t) 
   }
   t.equal((await app.inject(post({ syncedInstanceUri: 5 }))).statusCode, 400)
   t.equal((await app.inject(post('[]'))).statusCode, 400)
+  for (const scalar of ['"text"', 'null', '7']) {
+    const res = await app.inject({ ...post(scalar), headers: { authorization: API_USER, 'content-type': 'application/json' } })
+    t.equal(res.statusCode, 400, `a body of ${scalar}`)
+  }
   t.equal((await app.inject(post({ syncedInstanceUri: '/customObjects/9/syncActions/6' }, `Basic ${Buffer.from('APITest\\Events.User:secret').toString('base64')}`))).statusCode, 403)
   t.strictSame((await app.inject('/__mock/state')).json().syncs, [])
 })
