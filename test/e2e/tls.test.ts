@@ -2,7 +2,7 @@
 // trusts the CA file it wrote, and an HTTPS agent sends every connection for login.eloqua.com or
 // a pod host to the mock's TLS port (the test's stand-in for /etc/hosts or a network alias).
 // The clients below hard-code https://login.eloqua.com and are not told about the mock at all.
-import t, { type Test } from 'tap'
+import t from 'tap'
 import https from 'node:https'
 import { createServer, type AddressInfo } from 'node:net'
 import { connect, type ConnectionOptions } from 'node:tls'
@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Duplex } from 'node:stream'
 import * as eloqua from 'eloqua'
-import { runCommand, startServer, type RunningServer } from './process.js'
+import { runCommand, startServer } from './process.js'
 import { generateCertificates } from '../../src/tls.js'
 
 const LOGIN = 'https://login.eloqua.com'
@@ -48,80 +48,81 @@ async function call (method: string, url: string, headers: Record<string, string
   })
 }
 
-async function startTlsServer (t: Test, env: Record<string, string> = {}): Promise<{ server: RunningServer, agent: MappedAgent, caFile: string }> {
+t.test('one mock started with --tls', async (t) => {
+  // The bundled fixtures, with the second site pinned to a pod host no default name covers.
   const dir = mkdtempSync(join(tmpdir(), 'eloqua-tls-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  cpSync(fileURLToPath(new URL('../../fixtures', import.meta.url)), join(dir, 'fixtures'), { recursive: true })
+  const siteFile = join(dir, 'fixtures', 'site.json')
+  const sites = JSON.parse(readFileSync(siteFile, 'utf8')) as { sites: Array<{ name: string, podHost?: string }> }
+  sites.sites.find((site) => site.name === 'SecondSite')!.podHost = 'secure.p11.eloqua.com'
+  writeFileSync(siteFile, JSON.stringify(sites))
   const caFile = join(dir, 'ca.pem')
-  const server = await startServer(t, ['--tls', '--tls-port', '0', '--tls-ca-out', caFile], env)
+  const server = await startServer(t, ['--tls', '--tls-port', '0', '--tls-ca-out', caFile], { FIXTURES: join(dir, 'fixtures'), SYNC_PENDING_MS: '0', SYNC_ACTIVE_MS: '0' })
   const port = Number(/HTTPS listening at https:\/\/127\.0\.0\.1:(\d+)/.exec(await server.waitForLine(/HTTPS listening at/))?.[1])
   t.match(await server.waitForLine(/local CA certificate written/), caFile, 'the CA file is printed')
+  // Trust the CA the mock wrote, and send every HTTPS connection of this process to it.
   const agent = new MappedAgent(port, readFileSync(caFile, 'utf8'))
   const before = https.globalAgent
   https.globalAgent = agent
   t.teardown(() => { https.globalAgent = before })
-  return { server, agent, caFile }
-}
 
-t.test('a client hard-coding https://login.eloqua.com does refresh-token OAuth, discovery and Bulk calls against the mock', async (t) => {
-  const { server, agent } = await startTlsServer(t)
-  const clientAuth = `Basic ${Buffer.from('mock-client-id:mock-client-secret').toString('base64')}`
-  const token = await call('POST', `${LOGIN}/auth/oauth2/token`, { authorization: clientAuth, 'content-type': 'application/x-www-form-urlencoded' }, 'grant_type=refresh_token&refresh_token=mock-refresh-token&scope=full')
-  t.equal(token.status, 200, 'the token call answers 200')
-  const grant = JSON.parse(token.body) as { access_token: string, token_type: string, expires_in: number, refresh_token: string }
-  t.strictSame(Object.keys(grant), ['access_token', 'token_type', 'expires_in', 'refresh_token'])
-  t.match(grant, { token_type: 'bearer', expires_in: 28800 })
-  const bearer = { authorization: `Bearer ${grant.access_token}` }
+  t.test('a client hard-coding https://login.eloqua.com does refresh-token OAuth, discovery and Bulk calls against the mock', async (t) => {
+    agent.servernames.length = 0
+    const clientAuth = `Basic ${Buffer.from('mock-client-id:mock-client-secret').toString('base64')}`
+    const token = await call('POST', `${LOGIN}/auth/oauth2/token`, { authorization: clientAuth, 'content-type': 'application/x-www-form-urlencoded' }, 'grant_type=refresh_token&refresh_token=mock-refresh-token&scope=full')
+    t.equal(token.status, 200, 'the token call answers 200')
+    const grant = JSON.parse(token.body) as { access_token: string, token_type: string, expires_in: number, refresh_token: string }
+    t.strictSame(Object.keys(grant), ['access_token', 'token_type', 'expires_in', 'refresh_token'])
+    t.match(grant, { token_type: 'bearer', expires_in: 28800 })
+    const bearer = { authorization: `Bearer ${grant.access_token}` }
 
-  const id = await call('GET', `${LOGIN}/id`, bearer)
-  t.equal(id.status, 200)
-  const urls = (JSON.parse(id.body) as { urls: { base: string, apis: { rest: { bulk: string } } } }).urls
-  t.equal(urls.base, LOGIN, '/id answers with the scheme and host the client used')
-  t.equal(urls.apis.rest.bulk, `${LOGIN}/API/Bulk/{version}/`)
+    const id = await call('GET', `${LOGIN}/id`, bearer)
+    t.equal(id.status, 200)
+    const urls = (JSON.parse(id.body) as { urls: { base: string, apis: { rest: { bulk: string } } } }).urls
+    t.equal(urls.base, LOGIN, '/id answers with the scheme and host the client used')
+    t.equal(urls.apis.rest.bulk, `${LOGIN}/API/Bulk/{version}/`)
 
-  const bulk = urls.apis.rest.bulk.replace('{version}', '2.0')
-  const upload = await call('POST', `${bulk}customObjects/9/syncActions/6/data`, { ...bearer, 'content-type': 'application/json' }, '[{"Id":"DLPSB000000000020"}]')
-  t.strictSame([upload.status, upload.statusMessage, upload.body], [204, 'Success', ''])
-  const sync = await call('POST', `${bulk}syncs`, { ...bearer, 'content-type': 'application/json' }, '{"syncedInstanceUri":"/customObjects/9/syncActions/6"}')
-  t.equal(sync.status, 201)
-  t.match(JSON.parse(sync.body), { uri: '/syncs/1', status: 'pending', createdBy: 'API.User' })
+    const bulk = urls.apis.rest.bulk.replace('{version}', '2.0')
+    const upload = await call('POST', `${bulk}customObjects/9/syncActions/6/data`, { ...bearer, 'content-type': 'application/json' }, '[{"Id":"DLPSB000000000020"}]')
+    t.strictSame([upload.status, upload.statusMessage, upload.body], [204, 'Success', ''])
+    const sync = await call('POST', `${bulk}syncs`, { ...bearer, 'content-type': 'application/json' }, '{"syncedInstanceUri":"/customObjects/9/syncActions/6"}')
+    t.equal(sync.status, 201)
+    t.match(JSON.parse(sync.body), { uri: '/syncs/1', createdBy: 'API.User' })
 
-  // The refresh token rotated: the one the client started with is spent.
-  const again = await call('POST', `${LOGIN}/auth/oauth2/token`, { authorization: clientAuth, 'content-type': 'application/x-www-form-urlencoded' }, 'grant_type=refresh_token&refresh_token=mock-refresh-token')
-  t.equal(again.status, 401)
-  t.match(JSON.parse(again.body), { error: 'invalid_grant' })
-  t.ok(agent.servernames.length >= 5 && agent.servernames.every((name) => name === 'login.eloqua.com'), 'every connection asked for login.eloqua.com by SNI')
-  server.child.kill('SIGTERM')
-  t.strictSame(await server.exit, { code: 0, signal: null }, 'SIGTERM closes both ports and exits 0')
-})
+    // The refresh token rotated: the one the client started with is spent.
+    const again = await call('POST', `${LOGIN}/auth/oauth2/token`, { authorization: clientAuth, 'content-type': 'application/x-www-form-urlencoded' }, 'grant_type=refresh_token&refresh_token=mock-refresh-token')
+    t.equal(again.status, 401)
+    t.match(JSON.parse(again.body), { error: 'invalid_grant' })
+    t.ok(agent.servernames.length >= 5 && agent.servernames.every((name) => name === 'login.eloqua.com'), 'every connection asked for login.eloqua.com by SNI')
+  })
 
-t.test('the `eloqua` npm client with its built-in login URL reaches the mock over HTTPS', async (t) => {
-  const { agent } = await startTlsServer(t, { SYNC_PENDING_MS: '0', SYNC_ACTIVE_MS: '0' })
-  // No loginUrl: the package's own default, https://login.eloqua.com/id.
-  const EloquaClient = eloqua.default.default
-  const client = new EloquaClient({ siteName: 'APITest', userName: 'API.User', password: 'secret' })
-  t.equal(await client.getBaseUrl(), LOGIN)
-  const sync = await client.bulk.createSync('/customObjects/9/syncActions/6') as { uri: string }
-  t.match(await client.bulk.pollSync(sync.uri), { status: 'success' })
-  t.ok(agent.servernames.includes('login.eloqua.com'))
-})
+  t.test('the `eloqua` npm client with its built-in login URL reaches the mock over HTTPS', async (t) => {
+    agent.servernames.length = 0
+    // No loginUrl: the package's own default, https://login.eloqua.com/id.
+    const EloquaClient = eloqua.default.default
+    const client = new EloquaClient({ siteName: 'APITest', userName: 'API.User', password: 'secret' })
+    t.equal(await client.getBaseUrl(), LOGIN)
+    const sync = await client.bulk.createSync('/customObjects/9/syncActions/7') as { uri: string }
+    t.match(await client.bulk.pollSync(sync.uri), { status: 'success' })
+    t.ok(agent.servernames.length > 0 && agent.servernames.every((name) => name === 'login.eloqua.com'))
+  })
 
-t.test('a site pinned to a pod host sends the client there, and the mock answers on that host too', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'eloqua-pod-'))
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  cpSync(fileURLToPath(new URL('../../fixtures', import.meta.url)), dir, { recursive: true })
-  const sites = JSON.parse(readFileSync(join(dir, 'site.json'), 'utf8')) as { sites: Array<{ podHost?: string }> }
-  sites.sites[0]!.podHost = 'secure.p11.eloqua.com'
-  writeFileSync(join(dir, 'site.json'), JSON.stringify(sites))
-  const { server, agent } = await startTlsServer(t, { FIXTURES: dir })
-  const auth = { authorization: `Basic ${Buffer.from('APITest\\API.User:secret').toString('base64')}` }
-  const id = await call('GET', `${LOGIN}/id`, auth)
-  const base = (JSON.parse(id.body) as { urls: { base: string } }).urls.base
-  t.equal(base, 'https://secure.p11.eloqua.com')
-  const fields = await call('GET', `${base}/api/bulk/2.0/contacts/fields?limit=1`, auth)
-  t.equal(fields.status, 200, 'the pod host is in the certificate and served')
-  t.strictSame(agent.servernames, ['login.eloqua.com', 'secure.p11.eloqua.com'])
-  server.child.kill('SIGTERM')
-  t.strictSame(await server.exit, { code: 0, signal: null })
+  t.test('a site pinned to a pod host sends the client there, and the mock answers on that host too', async (t) => {
+    agent.servernames.length = 0
+    const auth = { authorization: `Basic ${Buffer.from('SecondSite\\API.User:secret').toString('base64')}` }
+    const id = await call('GET', `${LOGIN}/id`, auth)
+    const base = (JSON.parse(id.body) as { urls: { base: string } }).urls.base
+    t.equal(base, 'https://secure.p11.eloqua.com')
+    const fields = await call('GET', `${base}/api/bulk/2.0/contacts/fields?limit=1`, auth)
+    t.equal(fields.status, 200, 'the pod host is in the certificate and served')
+    t.strictSame(agent.servernames, ['login.eloqua.com', 'secure.p11.eloqua.com'])
+  })
+
+  t.test('SIGTERM closes both ports and exits 0', async (t) => {
+    server.child.kill('SIGTERM')
+    t.strictSame(await server.exit, { code: 0, signal: null })
+  })
 })
 
 t.test('TLS_CERT and TLS_KEY serve a certificate of your own, and no CA is written', async (t) => {
