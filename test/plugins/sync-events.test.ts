@@ -166,7 +166,8 @@ t.test('closing the app aborts a callback in flight instead of waiting for the r
 })
 
 t.test('a late callback still waiting when the app closes is never sent', async (t) => {
-  const app = await build(t, { fixtures: withSyncRule({ callback: 'late', callbackDelayMs: 5000 }) })
+  // Without callbackDelayMs a late callback waits 5 s of mock time.
+  const app = await build(t, { fixtures: withSyncRule({ callback: 'late' }) })
   const target = await receiver(t)
   await app.inject(createSync(6, target.url))
   await app.inject(advance(1000))
