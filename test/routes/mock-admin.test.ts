@@ -1,5 +1,6 @@
 import t from 'tap'
 import { API_USER, build, upload } from '../helper.js'
+import { ManualClock } from '../../src/domain/clock.js'
 import { VERSION } from '../../src/app.js'
 import { OPERATION_IDS } from '../../src/schemas/operations.js'
 
@@ -74,6 +75,14 @@ t.test('GET/POST /__mock/clock read and advance the mock\'s time; syncs due end 
   for (const payload of [{}, { advanceMs: -1 }, { advanceMs: 'soon' }]) {
     t.equal((await app.inject({ method: 'POST', url: '/__mock/clock', payload })).statusCode, 400, JSON.stringify(payload))
   }
+})
+
+t.test('POST /__mock/clock never moves the clock past 9000-01-01, where Eloqua\'s date format ends', async (t) => {
+  const app = await build(t, { clock: new ManualClock(Date.UTC(8999, 0, 1)) })
+  const res = await app.inject({ method: 'POST', url: '/__mock/clock', payload: { advanceMs: 2 * 365 * 86_400_000 } })
+  t.equal(res.statusCode, 400)
+  t.strictSame(res.json(), { failures: [{ field: 'advanceMs', value: '63072000000', constraint: 'Must not move the clock past 9000-01-01T00:00:00.0000000Z.' }] })
+  t.strictSame((await app.inject('/__mock/clock')).json(), { now: '8999-01-01T00:00:00.0000000Z' }, 'the clock stays')
 })
 
 t.test('GET /__mock/openapi.json describes every implemented endpoint, generated from the route schemas', async (t) => {
