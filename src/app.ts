@@ -19,6 +19,7 @@ import faults from './plugins/faults.js'
 import contentTypes from './plugins/content-types.js'
 import auth from './plugins/auth.js'
 import syncEvents from './plugins/sync-events.js'
+import journal from './plugins/journal.js'
 import discovery from './routes/discovery.js'
 import oauth from './routes/oauth.js'
 import customObjects from './routes/bulk/custom-objects.js'
@@ -108,6 +109,7 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), t
       exportCacheBytes: config.EXPORT_CACHE_BYTES
     }
   })
+  await app.register(journal, { size: config.JOURNAL_SIZE, bodyBytes: config.JOURNAL_BODY_BYTES })
   await app.register(syncEvents, { callbackTimeoutMs: config.CALLBACK_TIMEOUT_MS, tickMs: 50 })
   await app.register(swagger, {
     openapi: {

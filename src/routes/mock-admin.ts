@@ -12,6 +12,7 @@ import { faultRuleProblems } from '../fixtures.js'
 import { DOMAIN_VALIDATED } from '../schemas/common.js'
 import { faultRule, type FaultRuleFixture } from '../schemas/fixtures.js'
 import type { Site } from '../domain/site.js'
+import type { JournalFilter } from '../domain/journal.js'
 
 const admin = { mockAdmin: true } as const
 // Shown in the OpenAPI description: no credentials needed here.
@@ -101,7 +102,7 @@ const controlRoutes: FastifyPluginAsync<MockAdminOptions> = async (app, options)
   app.post<{ Querystring: { site?: string, keepClock?: boolean } }>('/__mock/reset', {
     config: admin,
     schema: {
-      summary: 'Restore the loaded fixtures: drop staged data, syncs and what imports changed; for every site (and restart fault rule counters, and set the clock back to real time) or, with ?site=, for one site only',
+      summary: 'Restore the loaded fixtures: drop staged data, syncs, what imports changed and the journal; for every site (and restart fault rule counters, and set the clock back to real time) or, with ?site=, for one site only',
       ...open,
       querystring: {
         type: 'object',
@@ -120,10 +121,12 @@ const controlRoutes: FastifyPluginAsync<MockAdminOptions> = async (app, options)
       app.store.reset()
       app.oauth.reset()
       app.faults.reset()
+      app.journal.clear()
       request.log.info('state reset to fixtures')
     } else {
       const site = siteOf(request.query.site)
       app.store.reset(site)
+      app.journal.clear(site.name)
       request.log.info({ site: site.name }, 'site reset to fixtures')
     }
     return reply.code(204).send()
@@ -197,6 +200,40 @@ const controlRoutes: FastifyPluginAsync<MockAdminOptions> = async (app, options)
     schema: { summary: 'Remove every fault rule added at run time; the fixture rules stay', ...open, response: { 204: { description: 'Removed.', type: 'null' } } }
   }, async (_request, reply) => {
     app.faults.clearRuntime()
+    return reply.code(204).send()
+  })
+
+  const journalQuery = {
+    operation: { type: 'string', maxLength: 100, description: 'An operation id, e.g. uploadCustomObjectSyncActionData (see /__mock/openapi.json).' },
+    method: { type: 'string', maxLength: 10 },
+    path: { type: 'string', maxLength: 1024, description: 'The path without its query; * matches any run of characters; case is ignored.' },
+    status: { type: 'string', maxLength: 3, description: 'A status such as 204, or a class such as 4xx.' },
+    site: { type: 'string', maxLength: 256 },
+    since: { type: 'string', maxLength: 40, description: 'An entry id (what came after it), or an ISO 8601 time on the mock clock (what was answered at or after it).' }
+  } as const
+  app.get<{ Querystring: JournalFilter & { limit?: number } }>('/__mock/requests', {
+    config: admin,
+    schema: {
+      summary: 'The journal: Eloqua API requests the mock answered, oldest first, with what matched',
+      ...open,
+      querystring: { type: 'object', additionalProperties: false, properties: { ...journalQuery, limit: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1000 } } }
+    }
+  }, async (request) => {
+    const { limit = 1000, ...filter } = request.query
+    const items = app.journal.find(filter, limit)
+    return { items, count: items.length, recorded: app.journal.size, dropped: app.journal.dropped, capacity: app.journal.capacity, nextId: app.journal.nextId() }
+  })
+
+  app.get<{ Querystring: JournalFilter }>('/__mock/requests/count', {
+    config: admin,
+    schema: { summary: 'How many journal entries match, for verification', ...open, querystring: { type: 'object', additionalProperties: false, properties: journalQuery } }
+  }, async (request) => ({ count: app.journal.count(request.query), dropped: app.journal.dropped }))
+
+  app.delete('/__mock/requests', {
+    config: admin,
+    schema: { summary: 'Empty the journal', ...open, response: { 204: { description: 'Emptied.', type: 'null' } } }
+  }, async (_request, reply) => {
+    app.journal.clear()
     return reply.code(204).send()
   })
 

@@ -1,0 +1,67 @@
+// What the request journal costs on the seed call (Oracle's 2-record upload): server CPU per
+// request at a fixed request rate, with the journal on (the default, bodies kept) and off
+// (JOURNAL_SIZE=0), the two servers running side by side and measured in turns (which goes
+// first alternates), 5 rounds; the median ratio and the range are printed.
+// CPU time comes from /proc/<pid>/stat, so this runs on Linux. Prints figures and a ratio;
+// fails loudly if any answer is not 204.
+import { readFileSync } from 'node:fs'
+import autocannon from 'autocannon'
+import { startServer } from './processes.js'
+
+const RATE = Number(process.env.BENCH_RATE ?? 2000)
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
+const ROUNDS = 5
+const auth = `Basic ${Buffer.from('APITest\\API.User:secret').toString('base64')}`
+const body = '[{"Id":"DLPSB000000000020"},{"Id":"DLPSB000000000021"}]'
+const roomy = { STAGING_QUOTA_BYTES: String(64 * 1024 ** 3), MAX_UPLOADS_PER_SYNC: '100000000', LOG_LEVEL: 'warn' }
+
+/** User plus system CPU time of a process, in milliseconds. */
+function cpuMs (pid: number): number {
+  // Fields after the command name (which may hold spaces) start at the closing parenthesis.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
+async function run (port: number, pid: number): Promise<number> {
+  const before = cpuMs(pid)
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}/api/bulk/2.0/customObjects/9/syncActions/6/data`,
+    method: 'POST',
+    headers: { authorization: auth, 'content-type': 'application/json' },
+    body,
+    connections: 10,
+    overallRate: RATE,
+    duration: SECONDS
+  })
+  const used = cpuMs(pid) - before
+  const other = Object.keys(result.statusCodeStats ?? {}).filter((code) => code !== '204')
+  if (other.length > 0 || result.errors > 0) throw new Error(`answers other than 204: ${JSON.stringify(result.statusCodeStats)}, ${result.errors} errors`)
+  return (used * 1000) / result.requests.total // µs of CPU per request
+}
+
+const on = await startServer(['dist/server.js'], { ...roomy, ...JSON.parse(process.env.BENCH_JOURNAL_ENV ?? '{}') as Record<string, string> }, '/__mock/health')
+const off = await startServer(['dist/server.js'], { ...roomy, JOURNAL_SIZE: '0' }, '/__mock/health')
+try {
+  await run(on.port, on.child.pid!) // warm-up: JIT and connection set-up
+  await run(off.port, off.child.pid!)
+  const ratios: number[] = []
+  const rounds: string[] = []
+  for (let round = 0; round < ROUNDS; round++) {
+    let withJournal: number, without: number
+    if (round % 2 === 0) {
+      withJournal = await run(on.port, on.child.pid!)
+      without = await run(off.port, off.child.pid!)
+    } else {
+      without = await run(off.port, off.child.pid!)
+      withJournal = await run(on.port, on.child.pid!)
+    }
+    ratios.push(withJournal / without)
+    rounds.push(`${withJournal.toFixed(0)} / ${without.toFixed(0)} µs`)
+  }
+  const sorted = [...ratios].sort((a, b) => a - b)
+  console.log(`journal cost on the seed call, CPU per request at ${RATE} req/s, on / off: ${rounds.join(', ')}`)
+  console.log(`ratio journal on/off: median ${sorted[2]!.toFixed(3)} (range ${sorted[0]!.toFixed(3)}-${sorted[4]!.toFixed(3)}; goal <= 1.05)`)
+} finally {
+  on.child.kill('SIGTERM')
+  off.child.kill('SIGTERM')
+}

@@ -1,0 +1,78 @@
+/**
+ * Records every Eloqua API request in the journal (domain/journal.ts) once it is answered: the
+ * control surface (/__mock) is left out. With JOURNAL_SIZE=0 no hook is added at all.
+ */
+import fp from 'fastify-plugin'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { RequestJournal } from '../domain/journal.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    journal: RequestJournal
+  }
+  interface FastifyReply {
+    /** The first JOURNAL_BODY_BYTES of the answer, kept by onSend for the journal. */
+    journalBody: string | undefined
+  }
+}
+
+export interface JournalOptions {
+  size: number
+  bodyBytes: number
+}
+
+/** Token requests and answers carry passwords, codes and tokens: their bodies are never kept. */
+const SECRET_OPERATIONS = new Set(['createOAuthToken'])
+
+function head (body: Buffer | string, bytes: number): string {
+  if (typeof body === 'string') return body.length <= bytes ? body : body.slice(0, bytes)
+  return body.subarray(0, bytes).toString('utf8')
+}
+
+function byteLength (header: unknown): number {
+  const n = Number(header)
+  return Number.isFinite(n) ? n : 0
+}
+
+export default fp<JournalOptions>(async function journal (app, { size, bodyBytes }) {
+  const requests = new RequestJournal(size)
+  app.decorate('journal', requests)
+  if (!requests.enabled) return
+  const keepBodies = bodyBytes > 0
+  if (keepBodies) {
+    app.decorateReply('journalBody', undefined)
+    app.addHook('onSend', (request, reply, payload, done) => {
+      if (!request.routeOptions.config?.mockAdmin && (typeof payload === 'string' || Buffer.isBuffer(payload))) reply.journalBody = head(payload, bodyBytes)
+      done(null, payload)
+    })
+  }
+  app.addHook('onResponse', function recordRequest (request: FastifyRequest, reply: FastifyReply, done: () => void) {
+    const config = request.routeOptions.config
+    if (config?.mockAdmin === true) {
+      done()
+      return
+    }
+    const principal = request.principal
+    const identity = principal === null || principal === undefined ? app.directory.claimedIdentity(request.headers.authorization) : { site: principal.siteName, user: principal.loginName }
+    const operation = config?.operation
+    const secret = operation !== undefined && SECRET_OPERATIONS.has(operation)
+    const fault = reply.getHeader('x-mock-fault')
+    const upload = request.upload
+    requests.record({
+      time: app.clock.now(),
+      method: request.method,
+      path: request.url,
+      ...(operation === undefined ? {} : { operation }),
+      ...(identity.site === undefined ? {} : { site: identity.site }),
+      ...(identity.user === undefined ? {} : { user: identity.user }),
+      status: reply.statusCode,
+      durationMs: Math.round(reply.elapsedTime * 1000) / 1000,
+      ...(typeof fault === 'string' ? { fault } : {}),
+      requestBytes: byteLength(request.headers['content-length']),
+      responseBytes: byteLength(reply.getHeader('content-length')),
+      ...(keepBodies && !secret && upload !== null && upload !== undefined ? { requestBody: head(upload.bytes, bodyBytes) } : {}),
+      ...(keepBodies && !secret && reply.journalBody !== undefined ? { responseBody: reply.journalBody } : {})
+    })
+    done()
+  })
+}, { name: 'journal', dependencies: ['store'] })
