@@ -134,6 +134,6 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), t
     await api.register(containers)
     await api.register(syncs)
   }, { prefix: BULK_PREFIX })
-  await app.register(mockAdmin, { version: VERSION, enabled: config.ADMIN_API === 'on', token: config.ADMIN_TOKEN, maxFaultRules: config.MAX_FAULT_RULES })
+  await app.register(mockAdmin, { version: VERSION, enabled: config.ADMIN_API === 'on', token: config.ADMIN_TOKEN, maxFaultRules: config.MAX_FAULT_RULES, sites: fixtures.sites, maxSites: config.MAX_SITES })
   return app
 }

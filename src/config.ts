@@ -64,6 +64,7 @@ export const configSchema = {
     MAX_RETAINED_REJECTS: { type: 'integer', minimum: 0, default: 1000000, description: 'Rejected records kept over all ended syncs; the oldest syncs are dropped beyond it, and one sync keeps at most this many.' },
     SYNC_RETENTION_DAYS: { type: 'integer', minimum: 1, default: 365, description: 'Days (on the mock clock) an ended sync, its logs and rejects are kept, as Eloqua keeps them a year.' },
     CALLBACK_HOSTS: { type: 'string', default: '', description: 'Comma-separated host names a callbackUrl may point at (e.g. localhost,receiver); empty allows any host.' },
+    MAX_SITES: { type: 'integer', minimum: 1, maximum: 10000, default: 100, description: 'Sites (Eloqua instances) the mock holds, the fixtures\' included; POST /__mock/sites past it answers 400.' },
     JOURNAL_SIZE: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 10000, description: 'Eloqua API requests the journal (GET /__mock/requests) keeps, the oldest dropped first; 0 keeps none.' },
     JOURNAL_BODY_BYTES: { type: 'integer', minimum: 0, maximum: 1_048_576, default: 1024, description: 'Bytes of each request and response body the journal keeps (never of OAuth token calls); 0 keeps none.' },
     ADMIN_API: { type: 'string', enum: ['on', 'off'], default: 'on', description: 'Serve the /__mock control surface; off leaves only /__mock/health.' },

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Ajv, type ErrorObject } from 'ajv'
 import { isCertificateName } from './tls.js'
-import { faultRule, fixturesFileSchema, type ContainerFixture, type ScoringModelFixture, type OAuthClientFixture, type FaultRuleFixture, type Fixtures, type FixturesFile } from './schemas/fixtures.js'
+import { faultRule, fixturesFileSchema, siteSchema, type SiteFixture, type ContainerFixture, type ScoringModelFixture, type OAuthClientFixture, type FaultRuleFixture, type Fixtures, type FixturesFile } from './schemas/fixtures.js'
 import type { EloquaError, ValidationFailure } from './domain/errors.js'
 import { readDefinitionInput } from './domain/definitions.js'
 import { identifierRule } from './domain/kinds/sync-actions.js'
@@ -36,6 +36,18 @@ export class FixtureError extends Error {
 const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true })
 const validateFile = ajv.compile<FixturesFile>(fixturesFileSchema)
 const validateFaultRule = ajv.compile<FaultRuleFixture>(faultRule)
+
+/** A site as POST /__mock/sites takes it: a fixture site whose every field may be left out. */
+const validateRuntimeSite = ajv.compile<Partial<SiteFixture>>({ ...siteSchema, required: [] })
+
+/** What is wrong with a site to add at run time, as `/pointer: message` lines; none when it is fine. */
+export function runtimeSiteProblems (site: unknown): string[] {
+  if (!validateRuntimeSite(site)) return (validateRuntimeSite.errors as ErrorObject[]).map(describeSchemaError)
+  const problems: string[] = []
+  const located = [{ item: site as SiteFixture, file: 'body', pointer: '' }]
+  if (site.podHost !== undefined) checkPodHosts(located, problems)
+  return problems.map((problem) => problem.replace(/^body: /, ''))
+}
 
 /** What is wrong with one fault rule on its own, as `pointer: problem` lines; none when it is valid. */
 export function faultRuleProblems (rule: unknown): string[] {

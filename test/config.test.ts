@@ -35,6 +35,7 @@ t.test('defaults apply when nothing is set', async (t) => {
     MAX_RETAINED_REJECTS: 1000000,
     SYNC_RETENTION_DAYS: 365,
     CALLBACK_HOSTS: '',
+    MAX_SITES: 100,
     JOURNAL_SIZE: 10000,
     JOURNAL_BODY_BYTES: 1024,
     ADMIN_API: 'on',

@@ -33,18 +33,33 @@ export class Directory {
   #issued: (token: string) => Principal | undefined = () => undefined
 
   constructor (sites: readonly SiteFixture[]) {
-    for (const site of sites) {
-      for (const user of site.users) {
-        // A disabled user authenticates nowhere, as on Eloqua.
-        if (user.disabled === true) continue
-        const principal: Principal = { siteId: site.id, siteName: site.name, podHost: site.podHost, user, loginName: user.username }
-        this.#accounts.set(accountKey(site.name, user.username), {
-          principal,
-          passwordDigest: user.password === undefined ? undefined : digest(user.password)
-        })
-        for (const token of user.tokens ?? []) this.#tokens.set(digest(token).toString('hex'), principal)
-      }
+    for (const site of sites) this.addSite(site)
+  }
+
+  /** The users of a site (one of the fixtures, or one added at run time) may log in. */
+  addSite (site: SiteFixture): void {
+    for (const user of site.users) {
+      // A disabled user authenticates nowhere, as on Eloqua.
+      if (user.disabled === true) continue
+      const principal: Principal = { siteId: site.id, siteName: site.name, podHost: site.podHost, user, loginName: user.username }
+      this.#accounts.set(accountKey(site.name, user.username), {
+        principal,
+        passwordDigest: user.password === undefined ? undefined : digest(user.password)
+      })
+      for (const token of user.tokens ?? []) this.#tokens.set(digest(token).toString('hex'), principal)
     }
+  }
+
+  /** Nobody of that site logs in any more. */
+  removeSite (name: string): void {
+    const site = name.toLowerCase()
+    for (const [key, account] of this.#accounts) if (account.principal.siteName.toLowerCase() === site) this.#accounts.delete(key)
+    for (const [key, principal] of this.#tokens) if (principal.siteName.toLowerCase() === site) this.#tokens.delete(key)
+  }
+
+  /** Whether a Bearer token is taken, by any site. */
+  hasToken (token: string): boolean {
+    return this.#tokens.has(digest(token).toString('hex'))
   }
 
   /** `login` is `Site\User`, as Eloqua's Basic scheme spells it. */

@@ -91,6 +91,14 @@ export class OAuthServer {
     }
   }
 
+  /** Drops every code and token of a site's users: the site is gone. */
+  forgetSite (siteName: string): void {
+    const site = siteName.toLowerCase()
+    for (const grants of [this.#codes, this.#accessTokens, this.#refreshTokens]) {
+      for (const [key, grant] of grants) if (grant.principal.siteName.toLowerCase() === site) grants.delete(key)
+    }
+  }
+
   /** Who an access token authenticates, while it lasts. */
   principal (token: string): Principal | undefined {
     const grant = this.#accessTokens.get(key(token))

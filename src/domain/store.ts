@@ -30,10 +30,36 @@ export class Store {
   /** Told when a site (or, with no name, every site) goes back to the fixtures, so nothing of the old state goes out later. */
   onReset: (site: string | undefined) => void = () => {}
 
+  readonly #newSite: (name: string) => Site
+
   constructor (fixtures: Fixtures, options: StoreOptions, clock: Clock, shape: SyncShaper = () => undefined) {
     this.#seed = siteSeed(fixtures)
     const hooks = { ended: (sync: Sync) => { this.onSyncEnded(sync) }, failed: (sync: Sync, err: unknown) => { this.onSyncFailed(sync, err) }, writing: () => { this.onExportWriting() } }
-    for (const site of fixtures.sites) this.#sites.set(siteKey(site.name), new Site(site.name, this.#seed, options, clock, shape, hooks))
+    this.#newSite = (name) => new Site(name, this.#seed, options, clock, shape, hooks)
+    for (const site of fixtures.sites) this.#sites.set(siteKey(site.name), this.#newSite(site.name))
+  }
+
+  readonly #added = new Set<Site>()
+
+  /** A new site, seeded like the others; the name must be free. */
+  addSite (name: string): Site {
+    const site = this.#newSite(name)
+    this.#sites.set(siteKey(name), site)
+    this.#added.add(site)
+    return site
+  }
+
+  /** Whether a site was added at run time (and so may be removed). */
+  isAdded (site: Site): boolean {
+    return this.#added.has(site)
+  }
+
+  /** Drops a site and all it holds; its syncs end nowhere and send no callbacks. */
+  removeSite (site: Site): void {
+    site.reset()
+    this.#sites.delete(siteKey(site.name))
+    this.#added.delete(site)
+    this.onReset(site.name)
   }
 
   /** The site of the user a request authenticated as. */

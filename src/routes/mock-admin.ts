@@ -3,14 +3,14 @@
  * behind Eloqua credentials; with ADMIN_TOKEN set, every route but health needs
  * `Authorization: Bearer <ADMIN_TOKEN>`, and ADMIN_API=off leaves only health.
  */
-import { hash, timingSafeEqual } from 'node:crypto'
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
 import { LAST_CLOCK_TIME, eloquaTimestamp } from '../domain/clock.js'
 import { bearerToken } from '../domain/directory.js'
 import { notFound, unauthorized, validationError } from '../domain/errors.js'
-import { faultRuleProblems } from '../fixtures.js'
+import { faultRuleProblems, runtimeSiteProblems } from '../fixtures.js'
 import { DOMAIN_VALIDATED } from '../schemas/common.js'
-import { faultRule, type FaultRuleFixture } from '../schemas/fixtures.js'
+import { faultRule, siteSchema, type FaultRuleFixture, type SiteFixture } from '../schemas/fixtures.js'
 import type { Site } from '../domain/site.js'
 import type { JournalFilter } from '../domain/journal.js'
 
@@ -27,12 +27,22 @@ export interface MockAdminOptions {
   token: string
   /** Fault rules that may be added at run time. */
   maxFaultRules: number
+  /** The sites of the fixtures; the first is the template of sites added at run time. */
+  sites: readonly SiteFixture[]
+  /** Sites the mock holds at most, the fixtures' included. */
+  maxSites: number
 }
 
 /** Control requests are small; this keeps a fault rule from holding megabytes. */
 const ADMIN_BODY_LIMIT = 64 * 1024
 
 const digest = (secret: string): Buffer => hash('sha256', secret, 'buffer')
+
+/** A `/pointer: message` line of a schema check as an Eloqua validation failure. */
+function failureOf (problem: string): { field: string, constraint: string } {
+  const [pointer = '/', ...rest] = problem.split(': ')
+  return { field: pointer, constraint: rest.join(': ') }
+}
 
 interface StateQuery { records?: boolean, maxRecords?: number, customObject?: number, definition?: number, sync?: number, site?: string }
 
@@ -172,12 +182,7 @@ const controlRoutes: FastifyPluginAsync<MockAdminOptions> = async (app, options)
     }
   }, async (request, reply) => {
     const problems = faultRuleProblems(request.body)
-    if (problems.length > 0) {
-      throw validationError(problems.map((problem) => {
-        const [pointer = '/', ...rest] = problem.split(': ')
-        return { field: pointer, constraint: rest.join(': ') }
-      }))
-    }
+    if (problems.length > 0) throw validationError(problems.map(failureOf))
     const rule = request.body as FaultRuleFixture
     if (app.faults.runtimeSize >= options.maxFaultRules) {
       throw validationError([{ field: '/', constraint: `at most ${options.maxFaultRules} fault rules can be added at run time (MAX_FAULT_RULES); delete some first` }])
@@ -200,6 +205,61 @@ const controlRoutes: FastifyPluginAsync<MockAdminOptions> = async (app, options)
     schema: { summary: 'Remove every fault rule added at run time; the fixture rules stay', ...open, response: { 204: { description: 'Removed.', type: 'null' } } }
   }, async (_request, reply) => {
     app.faults.clearRuntime()
+    return reply.code(204).send()
+  })
+
+  // Sites by name (lower case): the fixtures' and those added since, with the users they were given.
+  const siteFixtures = new Map(options.sites.map((site) => [site.name.toLowerCase(), site]))
+  const siteView = (site: SiteFixture): object => ({ ...site, added: app.store.isAdded(siteOf(site.name)) })
+  // Listed without passwords and tokens: only the answer to the POST that made a site carries them.
+  const siteListing = (site: SiteFixture): object => ({ ...siteView(site), users: site.users.map(({ password: _password, tokens: _tokens, ...user }) => user) })
+
+  app.get('/__mock/sites', {
+    config: admin,
+    schema: { summary: 'Every site (Eloqua instance) with its users (without passwords and tokens); added says it was made at run time', ...open }
+  }, async () => ({ items: [...siteFixtures.values()].map(siteListing) }))
+
+  app.post<{ Body: Partial<SiteFixture> | undefined }>('/__mock/sites', {
+    config: admin,
+    schema: {
+      summary: 'Add a site, its own Eloqua instance seeded like the others: the first fixture site with a new name and new Bearer tokens, or the site given',
+      ...open,
+      body: { [DOMAIN_VALIDATED]: true, ...siteSchema, required: [] },
+      response: { 400: { $ref: 'ValidationFailures#' } }
+    }
+  }, async (request, reply) => {
+    const body = request.body ?? {}
+    const problems = runtimeSiteProblems(body)
+    if (problems.length > 0) throw validationError(problems.map(failureOf))
+    const template = options.sites[0] as SiteFixture
+    const ids = [...siteFixtures.values()].map((s) => s.id)
+    const name = body.name ?? `Site${randomBytes(4).toString('hex')}`
+    if (siteFixtures.has(name.toLowerCase())) throw validationError([{ field: 'name', value: name, constraint: 'Must not be the name of a site the mock holds.' }])
+    if (siteFixtures.size >= options.maxSites) throw validationError([{ field: 'name', constraint: `At most ${options.maxSites} sites (MAX_SITES); delete one first.` }])
+    // A template's Bearer tokens belong to its own users: the new users get tokens of their own.
+    const users = body.users ?? template.users.map(({ tokens, ...user }) => ({ ...user, ...(tokens === undefined ? {} : { tokens: [`mock-token-${randomBytes(16).toString('hex')}`] }) }))
+    const taken = users.flatMap((user) => user.tokens ?? []).find((token) => app.directory.hasToken(token))
+    if (taken !== undefined) throw validationError([{ field: 'users', constraint: 'Must not give a Bearer token another user has.' }])
+    const site: SiteFixture = { id: body.id ?? Math.max(0, ...ids) + 1, name, users, ...(body.podHost === undefined ? {} : { podHost: body.podHost }) }
+    app.store.addSite(name)
+    app.directory.addSite(site)
+    siteFixtures.set(name.toLowerCase(), site)
+    request.log.info({ site: name }, 'site added')
+    return reply.code(201).send(siteView(site))
+  })
+
+  app.delete<{ Params: { name: string } }>('/__mock/sites/:name', {
+    config: admin,
+    schema: { summary: 'Remove a site added at run time, with everything it holds', ...open, response: { 204: { description: 'Removed.', type: 'null' } } }
+  }, async (request, reply) => {
+    const site = siteOf(request.params.name)
+    if (!app.store.isAdded(site)) throw validationError([{ field: 'name', value: site.name, constraint: 'Must be a site added at run time: the sites of the fixtures stay.' }])
+    app.store.removeSite(site)
+    app.directory.removeSite(site.name)
+    app.oauth.forgetSite(site.name)
+    app.journal.clear(site.name)
+    siteFixtures.delete(site.name.toLowerCase())
+    request.log.info({ site: site.name }, 'site removed')
     return reply.code(204).send()
   })
 

@@ -56,7 +56,7 @@ const user = {
   }
 } as const
 
-const site = {
+export const siteSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['id', 'name', 'users'],
@@ -381,7 +381,7 @@ export const fixturesFileSchema = {
   properties: {
     $schema: { type: 'string' },
     description: { type: 'string' },
-    sites: { type: 'array', items: site },
+    sites: { type: 'array', items: siteSchema },
     customObjects: { type: 'array', items: customObject },
     syncActionDefinitions: { type: 'array', items: syncActionDefinition },
     contactFields: { type: 'array', items: entityField, description: 'The fields GET /contacts/fields lists.' },
@@ -404,7 +404,7 @@ export const fixturesFileSchema = {
 } as const
 
 export type FixturesFile = FromSchema<typeof fixturesFileSchema>
-export type SiteFixture = FromSchema<typeof site>
+export type SiteFixture = FromSchema<typeof siteSchema>
 export type UserFixture = FromSchema<typeof user>
 export type CustomObjectFixture = FromSchema<typeof customObject>
 export type SyncActionDefinitionFixture = FromSchema<typeof syncActionDefinition>

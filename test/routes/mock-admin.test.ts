@@ -104,12 +104,14 @@ t.test('GET /__mock/openapi.json describes every implemented endpoint, generated
     'DELETE /__mock/faults',
     'DELETE /__mock/faults/{name}',
     'DELETE /__mock/requests',
+    'DELETE /__mock/sites/{name}',
     'GET /__mock/clock',
     'GET /__mock/faults',
     'GET /__mock/health',
     'GET /__mock/openapi.json',
     'GET /__mock/requests',
     'GET /__mock/requests/count',
+    'GET /__mock/sites',
     'GET /__mock/state',
     'GET /api/bulk/2.0/accounts/fields',
     'GET /api/bulk/2.0/accounts/fields/{id}',
@@ -148,6 +150,7 @@ t.test('GET /__mock/openapi.json describes every implemented endpoint, generated
     'POST /__mock/clock',
     'POST /__mock/faults',
     'POST /__mock/reset',
+    'POST /__mock/sites',
     'POST /api/bulk/2.0/syncs'
   ].sort())
   t.ok(doc.components.schemas.Sync, 'shared schemas are components')
