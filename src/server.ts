@@ -32,9 +32,7 @@ async function main (): Promise<void> {
   try {
     config = loadConfig(process.env, commandLine.flags)
     fixtures = loadFixtures(config.FIXTURES, config.MAX_FIXTURE_BYTES)
-    // A generated certificate also covers the pod hosts fixtures pin /id to.
-    const podHosts = fixtures.sites.flatMap((site) => site.podHost === undefined ? [] : [site.podHost.split(':')[0] as string])
-    tls = tlsEnabled(config) ? await loadTls(config, podHosts) : undefined
+    tls = tlsEnabled(config) ? await loadTls(config, fixtures.sites) : undefined
   } catch (err) {
     fail((err as Error).message)
   }

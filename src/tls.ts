@@ -150,9 +150,9 @@ function readPem (path: string, key: 'TLS_CERT' | 'TLS_KEY'): string {
 /**
  * The certificate and key to serve, from the configuration: read and checked (a key that does
  * not match its certificate stops the start), or generated with the CA written to TLS_CA_OUT.
- * `podHosts` are the host names fixtures pin /id to; a generated certificate covers them too.
+ * A generated certificate also covers the pod hosts the `sites` pin /id to.
  */
-export async function loadTls (config: Config, podHosts: readonly string[] = []): Promise<TlsMaterial> {
+export async function loadTls (config: Config, sites: ReadonlyArray<{ podHost?: string }> = []): Promise<TlsMaterial> {
   if (config.TLS_CERT !== '' || config.TLS_KEY !== '') {
     if (config.TLS_CERT === '' || config.TLS_KEY === '') throw new TlsError('TLS_CERT (--tls-cert) and TLS_KEY (--tls-key) are set together: the certificate and its private key')
     const cert = readPem(config.TLS_CERT, 'TLS_CERT')
@@ -164,6 +164,7 @@ export async function loadTls (config: Config, podHosts: readonly string[] = [])
     }
     return { cert, key }
   }
+  const podHosts = sites.flatMap((site) => site.podHost === undefined ? [] : [site.podHost.split(':')[0] as string])
   const hostnames = certificateNames(config.TLS_HOSTNAMES, podHosts)
   const generated = await generateCertificates(hostnames)
   const caFile = config.TLS_CA_OUT === '' ? defaultCaFile(config.TLS_PORT) : config.TLS_CA_OUT

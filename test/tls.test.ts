@@ -49,7 +49,7 @@ t.test('a generated certificate is signed by the generated CA and valid for ever
 t.test('loadTls with --tls writes the CA, whole, where TLS_CA_OUT says (the temp folder by default)', async (t) => {
   const dir = tempDir(t)
   const caFile = join(dir, 'ca.pem')
-  const material = await loadTls(loadConfig({ TLS: 'true', TLS_CA_OUT: caFile, TLS_HOSTNAMES: 'mock.test' }), ['secure.p11.eloqua.com'])
+  const material = await loadTls(loadConfig({ TLS: 'true', TLS_CA_OUT: caFile, TLS_HOSTNAMES: 'mock.test' }), [{ podHost: 'secure.p11.eloqua.com:8443' }, {}])
   t.equal(material.caFile, caFile)
   t.equal(readFileSync(caFile, 'utf8'), material.ca)
   t.ok(material.hostnames?.includes('mock.test') === true && material.hostnames.includes('secure.p11.eloqua.com'))

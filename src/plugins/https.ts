@@ -74,8 +74,13 @@ export default fp<HttpsOptions>(async function https (app, { tls, handshakeTimeo
 }, { name: 'https', dependencies: ['connections'] })
 
 /** `https://127.0.0.1:8443`, or `https://[::1]:8443`, as a listener's address reads in a URL. */
-export function httpsUrl ({ address, family, port }: AddressInfo): string {
-  return `https://${family === 'IPv6' ? `[${address}]` : address}:${port}`
+export function httpsUrl (address: AddressInfo): string {
+  return urlOf('https', address)
+}
+
+/** A listener's address as the origin of a URL of that scheme. */
+export function urlOf (scheme: 'http' | 'https', { address, family, port }: AddressInfo): string {
+  return `${scheme}://${family === 'IPv6' ? `[${address}]` : address}:${port}`
 }
 
 const SKIPPABLE_LISTEN_ERRORS = new Set(['EADDRNOTAVAIL', 'EAFNOSUPPORT'])
