@@ -26,7 +26,7 @@ const stages = dockerfile.getFROMs() as From[]
 const runtimeStart = stages.at(-1)?.getRange().start.line ?? 0
 const runtime = dockerfile.getInstructions().filter((i) => i.getRange().start.line >= runtimeStart)
 const buildStage = dockerfile.getInstructions().filter((i) => i.getRange().start.line < runtimeStart)
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>, engines: { node: string }, scripts: Record<string, string> }
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string, dependencies: Record<string, string>, engines: { node: string }, scripts: Record<string, string> }
 
 /** A node image pinned to one exact release: node:<major>.<minor>.<patch>-<variant>. */
 const PINNED_NODE = /^node:(\d+)\.(\d+)\.(\d+)-([a-z0-9][a-z0-9.-]*)$/
@@ -101,6 +101,26 @@ t.test('both stages use the same node image, pinned to an exact release the pack
   t.ok(Number(major) > Number(needMajor) || (Number(major) === Number(needMajor) && Number(minor) >= Number(needMinor)), `Node ${major}.${minor} satisfies engines ${pkg.engines.node}`)
   t.ok(stages[0]?.getBuildStage(), 'the build stage is named, for COPY --from')
   t.not(stages[0]?.getBuildStage(), stages[1]?.getBuildStage())
+})
+
+t.test('the image says what it is: OCI labels with the package\'s version', async (t) => {
+  const labels: Record<string, string> = {}
+  for (const instruction of inRuntime('LABEL')) {
+    for (const property of (instruction as unknown as { getProperties: () => Array<{ getName: () => string, getValue: () => string }> }).getProperties()) labels[property.getName()] = property.getValue().replace(/^"|"$/g, '')
+  }
+  t.strictSame(labels, {
+    'org.opencontainers.image.title': 'eloqua-bulk-mock',
+    'org.opencontainers.image.description': 'A local stand-in for the Oracle Eloqua Bulk API 2.0, for tests and development',
+    'org.opencontainers.image.version': pkg.version,
+    'org.opencontainers.image.licenses': 'MIT'
+  })
+})
+
+t.test('npm start runs the built command without building it again; npm ci builds it (prepare)', async (t) => {
+  t.equal(pkg.scripts.start, 'node dist/server.js')
+  t.equal(pkg.scripts.prestart, undefined)
+  t.equal(pkg.scripts.prepare, 'npm run build')
+  t.match(buildStage.filter((i) => i.getKeyword() === 'RUN').map((i) => i.getArgumentsContent())[0], /^npm ci --ignore-scripts\b/, 'the build stage installs before its sources are there: no prepare')
 })
 
 t.test('the runtime stage: production dependencies, built code and fixtures, node user, exec-form CMD, health check', async (t) => {
@@ -184,15 +204,16 @@ t.test('the runtime files alone run the exact CMD, and the exact HEALTHCHECK tel
 
 t.test('docker-compose.yml runs the image on loopback, with a fixtures volume and the same health check', async (t) => {
   const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as {
-    services: Record<string, { build: string, ports: string[], environment: Record<string, string>, volumes: string[], healthcheck: { test: string[] } }>
+    services: Record<string, { build: string, image: string, ports: string[], environment: Record<string, string>, volumes: string[], healthcheck: { test: string[] } }>
   }
   const service = compose.services.eloqua
   t.ok(service, 'one service named eloqua')
-  t.equal(service?.build, '.')
+  t.equal(service?.build, '.', 'built from the repository when the image is missing')
+  t.equal(service?.image, `\${ELOQUA_MOCK_IMAGE:-eloqua-bulk-mock:${pkg.version}}`, 'an image name of this version, ELOQUA_MOCK_IMAGE for another')
   t.equal(service?.ports.length, 1)
-  const [, hostIp, hostPort, containerPort] = /^(?:([^:]+):)?(\d+):(\d+)$/.exec(service?.ports[0] ?? '') ?? []
+  const [, hostIp, hostPort, containerPort] = /^(?:([^:]+):)?(\$\{ELOQUA_MOCK_PORT:-\d+\}):(\d+)$/.exec(service?.ports[0] ?? '') ?? []
   t.equal(hostIp, '127.0.0.1', 'published on loopback only, not on every interface of the host')
-  t.equal(hostPort, '8080')
+  t.equal(hostPort, ['$', '{ELOQUA_MOCK_PORT:-8080}'].join(''), 'the host port from ELOQUA_MOCK_PORT, 8080 by default')
   t.equal(containerPort, env().PORT, 'the port the image listens on')
   t.equal(service?.environment.FIXTURES, '/fixtures')
   t.strictSame(service?.volumes, ['./fixtures:/fixtures:ro', 'eloqua-ca:/certs'])
