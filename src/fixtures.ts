@@ -55,6 +55,7 @@ export function faultRuleProblems (rule: unknown): string[] {
   const { response, sync, match = {} } = rule
   const problems: string[] = []
   if ((response === undefined) === (sync === undefined)) problems.push('/: a fault rule needs either "response" or "sync", not both')
+  if (response?.bytes !== undefined && response.connection !== 'truncate-body') problems.push('/response/bytes: only a "truncate-body" connection fault sends some bytes')
   if (match.path !== undefined && match.path.split(/[*{]/).length - 1 > MAX_PATH_WILDCARDS) {
     problems.push(`/match/path: at most ${MAX_PATH_WILDCARDS} * and {param} in one template`)
   }

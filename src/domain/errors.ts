@@ -30,7 +30,9 @@ export const REASON_PHRASES: Readonly<Record<number, string>> = {
   429: 'Too Many Requests',
   431: 'Request Header Fields Too Large',
   500: 'The service has encountered an error.',
-  503: 'Service Unavailable'
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout'
 }
 
 export class EloquaError extends Error {

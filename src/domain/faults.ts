@@ -7,7 +7,7 @@ import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64'
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
 import { validationError } from './errors.js'
 import { PathPattern } from './glob.js'
-import { FAULT_STATUS_CODES, type FaultRuleFixture } from '../schemas/fixtures.js'
+import { FAULT_STATUS_CODES, type FAULT_CONNECTION_KINDS, type FaultRuleFixture } from '../schemas/fixtures.js'
 import { erroredSync, type Sync, type SyncFinal, type SyncShaper, type SyncShaping } from './sync-lifecycle.js'
 import { summaryLine } from './sync-engine.js'
 
@@ -31,7 +31,13 @@ export interface FaultResponse {
   /** `undefined`: the body Eloqua sends for `status`. */
   readonly body: unknown
   readonly delayMs: number
+  /** A failure of the connection itself, instead of (or after the headers of) an answer. */
+  readonly connection?: FaultConnection
+  /** With truncate-body: the bytes of the body sent before the connection closes; 0 otherwise. */
+  readonly bytes: number
 }
+
+export type FaultConnection = typeof FAULT_CONNECTION_KINDS[number]
 
 export interface FaultRuleState {
   name: string
@@ -124,8 +130,8 @@ class FaultRule {
 
   response (): FaultResponse {
     // Request rules always have `response` (fixtures are checked for that).
-    const { status, headers = {}, body, delayMs = 0 } = this.#fixture.response as NonNullable<FaultRuleFixture['response']>
-    return { ruleName: this.name, explanation: this.explain(), status, headers, body, delayMs }
+    const { status, headers = {}, body, delayMs = 0, connection, bytes } = this.#fixture.response as NonNullable<FaultRuleFixture['response']>
+    return { ruleName: this.name, explanation: this.explain(), status, headers, body, delayMs, bytes: bytes ?? 0, ...(connection === undefined ? {} : { connection }) }
   }
 
   shaping (): SyncShaping {
@@ -146,11 +152,11 @@ class FaultRule {
     ].filter((c) => c !== undefined)
     const when = this.#fixture.when ?? 'always'
     const policy = when === 'always' ? 'always' : Object.entries(when).map(([k, v]) => `${k} ${v}`).join('')
-    const { status, delayMs } = this.#fixture.response ?? {}
+    const { status, delayMs, connection, bytes } = this.#fixture.response ?? {}
     const sync = this.#fixture.sync
     const action = sync !== undefined
       ? `syncs ${Object.entries(sync).map(([k, v]) => `${k}=${v}`).join(' ')}`
-      : [status === undefined ? undefined : `answer ${status}`, delayMs === undefined ? undefined : `after ${delayMs} ms`]
+      : [status === undefined ? undefined : `answer ${status}`, connection === undefined ? undefined : `connection ${connection}${connection === 'truncate-body' ? ` after ${bytes ?? 0} bytes` : ''}`, delayMs === undefined ? undefined : `after ${delayMs} ms`]
           .filter((a) => a !== undefined).join(' ') || 'no change'
     return `${this.name}: ${criteria.length > 0 ? criteria.join(' ') : 'any request'}, ${policy}: ${action}`
   }
@@ -253,7 +259,7 @@ export function preferredFault (prefer: string | undefined): FaultResponse | und
       constraint: `code must be one of ${FAULT_STATUS_CODES.join(', ')}.`
     }])
   }
-  return { ruleName: 'prefer', explanation: `Prefer header: answer ${status}`, status, headers: {}, body: undefined, delayMs: 0 }
+  return { ruleName: 'prefer', explanation: `Prefer header: answer ${status}`, status, headers: {}, body: undefined, delayMs: 0, bytes: 0 }
 }
 
 /**

@@ -3,6 +3,7 @@
  * failing gateway would. The only place faults act: routes and the domain never see them.
  */
 import fp from 'fastify-plugin'
+import type { Socket } from 'node:net'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { EloquaError } from '../domain/errors.js'
 import { preferredFault, type FaultResponse } from '../domain/faults.js'
@@ -23,7 +24,64 @@ function defaultBody (status: number): unknown {
   return status === 400 ? { failures: [{ field: 'request', constraint: 'There was a validation error.' }] } : undefined
 }
 
+/** What a truncated answer promises when the rule gives no body: a list answer, as Eloqua's lists are. */
+const DEFAULT_PROMISED_BODY = { items: [], totalResults: 0, limit: 1000, offset: 0, count: 0, hasMore: false }
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Lets go of every connection a `hang` fault holds (a reset and the shutdown do this). */
+    releaseHungConnections: () => void
+  }
+}
+
 export default fp(async function faults (app) {
+  // Connections a `hang` rule holds: bounded by CONNECTION_TIMEOUT_MS of silence, and let go on reset and close.
+  const hung = new Set<Socket>()
+  const release = (): void => {
+    for (const socket of hung) socket.destroy()
+    hung.clear()
+  }
+  app.decorate('releaseHungConnections', release)
+  app.addHook('preClose', (done) => {
+    release()
+    done()
+  })
+
+  /** Fails the connection itself, as a broken network or gateway would; fastify answers nothing. */
+  function failConnection (request: FastifyRequest, reply: FastifyReply, fault: FaultResponse): void {
+    reply.hijack()
+    const socket = request.raw.socket
+    const response = reply.raw
+    const status = fault.status ?? 200
+    const headers = { ...(reply.getHeaders() as Record<string, string>), ...fault.headers, 'content-type': 'application/json; charset=utf-8' }
+    switch (fault.connection) {
+      case 'reset':
+        app.recordRequest(request, reply, 0)
+        socket.resetAndDestroy()
+        return
+      case 'hang':
+        app.recordRequest(request, reply, 0)
+        hung.add(socket)
+        socket.once('close', () => hung.delete(socket))
+        return
+      case 'close-after-headers': {
+        app.recordRequest(request, reply, status)
+        response.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(JSON.stringify(fault.body ?? DEFAULT_PROMISED_BODY)) })
+        response.flushHeaders()
+        socket.end()
+        return
+      }
+      default: {
+        // truncate-body: the whole length promised, fewer bytes sent (always at least one fewer).
+        app.recordRequest(request, reply, status)
+        const body = Buffer.from(JSON.stringify(fault.body ?? DEFAULT_PROMISED_BODY))
+        response.writeHead(status, { ...headers, 'content-length': body.length })
+        response.write(body.subarray(0, Math.min(fault.bytes, body.length - 1)))
+        socket.end()
+      }
+    }
+  }
+
   // Callback-style, so a request that no fault touches costs no promise.
   app.addHook('onRequest', function applyFaults (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
     const prefer = typeof request.headers.prefer === 'string' ? request.headers.prefer : undefined
@@ -53,6 +111,10 @@ export default fp(async function faults (app) {
     request.log.info({ fault: explanation }, 'fault injected')
     reply.header('x-mock-fault', fault.ruleName)
     const answer = (): void => {
+      if (fault.connection !== undefined) {
+        failConnection(request, reply, fault)
+        return
+      }
       if (status === undefined) {
         done()
         return
@@ -65,4 +127,4 @@ export default fp(async function faults (app) {
     if (delayMs > 0) setTimeout(answer, delayMs)
     else answer()
   })
-}, { name: 'faults', dependencies: ['store', 'errors'] })
+}, { name: 'faults', dependencies: ['store', 'errors', 'journal'] })

@@ -9,6 +9,8 @@ import { RequestJournal } from '../domain/journal.js'
 declare module 'fastify' {
   interface FastifyInstance {
     journal: RequestJournal
+    /** Records a request now, with this status: for answers that bypass fastify (connection faults). */
+    recordRequest: (request: FastifyRequest, reply: FastifyReply, status: number) => void
   }
   interface FastifyReply {
     /** The first JOURNAL_BODY_BYTES of the answer, kept by onSend for the journal. */
@@ -37,7 +39,10 @@ function byteLength (header: unknown): number {
 export default fp<JournalOptions>(async function journal (app, { size, bodyBytes }) {
   const requests = new RequestJournal(size)
   app.decorate('journal', requests)
-  if (!requests.enabled) return
+  if (!requests.enabled) {
+    app.decorate('recordRequest', () => {})
+    return
+  }
   const keepBodies = bodyBytes > 0
   if (keepBodies) {
     app.decorateReply('journalBody', undefined)
@@ -46,12 +51,8 @@ export default fp<JournalOptions>(async function journal (app, { size, bodyBytes
       done(null, payload)
     })
   }
-  app.addHook('onResponse', function recordRequest (request: FastifyRequest, reply: FastifyReply, done: () => void) {
+  function record (request: FastifyRequest, reply: FastifyReply, status: number): void {
     const config = request.routeOptions.config
-    if (config?.mockAdmin === true) {
-      done()
-      return
-    }
     const principal = request.principal
     const identity = principal === null || principal === undefined ? app.directory.claimedIdentity(request.headers.authorization) : { site: principal.siteName, user: principal.loginName }
     const operation = config?.operation
@@ -65,7 +66,7 @@ export default fp<JournalOptions>(async function journal (app, { size, bodyBytes
       ...(operation === undefined ? {} : { operation }),
       ...(identity.site === undefined ? {} : { site: identity.site }),
       ...(identity.user === undefined ? {} : { user: identity.user }),
-      status: reply.statusCode,
+      status,
       durationMs: Math.round(reply.elapsedTime * 1000) / 1000,
       ...(typeof fault === 'string' ? { fault } : {}),
       requestBytes: byteLength(request.headers['content-length']),
@@ -73,6 +74,10 @@ export default fp<JournalOptions>(async function journal (app, { size, bodyBytes
       ...(keepBodies && !secret && upload !== null && upload !== undefined ? { requestBody: head(upload.bytes, bodyBytes) } : {}),
       ...(keepBodies && !secret && reply.journalBody !== undefined ? { responseBody: reply.journalBody } : {})
     })
+  }
+  app.decorate('recordRequest', record)
+  app.addHook('onResponse', function recordRequest (request: FastifyRequest, reply: FastifyReply, done: () => void) {
+    if (request.routeOptions.config?.mockAdmin !== true) record(request, reply, reply.statusCode)
     done()
   })
 }, { name: 'journal', dependencies: ['store'] })

@@ -131,6 +131,7 @@ const controlRoutes: FastifyPluginAsync<MockAdminOptions> = async (app, options)
       app.store.reset()
       app.oauth.reset()
       app.faults.reset()
+      app.releaseHungConnections()
       app.journal.clear()
       request.log.info('state reset to fixtures')
     } else {

@@ -7,7 +7,10 @@ import { OPERATION_IDS } from './operations.js'
 import { ACTIVITY_TYPES } from '../domain/activities.js'
 import type { ActivityFixture } from '../domain/activity-log.js'
 
-export const FAULT_STATUS_CODES = [400, 401, 403, 404, 409, 410, 412, 413, 429, 500, 503] as const
+export const FAULT_STATUS_CODES = [400, 401, 403, 404, 409, 410, 412, 413, 429, 500, 502, 503, 504] as const
+
+/** What a fault rule can do to the connection itself, as a failing network or gateway would. */
+export const FAULT_CONNECTION_KINDS = ['reset', 'hang', 'close-after-headers', 'truncate-body'] as const
 
 // Eloqua's SyncAction enums (eloqua-reference §6).
 export const SYNC_ACTION_KINDS = ['add', 'remove', 'setStatus'] as const
@@ -366,7 +369,12 @@ export const faultRule = {
         status: { enum: FAULT_STATUS_CODES, description: 'Status to answer with. Omit to only delay the real answer.' },
         headers: headerMap,
         body: { description: 'JSON body to send instead of the one Eloqua would send.' },
-        delayMs: { type: 'integer', minimum: 0, maximum: 600000, description: 'Wait this long before answering (or before going on, without status).' }
+        delayMs: { type: 'integer', minimum: 0, maximum: 600000, description: 'Wait this long before answering (or before going on, without status).' },
+        connection: {
+          enum: FAULT_CONNECTION_KINDS,
+          description: 'Fail the connection instead of answering: reset (a TCP reset), hang (never answer; released by a reset, at shutdown, or after CONNECTION_TIMEOUT_MS of silence), close-after-headers (send the status and headers, promising a body, then close), truncate-body (send the headers and `bytes` bytes of the body, then close).'
+        },
+        bytes: { type: 'integer', minimum: 0, maximum: 1048576, description: 'With truncate-body: how many bytes of the body to send before closing. Default 0.' }
       }
     }
   }

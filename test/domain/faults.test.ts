@@ -108,7 +108,8 @@ t.test('a decision carries status, headers, body and delay, and explains itself'
     status: 429,
     headers: { 'Retry-After': '5' },
     body: { x: 1 },
-    delayMs: 10
+    delayMs: 10,
+    bytes: 0
   })
   t.equal(store.state()[0]?.description, 'shown in state')
   const delayOnly = new FaultStore([rule({ name: 'slow', response: { delayMs: 5 } })], 1).decide(request())
@@ -132,7 +133,7 @@ t.test('Prefer with a code the mock cannot produce is a 400 naming the header', 
     t.ok(error instanceof EloquaError)
     t.equal((error as EloquaError).statusCode, 400)
     t.strictSame((error as EloquaError).body(), {
-      failures: [{ field: 'Prefer', value, constraint: 'code must be one of 400, 401, 403, 404, 409, 410, 412, 413, 429, 500, 503.' }]
+      failures: [{ field: 'Prefer', value, constraint: 'code must be one of 400, 401, 403, 404, 409, 410, 412, 413, 429, 500, 502, 503, 504.' }]
     })
   }
 })

@@ -136,7 +136,7 @@ t.test('an invalid Prefer code gets a clear 400 from the mock', async (t) => {
   const app = await build(t)
   const res = await upload(app, 9, 6, RECORDS, { prefer: 'code=299' })
   t.equal(res.statusCode, 400)
-  t.strictSame(res.json(), { failures: [{ field: 'Prefer', value: 'code=299', constraint: 'code must be one of 400, 401, 403, 404, 409, 410, 412, 413, 429, 500, 503.' }] })
+  t.strictSame(res.json(), { failures: [{ field: 'Prefer', value: 'code=299', constraint: 'code must be one of 400, 401, 403, 404, 409, 410, 412, 413, 429, 500, 502, 503, 504.' }] })
 })
 
 t.test('faults and Prefer never touch /__mock routes', async (t) => {
