@@ -86,7 +86,7 @@ t.test('schema violations name the file, the JSON pointer and the rule', async (
     'f.json: /syncActionDefinitions/0/syncActions/0: must have required property \'status\''
   ])
   t.strictSame(problems([{ file: 'f.json', content: { faults: [{ name: 'x', response: { status: 418 } }] } }]), [
-    'f.json: /faults/0/response/status: must be one of [400,401,403,404,409,410,412,413,429,500,503]'
+    'f.json: /faults/0/response/status: must be one of [400,401,403,404,409,410,412,413,429,500,502,503,504]'
   ])
   t.match(problems([{ file: 'f.json', content: { faults: [{ name: 'x', when: 'sometimes', response: { status: 500 } }] } }]), [
     'f.json: /faults/0/when: must be "always"', 'f.json: /faults/0/when: must be object', 'f.json: /faults/0/when: must match a schema in anyOf'

@@ -200,7 +200,7 @@ t.test('an invalid runtime rule answers 400 naming what is wrong, and adds nothi
   t.strictSame(res.json(), {
     failures: [
       { field: '/name', constraint: 'must match pattern "^[A-Za-z0-9._-]{1,64}$"' },
-      { field: '/response/status', constraint: 'must be one of [400,401,403,404,409,410,412,413,429,500,503]' }
+      { field: '/response/status', constraint: 'must be one of [400,401,403,404,409,410,412,413,429,500,502,503,504]' }
     ]
   })
   const unknownOperation = await app.inject({ method: 'POST', url: '/__mock/faults', payload: { name: 'x', match: { operation: 'uploadData' }, response: { status: 503 } } })
