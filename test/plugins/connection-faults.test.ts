@@ -89,4 +89,8 @@ t.test('502 and 504 answer with their reason phrases; bytes belong to truncate-b
   t.strictSame(bad.json(), { failures: [{ field: '/response/bytes', constraint: 'only a "truncate-body" connection fault sends some bytes' }] })
   const listed = await app.inject({ method: 'POST', url: '/__mock/faults', payload: { name: 'y', response: { connection: 'truncate-body', bytes: 3, delayMs: 10 } } })
   t.match(listed.json(), { explanation: 'y: any request, always: connection truncate-body after 3 bytes after 10 ms' })
+  const reset = await app.inject({ method: 'POST', url: '/__mock/faults', payload: { name: 'z', response: { connection: 'reset' } } })
+  t.match(reset.json(), { explanation: 'z: any request, always: connection reset' })
+  const none = await app.inject({ method: 'POST', url: '/__mock/faults', payload: { name: 'w', response: { connection: 'truncate-body' } } })
+  t.match(none.json(), { explanation: 'w: any request, always: connection truncate-body after 0 bytes' })
 })
