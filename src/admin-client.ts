@@ -5,8 +5,9 @@
  */
 import type { FaultRuleFixture, SiteFixture } from './schemas/fixtures.js'
 import type { JournalEntry, JournalFilter } from './domain/journal.js'
+import type { Finding } from './domain/report.js'
 
-export type { FaultRuleFixture, JournalEntry, JournalFilter, SiteFixture }
+export type { FaultRuleFixture, Finding, JournalEntry, JournalFilter, SiteFixture }
 
 /** A site made for one test file, and how to log in to it. */
 export interface MockSite {
@@ -143,6 +144,11 @@ export class MockAdmin {
 
   async clearJournal (): Promise<void> {
     await this.#call('DELETE', '/__mock/requests')
+  }
+
+  /** What the clients of a site did that real Eloqua would punish or that hints at a bug. */
+  async report (options: { site?: string } = {}): Promise<{ site: string, findings: Finding[], journalDropped: number }> {
+    return await this.#call('GET', `/__mock/report${queryString(options)}`)
   }
 
   /** Adds a fault rule (the fixtures format), tried before every other rule until reset. */

@@ -29,6 +29,7 @@ t.test('startMock serves on a free port; its methods drive the control surface',
   t.match(await mock.journal({ site: site.name }), [{ id: Number, status: 204, site: site.name, user: 'API.User' }, { status: 204 }])
   t.match(await mock.journalPage(), { count: 2, dropped: 0, capacity: 10000 })
   t.match(await mock.state({ site: site.name, records: false }), { site: site.name })
+  t.match(await mock.report({ site: site.name }), { site: site.name, findings: [{ rule: 'staged-never-synced', requests: [1, 2] }] })
 
   // Faults and the clock.
   t.match(await mock.addFault({ name: 'down', match: { operation: 'uploadSyncActionData' }, response: { status: 503 } }), { name: 'down' })

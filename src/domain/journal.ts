@@ -25,6 +25,10 @@ export interface JournalEntry {
   readonly fault?: string
   readonly requestBytes: number
   readonly responseBytes: number
+  /** The X-Mock-Reason of the answer: why the mock answered as it did. */
+  readonly reason?: string
+  /** Seconds the answer's Retry-After asked the client to wait. */
+  readonly retryAfter?: number
   /** The first JOURNAL_BODY_BYTES of each body, as text; never for OAuth token requests, which carry secrets. */
   readonly requestBody?: string
   readonly responseBody?: string
@@ -43,7 +47,10 @@ export interface JournalFilter {
 }
 
 /** What the HTTP side hands over: an entry without its id, its time in epoch milliseconds. */
-export type JournalRecord = Omit<JournalEntry, 'id' | 'time'> & { time: number }
+export type JournalRecord = Omit<JournalEntry, 'id' | 'time'> & { time: number, wallMs?: number }
+
+/** An entry with the real time it was answered at (epoch ms), which the client-behaviour report reads. */
+export type TimedEntry = JournalEntry & { readonly wallMs: number }
 
 type Predicate = (entry: JournalEntry) => boolean
 
@@ -110,6 +117,9 @@ export class RequestJournal {
   readonly #sites: Array<string | undefined>
   readonly #users: Array<string | undefined>
   readonly #faults: Array<string | undefined>
+  readonly #wallTimes: Float64Array
+  readonly #retryAfters: Float64Array
+  readonly #reasons: Array<string | undefined>
   readonly #requestBodies: Array<string | undefined>
   readonly #responseBodies: Array<string | undefined>
   readonly #interned = new Interner()
@@ -133,6 +143,9 @@ export class RequestJournal {
     this.#sites = new Array<string | undefined>(capacity)
     this.#users = new Array<string | undefined>(capacity)
     this.#faults = new Array<string | undefined>(capacity)
+    this.#wallTimes = new Float64Array(capacity)
+    this.#retryAfters = new Float64Array(capacity)
+    this.#reasons = new Array<string | undefined>(capacity)
     this.#requestBodies = new Array<string | undefined>(capacity)
     this.#responseBodies = new Array<string | undefined>(capacity)
   }
@@ -166,6 +179,9 @@ export class RequestJournal {
     this.#sites[at] = entry.site === undefined ? undefined : interned.intern(entry.site)
     this.#users[at] = entry.user === undefined ? undefined : interned.intern(entry.user)
     this.#faults[at] = entry.fault
+    this.#wallTimes[at] = entry.wallMs ?? entry.time
+    this.#retryAfters[at] = entry.retryAfter ?? NaN
+    this.#reasons[at] = entry.reason === undefined ? undefined : interned.intern(entry.reason)
     this.#requestBodies[at] = entry.requestBody
     this.#responseBodies[at] = entry.responseBody
     this.#next = (at + 1) % this.capacity
@@ -209,19 +225,26 @@ export class RequestJournal {
     for (const entry of kept) {
       this.#lastId = entry.id - 1
       this.record({ ...entry, time: Date.parse(entry.time) })
+      this.#wallTimes[this.#size - 1] = entry.wallMs
     }
     this.#lastId = lastId
     this.#dropped = name === undefined ? 0 : dropped
     // Text of forgotten entries is let go.
     for (let i = this.#size; i < this.capacity; i++) {
       this.#paths[i] = this.#methods[i] = ''
-      this.#operations[i] = this.#sites[i] = this.#users[i] = this.#faults[i] = this.#requestBodies[i] = this.#responseBodies[i] = undefined
+      this.#operations[i] = this.#sites[i] = this.#users[i] = this.#faults[i] = this.#reasons[i] = this.#requestBodies[i] = this.#responseBodies[i] = undefined
     }
   }
 
-  #entry (at: number): JournalEntry {
+  /** Every entry, oldest first, with the real time it was answered at. */
+  timeline (): TimedEntry[] {
+    return [...this.#inOrder()]
+  }
+
+  #entry (at: number): TimedEntry {
     const optional = (key: string, value: string | undefined): Record<string, string> => value === undefined ? {} : { [key]: value }
-    return {
+    const retryAfter = this.#retryAfters[at] as number
+    const entry = {
       id: this.#ids[at] as number,
       time: new Date(this.#times[at] as number).toISOString(),
       method: this.#methods[at] as string,
@@ -234,12 +257,16 @@ export class RequestJournal {
       ...optional('fault', this.#faults[at]),
       requestBytes: this.#requestBytes[at] as number,
       responseBytes: this.#responseBytes[at] as number,
+      ...optional('reason', this.#reasons[at]),
+      ...(Number.isNaN(retryAfter) ? {} : { retryAfter }),
       ...optional('requestBody', this.#requestBodies[at]),
       ...optional('responseBody', this.#responseBodies[at])
     }
+    // Not enumerable: the control surface shows entries without it.
+    return Object.defineProperty(entry, 'wallMs', { value: this.#wallTimes[at] as number, enumerable: false }) as TimedEntry
   }
 
-  * #inOrder (): Generator<JournalEntry> {
+  * #inOrder (): Generator<TimedEntry> {
     const start = this.#size < this.capacity ? 0 : this.#next
     for (let i = 0; i < this.#size; i++) yield this.#entry((start + i) % this.capacity)
   }

@@ -47,6 +47,11 @@ export interface SiteOptions extends StagingOptions, SyncLifecycleOptions {
 }
 
 /** What the fixtures give every site, read once. */
+export interface ReportFacts {
+  definitions: Array<{ uri: string, createdByClient: boolean, stagedUploads: number, syncing: boolean }>
+  syncs: Array<{ uri: string, status: string }>
+}
+
 export interface SiteSeed {
   readonly fixtures: Fixtures
   readonly contactFields: FieldCatalogue
@@ -122,6 +127,8 @@ export class Site {
   #accounts = new EntityTable([])
   #customObjects = new Map<number, CustomObjectState>()
   #definitions = new Map<number, Definition>()
+  /** Definitions from this id on were created by clients, not loaded from fixtures. */
+  #firstRuntimeDefinitionId = 1
   #byUri = new Map<string, Definition>()
   #nextDefinitionId = 1
   /** When the next staged upload or definition expires; until then there is nothing to drop. */
@@ -182,6 +189,7 @@ export class Site {
       definition.updatedBy = d.updatedBy ?? definition.createdBy
     }
     this.#nextDefinitionId = Math.max(0, ...this.#definitions.keys()) + 1
+    this.#firstRuntimeDefinitionId = this.#nextDefinitionId
     this.#staging = new Staging(this.#options)
     this.#syncs = this.#newLifecycle()
     this.#nextHousekeepingAt = Infinity
@@ -716,6 +724,16 @@ export class Site {
    * when asked. Staged records are decoded for at most `maxRecords` records in all, so the answer
    * stays small however much is staged.
    */
+  /** What the client-behaviour report reads: the definitions and syncs as they stand. */
+  reportFacts (): ReportFacts {
+    this.#settle()
+    const running = new Set(this.#syncs.running().map((sync) => sync.definition))
+    return {
+      definitions: [...this.#definitions.values()].map((d) => ({ uri: d.uri, createdByClient: d.id >= this.#firstRuntimeDefinitionId, stagedUploads: d.staged.length, syncing: running.has(d) })),
+      syncs: this.#syncs.all().map((sync) => ({ uri: sync.uri, status: sync.final?.status ?? 'running' }))
+    }
+  }
+
   snapshot (options: SnapshotOptions): object {
     this.#settle()
     const { customObject, definition, sync } = options

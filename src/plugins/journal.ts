@@ -58,9 +58,12 @@ export default fp<JournalOptions>(async function journal (app, { size, bodyBytes
     const operation = config?.operation
     const secret = operation !== undefined && SECRET_OPERATIONS.has(operation)
     const fault = reply.getHeader('x-mock-fault')
+    const reason = reply.getHeader('x-mock-reason')
+    const retryAfter = Number(reply.getHeader('retry-after'))
     const upload = request.upload
     requests.record({
       time: app.clock.now(),
+      wallMs: Date.now(),
       method: request.method,
       path: request.url,
       ...(operation === undefined ? {} : { operation }),
@@ -69,6 +72,8 @@ export default fp<JournalOptions>(async function journal (app, { size, bodyBytes
       status,
       durationMs: Math.round(reply.elapsedTime * 1000) / 1000,
       ...(typeof fault === 'string' ? { fault } : {}),
+      ...(typeof reason === 'string' ? { reason } : {}),
+      ...(Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfter } : {}),
       requestBytes: byteLength(request.headers['content-length']),
       responseBytes: byteLength(reply.getHeader('content-length')),
       ...(keepBodies && !secret && upload !== null && upload !== undefined ? { requestBody: head(upload.bytes, bodyBytes) } : {}),

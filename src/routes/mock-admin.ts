@@ -13,6 +13,7 @@ import { DOMAIN_VALIDATED } from '../schemas/common.js'
 import { faultRule, siteSchema, type FaultRuleFixture, type SiteFixture } from '../schemas/fixtures.js'
 import type { Site } from '../domain/site.js'
 import type { JournalFilter } from '../domain/journal.js'
+import { clientReport } from '../domain/report.js'
 
 const admin = { mockAdmin: true } as const
 // Shown in the OpenAPI description: no credentials needed here.
@@ -296,6 +297,20 @@ const controlRoutes: FastifyPluginAsync<MockAdminOptions> = async (app, options)
   }, async (_request, reply) => {
     app.journal.clear()
     return reply.code(204).send()
+  })
+
+  app.get<{ Querystring: { site?: string } }>('/__mock/report', {
+    config: admin,
+    schema: {
+      summary: 'What the clients of a site did that real Eloqua would punish or that hints at a bug, each finding with the rule behind it and the journal ids of the requests',
+      ...open,
+      querystring: { type: 'object', additionalProperties: false, properties: { site: { type: 'string', maxLength: 256, description: 'The site; default the first site of the fixtures.' } } }
+    }
+  }, async (request) => {
+    const site = siteOf(request.query.site)
+    const name = site.name.toLowerCase()
+    const entries = app.journal.timeline().filter((e) => e.site?.toLowerCase() === name)
+    return { site: site.name, findings: clientReport(entries, site.reportFacts()), journalDropped: app.journal.dropped }
   })
 
   app.get('/__mock/openapi.json', {

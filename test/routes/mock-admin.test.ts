@@ -109,6 +109,7 @@ t.test('GET /__mock/openapi.json describes every implemented endpoint, generated
     'GET /__mock/faults',
     'GET /__mock/health',
     'GET /__mock/openapi.json',
+    'GET /__mock/report',
     'GET /__mock/requests',
     'GET /__mock/requests/count',
     'GET /__mock/sites',
