@@ -8,7 +8,8 @@
  * Every token pattern is anchored and free of nested repetition, so lexing is linear in the
  * filter's length (at most MAX_FILTER_LENGTH characters).
  */
-import { EmbeddedActionsParser, Lexer, createToken, type IToken, type TokenType } from 'chevrotain'
+import type { IToken, TokenType } from 'chevrotain'
+import { EmbeddedActionsParser, Lexer, createToken } from './chevrotain.js'
 import type { EntityRecord } from './entities.js'
 import { SYNC_ACTION_STATUSES } from '../schemas/fixtures.js'
 
@@ -135,7 +136,9 @@ class FilterParser extends EmbeddedActionsParser {
   ]))
 }
 
-const parser = new FilterParser()
+// Built at the first filter: Chevrotain's self-analysis takes a quarter of a second, which a
+// mock that is never sent a filter (and every test process) should not pay at start.
+let parser: FilterParser | undefined
 
 /** A filter that does not parse: where (a 0-based character offset) and why, in words. */
 export class FilterSyntaxError extends Error {
@@ -169,6 +172,7 @@ export function parseFilter (text: string): FilterNode {
   const [bad] = lexed.errors
   if (bad !== undefined) throw new FilterSyntaxError(bad.offset, `unexpected character ${JSON.stringify(text.charAt(bad.offset))}`)
   checkNesting(lexed.tokens)
+  parser ??= new FilterParser()
   parser.input = lexed.tokens
   const tree = parser.filter()
   const [problem] = parser.errors
