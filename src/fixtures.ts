@@ -46,6 +46,7 @@ export function runtimeSiteProblems (site: unknown): string[] {
   const problems: string[] = []
   const located = [{ item: site as SiteFixture, file: 'body', pointer: '' }]
   if (site.podHost !== undefined) checkPodHosts(located, problems)
+  if (site.users !== undefined) checkUsers(located[0] as Located<SiteFixture>, new Set(), undefined, problems)
   return problems.map((problem) => problem.replace(/^body: /, ''))
 }
 
@@ -337,6 +338,26 @@ function checkScoringModels (models: ReadonlyArray<Located<ScoringModelFixture>>
   }
 }
 
+/**
+ * A site's users: names unique (without case), each able to authenticate, tokens not in `tokens`
+ * already; user ids not in `userIds`, when given (fixtures number users across sites).
+ */
+function checkUsers (s: Located<Fixtures['sites'][number]>, tokens: Set<string>, userIds: Set<number> | undefined, problems: string[]): void {
+  const usernames = new Set<string>()
+  s.item.users.forEach((u, i) => {
+    const at = (suffix: string, detail: string): void => { problems.push(`${s.file}: ${s.pointer}/users/${i}${suffix}: ${detail}`) }
+    if (usernames.has(u.username.toLowerCase())) at('/username', `user "${u.username}" is defined twice in site "${s.item.name}"`)
+    usernames.add(u.username.toLowerCase())
+    if (userIds?.has(u.id) === true) at('/id', `user id ${u.id} is used twice`)
+    userIds?.add(u.id)
+    if (u.password === undefined && (u.tokens ?? []).length === 0) at('', 'user has neither a password nor a token, so cannot authenticate')
+    u.tokens?.forEach((token, j) => {
+      if (tokens.has(token)) at(`/tokens/${j}`, 'token is given to more than one user')
+      tokens.add(token)
+    })
+  })
+}
+
 function checkReferences (
   sites: Array<Located<Fixtures['sites'][number]>>,
   customObjects: Array<Located<Fixtures['customObjects'][number]>>,
@@ -354,19 +375,7 @@ function checkReferences (
   const userIds = new Set<number>()
   for (const s of sites) {
     unique(siteNames, s.item.name.toLowerCase(), s, '/name', `site "${s.item.name}" is defined twice`)
-    const usernames = new Set<string>()
-    s.item.users.forEach((u, i) => {
-      const where = { file: s.file, pointer: `${s.pointer}/users/${i}` }
-      if (usernames.has(u.username.toLowerCase())) at(where, '/username', `user "${u.username}" is defined twice in site "${s.item.name}"`)
-      usernames.add(u.username.toLowerCase())
-      if (userIds.has(u.id)) at(where, '/id', `user id ${u.id} is used twice`)
-      userIds.add(u.id)
-      if (u.password === undefined && (u.tokens ?? []).length === 0) at(where, '', 'user has neither a password nor a token, so cannot authenticate')
-      u.tokens?.forEach((token, j) => {
-        if (tokens.has(token)) at(where, `/tokens/${j}`, 'token is given to more than one user')
-        tokens.add(token)
-      })
-    })
+    checkUsers(s, tokens, userIds, problems)
   }
 
   const objects = new Map<number, Located<Fixtures['customObjects'][number]>>()

@@ -18,7 +18,8 @@ t.test('a version tag runs the tests on Node 20 and 24, then publishes the packa
   t.ok(test?.steps.some((s) => s.run?.includes('$GITHUB_REF_NAME') === true), 'the tag must be the package\'s version')
   t.equal(npm?.needs, 'test')
   t.equal(npm?.permissions?.['id-token'], 'write', 'provenance needs an OIDC token')
-  t.ok(npm?.steps.some((s) => s.run === 'npm publish --provenance --access public'))
+  const runs = npm?.steps.map((s) => s.run) ?? []
+  t.ok(runs.indexOf('npm publish --provenance --access public') > runs.findIndex((r) => r?.startsWith('npm pkg set repository.type=git repository.url=') === true), 'the repository is named before a provenance publish')
   t.equal(image?.needs, 'test')
   const build = image?.steps.find((s) => s.uses?.startsWith('docker/build-push-action') === true)
   t.match(build?.with, { platforms: 'linux/amd64,linux/arm64', push: true })

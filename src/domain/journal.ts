@@ -81,6 +81,10 @@ export function journalPredicate (filter: JournalFilter): Predicate {
 
 /** Up to this many distinct strings (paths, users, operations…) are shared between entries. */
 const MAX_INTERNED = 10_000
+/** Longer strings are not shared: a few long paths must not hold megabytes for good. */
+const MAX_INTERNED_LENGTH = 256
+/** A path (with its query) is kept to this many characters. */
+export const MAX_JOURNAL_PATH = 2048
 
 /**
  * Strings that repeat from request to request (paths, operations, sites, users) are kept once,
@@ -90,10 +94,15 @@ class Interner {
   readonly #strings = new Map<string, string>()
 
   intern (value: string): string {
+    if (value.length > MAX_INTERNED_LENGTH) return value
     const known = this.#strings.get(value)
     if (known !== undefined) return known
     if (this.#strings.size < MAX_INTERNED) this.#strings.set(value, value)
     return value
+  }
+
+  clear (): void {
+    this.#strings.clear()
   }
 }
 
@@ -174,7 +183,7 @@ export class RequestJournal {
     this.#requestBytes[at] = entry.requestBytes
     this.#responseBytes[at] = entry.responseBytes
     this.#methods[at] = interned.intern(entry.method)
-    this.#paths[at] = interned.intern(entry.path)
+    this.#paths[at] = interned.intern(entry.path.length > MAX_JOURNAL_PATH ? Buffer.from(entry.path.slice(0, MAX_JOURNAL_PATH)).toString() : entry.path)
     this.#operations[at] = entry.operation
     this.#sites[at] = entry.site === undefined ? undefined : interned.intern(entry.site)
     this.#users[at] = entry.user === undefined ? undefined : interned.intern(entry.user)
@@ -219,6 +228,7 @@ export class RequestJournal {
     const name = site?.toLowerCase()
     const kept = name === undefined ? [] : [...this.#inOrder()].filter((e) => e.site?.toLowerCase() !== name)
     const { dropped } = this
+    this.#interned.clear()
     this.#next = 0
     this.#size = 0
     const lastId = this.#lastId

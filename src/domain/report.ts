@@ -37,7 +37,11 @@ export function clientReport (entries: readonly TimedEntry[], facts: ReportFacts
     if (entry.operation !== 'getSync') continue
     const path = pathOf(entry)
     const previous = lastPoll.get(path)
-    if (previous !== undefined && entry.wallMs - previous.wallMs < POLL_INTERVAL_MS) fastPolls.set(path, [...(fastPolls.get(path) ?? [previous.id]), entry.id])
+    if (previous !== undefined && entry.wallMs - previous.wallMs < POLL_INTERVAL_MS) {
+      const ids = fastPolls.get(path)
+      if (ids === undefined) fastPolls.set(path, [previous.id, entry.id])
+      else ids.push(entry.id)
+    }
     lastPoll.set(path, entry)
   }
   for (const [path, ids] of fastPolls) {
@@ -49,19 +53,23 @@ export function clientReport (entries: readonly TimedEntry[], facts: ReportFacts
     })
   }
 
-  // A retry sooner than the Retry-After of the answer it retries.
-  for (const [i, entry] of entries.entries()) {
-    if (entry.retryAfter === undefined || entry.status < 400) continue
-    const until = entry.wallMs + entry.retryAfter * 1000
-    const retry = entries.slice(i + 1).find((e) => e.method === entry.method && pathOf(e) === pathOf(entry))
-    if (retry !== undefined && retry.wallMs < until) {
-      findings.push({
-        rule: 'retry-after-ignored',
-        message: `${entry.method} ${pathOf(entry)} answered ${entry.status} with Retry-After: ${entry.retryAfter}, and was sent again ${Math.round(retry.wallMs - entry.wallMs)} ms later`,
-        eloqua: 'Eloqua answers some 500s with Retry-After (0 to 3600 seconds by errorSeverity); retry no sooner (Bulk API troubleshooting)',
-        requests: [entry.id, retry.id]
-      })
+  // A retry sooner than the Retry-After of the answer it retries: one pass, the last such answer by request.
+  const waiting = new Map<string, TimedEntry>()
+  for (const entry of entries) {
+    const key = `${entry.method} ${pathOf(entry)}`
+    const previous = waiting.get(key)
+    if (previous !== undefined) {
+      waiting.delete(key)
+      if (entry.wallMs < previous.wallMs + (previous.retryAfter as number) * 1000) {
+        findings.push({
+          rule: 'retry-after-ignored',
+          message: `${previous.method} ${pathOf(previous)} answered ${previous.status} with Retry-After: ${previous.retryAfter as number}, and was sent again ${Math.round(entry.wallMs - previous.wallMs)} ms later`,
+          eloqua: 'Eloqua answers some 500s with Retry-After (0 to 3600 seconds by errorSeverity); retry no sooner (Bulk API troubleshooting)',
+          requests: [previous.id, entry.id]
+        })
+      }
     }
+    if (entry.retryAfter !== undefined && entry.status >= 400) waiting.set(key, entry)
   }
 
   // Discovery on every request.
@@ -96,7 +104,19 @@ export function clientReport (entries: readonly TimedEntry[], facts: ReportFacts
     })
   }
 
-  const uploadsTo = (uri: string): number[] => entries.filter((e) => e.method === 'POST' && pathOf(e) === `${BULK}${uri}/data`.toLowerCase()).map((e) => e.id)
+  // Built once: uploads by data path, and creations by the uri their answer names.
+  const uploads = new Map<string, number[]>()
+  const creations = new Map<string, number[]>()
+  const push = (map: Map<string, number[]>, key: string, id: number): void => { const ids = map.get(key); if (ids === undefined) map.set(key, [id]); else ids.push(id) }
+  for (const entry of entries) {
+    if (entry.method !== 'POST') continue
+    const path = pathOf(entry)
+    if (path.endsWith('/data')) push(uploads, path, entry.id)
+    const body = entry.responseBody
+    const at = entry.status === 201 && body !== undefined ? body.indexOf('"uri":"') : -1
+    if (at >= 0) push(creations, body!.slice(at + 7, body!.indexOf('"', at + 7)), entry.id)
+  }
+  const uploadsTo = (uri: string): number[] => uploads.get(`${BULK}${uri}/data`.toLowerCase()) ?? []
   for (const definition of facts.definitions) {
     // Staged data no sync will take.
     if (definition.stagedUploads > 0 && !definition.syncing) {
@@ -113,22 +133,28 @@ export function clientReport (entries: readonly TimedEntry[], facts: ReportFacts
         rule: 'definition-not-deleted',
         message: `${definition.uri} was created and not deleted`,
         eloqua: 'Definitions pile up in the instance: from release 26B Eloqua purges those unused for a year; delete definitions you made for one run (DELETE the definition)',
-        requests: entries.filter((e) => e.method === 'POST' && e.status === 201 && e.responseBody?.includes(`"uri":"${definition.uri}"`) === true).map((e) => e.id)
+        requests: creations.get(definition.uri) ?? []
       })
     }
   }
 
   // A sync that ended in warning, whose logs and rejects nobody read.
+  const readSyncs = new Set<string>()
+  const polls = new Map<string, number[]>()
+  for (const entry of entries) {
+    const path = pathOf(entry)
+    if (entry.method === 'GET' && (path.endsWith('/logs') || path.endsWith('/rejects'))) readSyncs.add(path.slice(0, path.lastIndexOf('/')))
+    if (entry.operation === 'getSync') push(polls, path, entry.id)
+  }
   for (const sync of facts.syncs) {
     if (sync.status !== 'warning') continue
     const base = `${BULK}${sync.uri}`.toLowerCase()
-    const read = entries.some((e) => e.method === 'GET' && (pathOf(e).startsWith(`${base}/logs`) || pathOf(e).startsWith(`${base}/rejects`)))
-    if (!read) {
+    if (!readSyncs.has(base)) {
       findings.push({
         rule: 'warning-not-read',
         message: `${sync.uri} ended in warning, and neither its logs nor its rejects were read`,
         eloqua: 'warning means some records were rejected or had problems: read /syncs/{id}/logs and /rejects',
-        requests: entries.filter((e) => pathOf(e) === base).map((e) => e.id)
+        requests: polls.get(base) ?? []
       })
     }
   }

@@ -4,6 +4,7 @@
  * data. Sites can be reset one at a time or all together.
  */
 import type { Clock } from './clock.js'
+import { unauthorized } from './errors.js'
 import type { Principal } from './directory.js'
 import { Site, siteSeed, type SiteOptions, type SiteSeed } from './site.js'
 import type { Sync, SyncShaper } from './sync-lifecycle.js'
@@ -67,7 +68,9 @@ export class Store {
     // Principals live as long as the directory: remembering their site keeps the hot path free of string work.
     let site = this.#bySite.get(principal)
     if (site === undefined) {
-      site = this.#sites.get(siteKey(principal.siteName)) as Site
+      site = this.#sites.get(siteKey(principal.siteName))
+      // Removed at run time after the request authenticated: its users log in no more.
+      if (site === undefined) throw unauthorized(`the site ${principal.siteName} has been removed`)
       this.#bySite.set(principal, site)
     }
     return site

@@ -4,6 +4,7 @@
  */
 import fp from 'fastify-plugin'
 import type { Socket } from 'node:net'
+import { TLSSocket } from 'node:tls'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { EloquaError } from '../domain/errors.js'
 import { preferredFault, type FaultResponse } from '../domain/faults.js'
@@ -54,10 +55,17 @@ export default fp(async function faults (app) {
     const response = reply.raw
     const status = fault.status ?? 200
     const headers = { ...(reply.getHeaders() as Record<string, string>), ...fault.headers, 'content-type': 'application/json; charset=utf-8' }
+    // The client may have gone while a delay ran: nothing left to fail.
+    if (socket.destroyed) {
+      app.recordRequest(request, reply, 0)
+      return
+    }
     switch (fault.connection) {
       case 'reset':
         app.recordRequest(request, reply, 0)
-        socket.resetAndDestroy()
+        // A TLS socket cannot send a TCP reset through its own handle: it is destroyed instead.
+        if (socket instanceof TLSSocket) socket.destroy()
+        else socket.resetAndDestroy()
         return
       case 'hang':
         app.recordRequest(request, reply, 0)

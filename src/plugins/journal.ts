@@ -26,8 +26,9 @@ export interface JournalOptions {
 /** Token requests and answers carry passwords, codes and tokens: their bodies are never kept. */
 const SECRET_OPERATIONS = new Set(['createOAuthToken'])
 
+/** A copy of the first characters: a slice of a string would keep the whole answer alive. */
 function head (body: Buffer | string, bytes: number): string {
-  if (typeof body === 'string') return body.length <= bytes ? body : body.slice(0, bytes)
+  if (typeof body === 'string') return body.length <= bytes ? body : Buffer.from(body.slice(0, bytes)).toString('utf8')
   return body.subarray(0, bytes).toString('utf8')
 }
 

@@ -55,11 +55,12 @@ export default fp<SyncEventsOptions>(async function syncEvents (app, options) {
       })
       // The status is all that counts; the body is dropped unread, however large.
       await res.body?.cancel()
-      store.siteOf(sync).recordCallbackAttempt(sync, { at, url, statusCode: res.status, durationMs: Math.round(performance.now() - started) })
+      // A site removed meanwhile keeps no record of it.
+      store.siteNamed(sync.site)?.recordCallbackAttempt(sync, { at, url, statusCode: res.status, durationMs: Math.round(performance.now() - started) })
       app.log.info({ sync: sync.uri, url, statusCode: res.status }, 'callback delivered')
     } catch (err) {
       const error = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message
-      store.siteOf(sync).recordCallbackAttempt(sync, { at, url, error, durationMs: Math.round(performance.now() - started) })
+      store.siteNamed(sync.site)?.recordCallbackAttempt(sync, { at, url, error, durationMs: Math.round(performance.now() - started) })
       app.log.warn({ sync: sync.uri, url, error }, 'callback failed')
     } finally {
       clearTimeout(timer)

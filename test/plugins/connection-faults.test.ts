@@ -2,6 +2,10 @@
 // meets when the network or a gateway fails.
 import t, { type Test } from 'tap'
 import { request, type IncomingMessage } from 'node:http'
+import { request as httpsRequest } from 'node:https'
+import type { AddressInfo } from 'node:net'
+import { generateCertificates } from '../../src/tls.js'
+import { listenHttps } from '../../src/plugins/https.js'
 import { API_USER, build } from '../helper.js'
 
 const DATA = '/api/bulk/2.0/customObjects/9/syncActions/6/data'
@@ -93,4 +97,32 @@ t.test('502 and 504 answer with their reason phrases; bytes belong to truncate-b
   t.match(reset.json(), { explanation: 'z: any request, always: connection reset' })
   const none = await app.inject({ method: 'POST', url: '/__mock/faults', payload: { name: 'w', response: { connection: 'truncate-body' } } })
   t.match(none.json(), { explanation: 'w: any request, always: connection truncate-body after 0 bytes' })
+})
+
+t.test('reset over TLS destroys the connection (a TLS socket cannot send a TCP reset); a client gone during the delay is only recorded', async (t) => {
+  const material = await generateCertificates(['127.0.0.1'])
+  const app = await build(t, { tls: material })
+  await app.inject({ method: 'POST', url: '/__mock/faults', payload: { name: 'net', match: { operation: 'listSyncs' }, response: { connection: 'reset', delayMs: 10 } } })
+  const [{ port }] = await listenHttps(app, 0, '127.0.0.1') as [AddressInfo]
+  const outcome = await new Promise<string>((resolve) => {
+    httpsRequest(`https://127.0.0.1:${port}/api/bulk/2.0/syncs`, { ca: material.ca, headers: { authorization: API_USER }, agent: false }, () => { resolve('answered') })
+      .on('error', (err: NodeJS.ErrnoException) => { resolve(String(err.code)) }).end()
+  })
+  t.equal(outcome, 'ECONNRESET')
+
+  await app.inject({ method: 'POST', url: '/__mock/faults', payload: { name: 'slow-hang', match: { operation: 'getSync' }, response: { connection: 'hang', delayMs: 50 } } })
+  const url = await app.listen({ port: 0, host: '127.0.0.1' })
+  const gone = request(`${url}/api/bulk/2.0/syncs/1`, { headers: { authorization: API_USER }, agent: false })
+  gone.on('error', () => {})
+  gone.end()
+  await new Promise((resolve) => setTimeout(resolve, 10))
+  gone.destroy()
+  for (let i = 0; i < 200 && (await app.inject('/__mock/requests/count?operation=getSync')).json().count === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5))
+  t.match((await app.inject('/__mock/requests?operation=getSync')).json().items, [{ status: 0, fault: 'slow-hang' }], 'recorded, and nothing held for it')
+})
+
+t.test('the journal keeps a path of at most 2,048 characters', async (t) => {
+  const app = await build(t)
+  await app.inject({ url: `/api/bulk/2.0/syncs?q=${'x'.repeat(5000)}`, headers: { authorization: API_USER } })
+  t.equal((await app.inject('/__mock/requests')).json().items[0].path.length, 2048)
 })

@@ -72,4 +72,6 @@ t.test('uploads over 32 MB, and the rules that need time, in the domain', async 
   ]
   const findings = clientReport(entries, { definitions: [], syncs: [{ uri: '/syncs/1', status: 'success' }] })
   t.strictSame(findings.map((f) => [f.rule, f.requests]), [['upload-over-32mb', [1]]], 'polls a second apart, and retries after Retry-After, are fine')
+  const forgotten = clientReport([], { definitions: [{ uri: '/contacts/imports/20', createdByClient: true, stagedUploads: 2, syncing: false }], syncs: [{ uri: '/syncs/4', status: 'warning' }] })
+  t.strictSame(forgotten.map((f) => [f.rule, f.requests]), [['staged-never-synced', []], ['definition-not-deleted', []], ['warning-not-read', []]], 'the journal has forgotten the requests: the findings stand, without ids')
 })

@@ -1,5 +1,8 @@
 // Sites added and removed at run time: one running mock, an Eloqua instance per test file.
 import t from 'tap'
+import { createServer } from 'node:http'
+import { once } from 'node:events'
+import type { AddressInfo } from 'node:net'
 import { API_USER, basic, build, bulk, upload } from '../helper.js'
 
 interface AddedSite { id: number, name: string, added: boolean, users: Array<{ id: number, username: string, password?: string, tokens?: string[] }> }
@@ -71,4 +74,41 @@ t.test('DELETE /__mock/sites/{name} removes a site added at run time, with its l
   t.strictSame([fixtureSite.statusCode, fixtureSite.json()], [400, { failures: [{ field: 'name', value: 'APITest', constraint: 'Must be a site added at run time: the sites of the fixtures stay.' }] }])
   t.equal((await app.inject(bulk('GET', '/syncs', undefined, API_USER))).statusCode, 200)
   t.equal((await app.inject({ method: 'POST', url: '/__mock/sites', payload: { name: 'Gone', users: [{ id: 1, username: 'U', password: 'p', tokens: ['gone-token'] }] } })).statusCode, 201, 'the name and token are free again')
+})
+
+t.test('a site given in the body is checked as fixtures are: unique user names and tokens, users who can log in', async (t) => {
+  const app = await build(t)
+  const post = async (users: unknown[]): Promise<{ statusCode: number, body: unknown }> => {
+    const res = await app.inject({ method: 'POST', url: '/__mock/sites', payload: { name: 'Checked', users } })
+    return { statusCode: res.statusCode, body: res.json() }
+  }
+  t.strictSame(await post([{ id: 1, username: 'a', password: 'p' }, { id: 2, username: 'A', password: 'p' }]), { statusCode: 400, body: { failures: [{ field: '/users/1/username', constraint: 'user "A" is defined twice in site "Checked"' }] } })
+  t.strictSame(await post([{ id: 1, username: 'a', tokens: ['t', 't'] }]), { statusCode: 400, body: { failures: [{ field: '/users/0/tokens/1', constraint: 'token is given to more than one user' }] } })
+  t.strictSame(await post([{ id: 1, username: 'a' }]), { statusCode: 400, body: { failures: [{ field: '/users/0', constraint: 'user has neither a password nor a token, so cannot authenticate' }] } })
+})
+
+t.test('a callback in flight when its site is removed is dropped quietly; a request of a removed site answers 401', async (t) => {
+  const app = await build(t, { config: { CALLBACK_TIMEOUT_MS: 60_000 } })
+  // A receiver that never answers: the callback is still in flight when the site goes.
+  const held: Array<{ destroy: () => void }> = []
+  const receiver = createServer((req) => { held.push(req.socket) })
+  receiver.listen(0, '127.0.0.1')
+  await once(receiver, 'listening')
+  t.teardown(() => { for (const socket of held) socket.destroy(); receiver.close() })
+  const site = (await app.inject({ method: 'POST', url: '/__mock/sites', payload: { name: 'Leaving', users: [{ id: 1, username: 'U', password: 'p' }] } })).json<AddedSite>()
+  const login = basic(`${site.name}\\U`, 'p')
+  const callbackUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/done`
+  t.equal((await app.inject(bulk('POST', '/syncs', { syncedInstanceUri: '/customObjects/9/syncActions/6', callbackUrl }, login))).statusCode, 201)
+  const arrived = once(receiver, 'request')
+  await app.inject({ method: 'POST', url: '/__mock/clock', payload: { advanceMs: 5000 } })
+  await arrived
+  t.equal((await app.inject({ method: 'DELETE', url: `/__mock/sites/${site.name}` })).statusCode, 204)
+  // The aborted callback settles on the next turns; nothing may throw.
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve))
+  t.equal((await app.inject(bulk('GET', '/syncs', undefined, API_USER))).statusCode, 200, 'the mock is alive')
+
+  const directory = app.directory
+  app.directory.addSite({ id: 77, name: 'Ghost', users: [{ id: 1, username: 'G', password: 'p' }] })
+  const principal = directory.authenticateBasic('Ghost\\G', 'p')!
+  t.throws(() => app.store.site(principal), { statusCode: 401, name: 'EloquaError' } as object as Error, 'authenticated, but the site is not in the store')
 })
