@@ -60,8 +60,8 @@ t.test('MockAdmin drives a mock from its URL alone, with ADMIN_TOKEN when it has
   const admin = new MockAdmin(mock.url, { adminToken: 'let-me-in' })
   t.equal(admin.url, mock.url, 'a trailing slash is dropped')
   t.match(await admin.faults(), Array)
-  const named = await admin.site({ name: 'Mine', users: [{ id: 1, username: 'Bot' }] })
-  t.match(named, { name: 'Mine', login: 'Mine\\Bot', password: '', token: undefined })
+  const named = await admin.site({ name: 'Mine', users: [{ id: 1, username: 'Bot', tokens: ['bot-token'] }] })
+  t.match(named, { name: 'Mine', login: 'Mine\\Bot', password: '', token: 'bot-token' })
 })
 
 t.test('fixtures as an object, typed; bad settings and fixtures reject, naming what is wrong', async (t) => {
