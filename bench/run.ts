@@ -1,7 +1,7 @@
 // npm run bench: throughput of the upload endpoint against a bare node:http server doing the
 // same work, the memory it takes to stage millions of records, an export filter over a million
 // contacts, a million activity rows exported and paged beside a bare server (bench/export.ts), and
-// what the request journal costs on the seed call (bench/journal.ts).
+// what the request journal costs on the seed call (bench/journal.ts), and start to healthy (bench/startup.ts).
 // Prints figures and ratios; nothing here asserts timings, as shared machines are too noisy for that.
 import { spawn } from 'node:child_process'
 import { ROOT, startServer } from './processes.js'
@@ -44,6 +44,9 @@ const quiet = await measure('eloqua-bulk-mock, LOG_LEVEL=warn', ['dist/server.js
 const logged = await measure('eloqua-bulk-mock, LOG_LEVEL=info', ['dist/server.js'], { ...roomy, LOG_LEVEL: 'info' })
 const ratio = (a: autocannon.Result, b: autocannon.Result): string => (a.requests.average / b.requests.average).toFixed(3)
 console.log(`ratio mock/bare: ${ratio(quiet, bare)} (warn), ${ratio(logged, bare)} (info, a log line per request); plain fastify/bare: ${ratio(framework, bare)}; mock/plain fastify: ${ratio(quiet, framework)} (warn)`)
+
+const startup = spawn(process.execPath, ['--import', 'tsx', 'bench/startup.ts'], { cwd: ROOT, stdio: 'inherit' })
+await new Promise((resolve) => startup.once('exit', resolve))
 
 const journal = spawn(process.execPath, ['--import', 'tsx', 'bench/journal.ts'], { cwd: ROOT, stdio: 'inherit' })
 await new Promise((resolve) => journal.once('exit', resolve))
