@@ -4,18 +4,9 @@
 // healthy for the baselines (they serve one route); the mock must answer /__mock/health with 200.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { createServer, type AddressInfo } from 'node:net'
-import { ROOT } from './processes.js'
+import { ROOT, freePort } from './processes.js'
 
 const RUNS = 10
-
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 async function startToHealthy (args: string[], path: string, wantOk: boolean): Promise<number> {
   const port = await freePort()

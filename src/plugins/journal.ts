@@ -52,8 +52,7 @@ export default fp<JournalOptions>(async function journal (app, { size, bodyBytes
       done(null, payload)
     })
   }
-  function record (request: FastifyRequest, reply: FastifyReply, status: number): void {
-    const config = request.routeOptions.config
+  function record (request: FastifyRequest, reply: FastifyReply, status: number, config = request.routeOptions.config): void {
     const principal = request.principal
     const identity = principal === null || principal === undefined ? app.directory.claimedIdentity(request.headers.authorization) : { site: principal.siteName, user: principal.loginName }
     const operation = config?.operation
@@ -83,7 +82,9 @@ export default fp<JournalOptions>(async function journal (app, { size, bodyBytes
   }
   app.decorate('recordRequest', record)
   app.addHook('onResponse', function recordRequest (request: FastifyRequest, reply: FastifyReply, done: () => void) {
-    if (request.routeOptions.config?.mockAdmin !== true) record(request, reply, reply.statusCode)
+    // routeOptions builds a new object at each read: read it once.
+    const config = request.routeOptions.config
+    if (config?.mockAdmin !== true) record(request, reply, reply.statusCode, config)
     done()
   })
 }, { name: 'journal', dependencies: ['store'] })
