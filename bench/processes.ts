@@ -1,9 +1,32 @@
 // Server processes for the benchmarks: each on a free loopback port, awaited until it answers.
 import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
+
+/**
+ * A baseline server (bench/*.ts) built as the mock's command is (scripts/bundle-server.ts): one ESM
+ * file with its dependencies, so start-up times compare built output with built output.
+ */
+export async function bundledBaseline (file: string): Promise<string> {
+  const outfile = join(mkdtempSync(join(tmpdir(), 'eloqua-bench-')), 'server.mjs')
+  await build({
+    entryPoints: [join(ROOT, file)],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20.12',
+    logLevel: 'warning',
+    banner: { js: "import { createRequire as createRequireOfBundle } from 'node:module'; const require = createRequireOfBundle(import.meta.url);" }
+  })
+  return outfile
+}
 
 export async function freePort (): Promise<number> {
   const server = createServer()

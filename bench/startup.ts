@@ -1,10 +1,11 @@
 // Start to a healthy answer, from built output: the command (`node dist/server.js`, LOG_LEVEL=warn)
-// beside a bare node:http server and plain fastify doing the seed call's work, each started 10
-// times in turns; the median and the range are printed. Any answer from the server counts as
-// healthy for the baselines (they serve one route); the mock must answer /__mock/health with 200.
+// beside a bare node:http server and plain fastify doing the seed call's work, bundled the same
+// way, each started 10 times in turns; the median and the range are printed. Any answer from the
+// server counts as healthy for the baselines (they serve one route); the mock must answer
+// /__mock/health with 200.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { ROOT, freePort } from './processes.js'
+import { ROOT, bundledBaseline, freePort } from './processes.js'
 
 const RUNS = 10
 
@@ -27,8 +28,8 @@ async function startToHealthy (args: string[], path: string, wantOk: boolean): P
 
 const kinds = [
   { name: 'eloqua-bulk-mock (node dist/server.js)', args: ['dist/server.js'], path: '/__mock/health', ok: true },
-  { name: 'bare node:http', args: ['--import', 'tsx', 'bench/bare-server.ts'], path: '/', ok: false },
-  { name: 'plain fastify', args: ['--import', 'tsx', 'bench/fastify-server.ts'], path: '/', ok: false }
+  { name: 'bare node:http', args: [await bundledBaseline('bench/bare-server.ts')], path: '/', ok: false },
+  { name: 'plain fastify', args: [await bundledBaseline('bench/fastify-server.ts')], path: '/', ok: false }
 ]
 const times = kinds.map((): number[] => [])
 for (let run = 0; run < RUNS; run++) {

@@ -2,7 +2,6 @@
 import { readFileSync } from 'node:fs'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { pino } from 'pino'
-import swagger from '@fastify/swagger'
 import type { Config } from './config.js'
 import { SystemClock, type Clock } from './domain/clock.js'
 import { hostKey } from './domain/store.js'
@@ -20,6 +19,7 @@ import contentTypes from './plugins/content-types.js'
 import auth from './plugins/auth.js'
 import syncEvents from './plugins/sync-events.js'
 import journal from './plugins/journal.js'
+import openApi from './plugins/openapi.js'
 import discovery from './routes/discovery.js'
 import oauth from './routes/oauth.js'
 import customObjects from './routes/bulk/custom-objects.js'
@@ -111,16 +111,19 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), t
   })
   await app.register(journal, { size: config.JOURNAL_SIZE, bodyBytes: config.JOURNAL_BODY_BYTES })
   await app.register(syncEvents, { callbackTimeoutMs: config.CALLBACK_TIMEOUT_MS, tickMs: 50 })
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'eloqua-bulk-mock', version: VERSION, description: 'The parts of the Oracle Eloqua Bulk API 2.0 this mock implements, and its own /__mock control surface.' },
-      components: { securitySchemes: { basic: { type: 'http', scheme: 'basic', description: 'Site\\User:password' }, bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ basic: [] }, { bearer: [] }]
-    },
-    // Each operation is named by its route's operation id, which fault rules match too.
-    transform: ({ schema, url, route }) => ({ schema: route.config?.operation === undefined ? schema : { ...schema, operationId: route.config.operation }, url }),
-    // Name shared schemas after their $id in components/schemas.
-    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => typeof json.$id === 'string' ? json.$id : `schema${i}` }
+  await app.register(openApi, {
+    sharedSchemas,
+    swagger: {
+      openapi: {
+        info: { title: 'eloqua-bulk-mock', version: VERSION, description: 'The parts of the Oracle Eloqua Bulk API 2.0 this mock implements, and its own /__mock control surface.' },
+        components: { securitySchemes: { basic: { type: 'http', scheme: 'basic', description: 'Site\\User:password' }, bearer: { type: 'http', scheme: 'bearer' } } },
+        security: [{ basic: [] }, { bearer: [] }]
+      },
+      // Each operation is named by its route's operation id, which fault rules match too.
+      transform: ({ schema, url, route }) => ({ schema: route.config?.operation === undefined ? schema : { ...schema, operationId: route.config.operation }, url }),
+      // Name shared schemas after their $id in components/schemas (it is asked only of schemas with one).
+      refResolver: { buildLocalReference: (json) => String(json.$id) }
+    }
   })
   await app.register(faults)
   await app.register(contentTypes, { maxJsonDepth: config.MAX_JSON_DEPTH })

@@ -1,13 +1,13 @@
 /**
  * Every setting, its environment variable, its command-line flag and its default, in one JSON
- * schema. env-schema validates and coerces environment and flags together (flags win) and the
- * result is a frozen, typed Config. buildApp never reads process.env itself.
+ * schema. ajv validates and coerces environment and flags together (flags win) and the result is
+ * a frozen, typed Config. buildApp never reads process.env itself.
  */
 import { parseArgs } from 'node:util'
-import { envSchema } from 'env-schema'
-import type { ErrorObject } from 'ajv'
+import type { ErrorObject, ValidateFunction } from 'ajv'
 import type { FromSchema } from 'json-schema-to-ts'
 import { DEFAULT_FIXTURES_PATH } from './fixtures.js'
+import * as compiled from './schemas/generated/config-validator.js'
 
 const MiB = 1024 * 1024
 
@@ -94,6 +94,13 @@ export function flagName (key: ConfigKey): string {
 
 const CONFIG_KEYS = Object.keys(configSchema.properties) as ConfigKey[]
 
+/**
+ * The schema compiled ahead of time (npm run schema): it coerces text to the schema's types and
+ * fills in defaults, with every problem reported; FIXTURES, whose default is where the package is
+ * installed, is filled in by loadConfig.
+ */
+const validateConfig = compiled.validateConfig as ValidateFunction
+
 export class ConfigError extends Error {
   constructor (problems: readonly string[]) {
     super(`invalid configuration:\n  ${problems.join('\n  ')}`)
@@ -108,20 +115,22 @@ export function loadConfig (env: Readonly<Record<string, string | undefined>>, f
     const value = flags[flagName(key)]
     if (value !== undefined) fromFlags[key] = value
   }
-  let config: Config
-  try {
-    // env-schema sets additionalProperties on the schema it is given, so it gets a copy.
-    config = envSchema<Config>({ schema: structuredClone(configSchema), data: [{ ...env }, fromFlags], env: false })
-  } catch (err) {
-    // The options given to env-schema are fixed, so what it throws is always a validation failure.
-    const { errors } = err as { errors: ErrorObject[] }
-    throw new ConfigError(errors.map((e) => {
+  // Only the settings are taken from the environment: other variables are none of the mock's business.
+  const given: Record<string, unknown> = {}
+  for (const key of CONFIG_KEYS) {
+    const value = fromFlags[key] ?? env[key]
+    if (value !== undefined) given[key] = value
+  }
+  if (!validateConfig(given)) {
+    // A failed validation always leaves its errors.
+    throw new ConfigError((validateConfig.errors as ErrorObject[]).map((e) => {
       const key = e.instancePath.slice(1) as ConfigKey
-      // Only given values can fail: defaults are valid.
-      const given = { ...env, ...fromFlags }[key]
-      return `${key} (--${flagName(key)}): ${String(e.message)}, got ${JSON.stringify(given)}`
+      // Only given values can fail: defaults are valid. (A failed coercion leaves the text as given.)
+      return `${key} (--${flagName(key)}): ${String(e.message)}, got ${JSON.stringify(fromFlags[key] ?? env[key])}`
     }))
   }
+  given.FIXTURES ??= DEFAULT_FIXTURES_PATH
+  const config = given as unknown as Config
   if (tlsEnabled(config) && config.PORT === config.TLS_PORT && config.PORT !== 0) {
     throw new ConfigError([`TLS_PORT (--tls-port): must differ from PORT, which serves HTTP, got ${config.TLS_PORT}`])
   }

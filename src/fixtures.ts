@@ -6,9 +6,10 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Ajv, type ErrorObject } from 'ajv'
+import type { ErrorObject, ValidateFunction } from 'ajv'
 import { isCertificateName } from './tls.js'
-import { faultRule, fixturesFileSchema, siteSchema, type SiteFixture, type ContainerFixture, type ScoringModelFixture, type OAuthClientFixture, type FaultRuleFixture, type Fixtures, type FixturesFile } from './schemas/fixtures.js'
+import * as compiled from './schemas/generated/fixture-validators.js'
+import { type SiteFixture, type ContainerFixture, type ScoringModelFixture, type OAuthClientFixture, type FaultRuleFixture, type Fixtures, type FixturesFile } from './schemas/fixtures.js'
 import type { EloquaError, ValidationFailure } from './domain/errors.js'
 import { readDefinitionInput } from './domain/definitions.js'
 import { identifierRule } from './domain/kinds/sync-actions.js'
@@ -33,12 +34,11 @@ export class FixtureError extends Error {
   }
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true })
-const validateFile = ajv.compile<FixturesFile>(fixturesFileSchema)
-const validateFaultRule = ajv.compile<FaultRuleFixture>(faultRule)
-
+// Compiled from the fixtures schema ahead of time (npm run schema), with every error reported.
+const validateFile = compiled.validateFile as ValidateFunction<FixturesFile>
+const validateFaultRule = compiled.validateFaultRule as ValidateFunction<FaultRuleFixture>
 /** A site as POST /__mock/sites takes it: a fixture site whose every field may be left out. */
-const validateRuntimeSite = ajv.compile<Partial<SiteFixture>>({ ...siteSchema, required: [] })
+const validateRuntimeSite = compiled.validateRuntimeSite as ValidateFunction<Partial<SiteFixture>>
 
 /** What is wrong with a site to add at run time, as `/pointer: message` lines; none when it is fine. */
 export function runtimeSiteProblems (site: unknown): string[] {

@@ -80,7 +80,8 @@ export async function generateCertificates (hostnames: readonly string[], now = 
   // Loaded only when asked for: an ASN.1 stack that a plain-HTTP start does not need. @peculiar/x509
   // needs the Reflect metadata API, which reflect-metadata adds.
   await import('reflect-metadata')
-  const x509 = await import('@peculiar/x509')
+  // The package is CommonJS: its default export is the whole module, in Node and in the bundled command alike.
+  const { default: x509 } = await import('@peculiar/x509')
   const { subtle } = webcrypto
   const serialNumber = (): string => `01${randomBytes(15).toString('hex')}`
   // A day back, so a client whose clock is a little behind still accepts it.

@@ -3,8 +3,10 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { DEFAULT_FIXTURES_PATH, FixtureError, joinFixtures, loadFixtures } from '../src/fixtures.js'
 import { fixturesFileSchema } from '../src/schemas/fixtures.js'
+import { generatedValidators } from '../scripts/generated-validators.js'
 
 const site = { id: 1, name: 'S', users: [{ id: 1, username: 'U', password: 'p' }] }
 const customObject = { id: 9, name: 'CO', fields: [{ id: 1, name: 'F' }], records: [{ id: 1, externalId: 'A' }] }
@@ -31,6 +33,12 @@ t.test('the bundled fixtures load and hold Oracle\'s examples', async (t) => {
 
 t.test('fixtures.schema.json is generated from the source schema (npm run schema)', async (t) => {
   t.equal(readFileSync(new URL('../fixtures.schema.json', import.meta.url), 'utf8'), `${JSON.stringify(fixturesFileSchema, null, 2)}\n`)
+})
+
+t.test('the compiled fixture and config validators are generated from the source schemas (npm run schema)', async (t) => {
+  const modules = generatedValidators()
+  t.equal(modules.length, 2)
+  for (const { file, source } of modules) t.equal(readFileSync(file, 'utf8'), source, fileURLToPath(file))
 })
 
 t.test('a folder loads every *.json file and joins their lists', async (t) => {

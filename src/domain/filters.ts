@@ -43,7 +43,8 @@ const Statement = createToken({ name: 'Statement', pattern: /\{\{[^{}]*\}\}/ })
 const Bare = createToken({ name: 'Bare', pattern: /[0-9][0-9:.-]*/ })
 
 const TOKENS = [WhiteSpace, And, Or, Not, Exists, Status, LParen, RParen, Operator, Quoted, Statement, Bare, Identifier]
-const lexer = new Lexer(TOKENS, { positionTracking: 'onlyOffset', ensureOptimizations: false })
+// Built when the first filter arrives, as the parser is: building them costs start-up time.
+let lexer: InstanceType<typeof Lexer> | undefined
 
 const unquote = (token: IToken): string => token.tokenType === Quoted ? token.image.slice(1, -1).replaceAll("''", "'") : token.image
 
@@ -168,6 +169,7 @@ function checkNesting (tokens: readonly IToken[]): void {
 
 /** The tree of a filter, or a FilterSyntaxError saying where and why it does not parse. */
 export function parseFilter (text: string): FilterNode {
+  lexer ??= new Lexer(TOKENS, { positionTracking: 'onlyOffset', ensureOptimizations: false })
   const lexed = lexer.tokenize(text)
   const [bad] = lexed.errors
   if (bad !== undefined) throw new FilterSyntaxError(bad.offset, `unexpected character ${JSON.stringify(text.charAt(bad.offset))}`)

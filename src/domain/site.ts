@@ -658,7 +658,9 @@ export class Site {
 
   /** When an export sync's data outlives its definition's dataRetentionDuration (as the sync started with it). */
   #dataExpiresAt (sync: Sync): number {
-    return sync.endAt + (sync.definition.kind.lifetimes?.(sync.body).dataMs ?? Infinity)
+    // Only export syncs keep data, and export kinds always say how long (exportKind).
+    const lifetimes = sync.definition.kind.lifetimes as NonNullable<DefinitionKind['lifetimes']>
+    return sync.endAt + (lifetimes(sync.body).dataMs as number)
   }
 
   #dropData (sync: Sync): void {

@@ -37,7 +37,8 @@ function failuresFromValidation (error: FastifyError, request: FastifyRequest): 
     const constraint = constraintFor(issue.keyword, params, issue.message, context === 'body')
     const value = typeof params.missingProperty === 'string'
       ? undefined
-      : segments.reduce<unknown>((v, s) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[s] : undefined), source)
+      // Object(): a step past null or a scalar reads nothing instead of throwing.
+      : segments.reduce<unknown>((value, segment) => Object(value)[segment], source)
     return value === undefined ? { field, constraint } : { field, value: describeValue(value), constraint }
   })
 }

@@ -316,7 +316,7 @@ const controlRoutes: FastifyPluginAsync<MockAdminOptions> = async (app, options)
   app.get('/__mock/openapi.json', {
     config: admin,
     schema: { summary: 'OpenAPI 3 description of every endpoint the mock implements', ...open }
-  }, async () => app.swagger())
+  }, async () => await app.openApiDocument())
 }
 
 export default mockAdmin

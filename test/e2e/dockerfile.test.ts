@@ -77,7 +77,8 @@ function importedPackages (dir: string): Set<string> {
   const names = new Set<string>()
   const specifiers = /\b(?:import|export)\s[^'"]*?\bfrom\s*['"]([^'"]+)['"]|\bimport\s*(?:\(\s*)?['"]([^'"]+)['"]/g
   for (const file of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
-    if (!file.endsWith('.js')) continue
+    // The command (server.js and its chunks) is bundled: the code of its packages is inside it.
+    if (!file.endsWith('.js') || file === 'server.js' || file.startsWith('chunks')) continue
     for (const match of readFileSync(join(dir, file), 'utf8').matchAll(specifiers)) {
       const specifier = match[1] ?? match[2] ?? ''
       if (specifier.startsWith('.') || specifier.startsWith('node:') || builtinModules.includes(specifier)) continue

@@ -91,3 +91,22 @@ t.test('data that ends while a definition expires is still dropped at the end of
   t.match((await app.inject('/__mock/state')).json().usage, { retainedExportRows: 0, exportCacheBytes: 0 })
   t.equal((await app.inject(bulk('GET', `${sync}/data`))).statusCode, 404)
 })
+
+t.test('each turn writes the oldest export still being written, passing over one already written', async (t) => {
+  const app = await build(t, { fixtures })
+  app.store.onExportWriting = () => {}
+  const first = (await app.inject(bulk('POST', '/activities/exports', opens))).json().uri as string
+  const second = (await app.inject(bulk('POST', '/activities/exports', { ...opens, name: 'Opens again' }))).json().uri as string
+  t.equal((await app.inject(bulk('POST', '/syncs', { syncedInstanceUri: first }))).statusCode, 201)
+  t.equal((await app.inject(bulk('POST', '/syncs', { syncedInstanceUri: second }))).statusCode, 201)
+  const written = async (): Promise<number> => ((await app.inject('/__mock/state')).json().usage as { exportCacheBytes: number }).exportCacheBytes
+  const atStart = await written()
+  t.equal(app.store.writeExports(20_000), true, 'the first export is written whole; the second still waits')
+  const afterFirst = await written()
+  t.ok(afterFirst > atStart)
+  t.equal(app.store.writeExports(20_000), false, 'the first is passed over and the second written whole')
+  t.ok(await written() > afterFirst)
+  t.equal(app.store.writeExports(20_000), false, 'nothing is left')
+  app.clock.advance(5000)
+  for (const sync of ['/syncs/1', '/syncs/2']) t.equal((await app.inject(bulk('GET', `${sync}/data?limit=1&offset=29999`))).json().items[0].Id, '30000', `${sync} holds every row`)
+})

@@ -295,3 +295,19 @@ t.test('a sync whose processing fails, and a sync timer that fails, are logged a
   t.match(lines.at(-1), { msg: 'sync timer failed' })
   t.equal((await app.inject('/__mock/health')).statusCode, 200)
 })
+
+t.test('resetting one site drops its late callbacks and keeps those of the other sites', async (t) => {
+  const app = await build(t, { fixtures: withSyncRule({ callback: 'late', callbackDelayMs: 100 }) })
+  const target = await receiver(t)
+  const second = `Basic ${Buffer.from('SecondSite\\API.User:secret').toString('base64')}`
+  t.equal((await app.inject(createSync(6, target.url))).statusCode, 201)
+  t.equal((await app.inject({ ...createSync(6, `${target.url}?site=second`), headers: { authorization: second } })).statusCode, 201)
+  await app.inject(advance(1000))
+  t.equal((await app.inject({ method: 'POST', url: '/__mock/reset?site=SecondSite' })).statusCode, 204)
+  const arrival = target.next()
+  await app.inject(advance(100))
+  t.match((await arrival).body, { uri: '/syncs/1', status: 'success' })
+  // Three ticks of the sync timer: had the second site's callback survived its reset, it would have gone out.
+  await new Promise((resolve) => setTimeout(resolve, 150))
+  t.equal(target.received.length, 1)
+})

@@ -4,6 +4,7 @@ import t from 'tap'
 import { API_USER, basic, build, dataUrl, defaultFixtures, state, upload } from '../helper.js'
 import { customObjectSyncActions } from '../../src/domain/kinds/sync-actions.js'
 import type { DefinitionKind } from '../../src/domain/kinds/kind.js'
+import { MAX_STATE_DECODE_BYTES } from '../../src/domain/site.js'
 
 const nested = (depth: number, inner = '"x"'): string => `${'['.repeat(depth)}${inner}${']'.repeat(depth)}`
 const post = (url: string, payload: string, headers: Record<string, string> = {}): object =>
@@ -358,4 +359,15 @@ t.test('fault path templates take at most 16 wildcards, and request paths over 1
   t.equal(await add('/x/*'), 201)
   t.equal((await app.inject({ url: '/x/y' })).statusCode, 503)
   t.equal((await app.inject({ url: `/x/${'y'.repeat(1100)}` })).statusCode, 404)
+})
+
+t.test('/__mock/state does not decode a staged file over 4 MiB: it lists the file, with no records', async (t) => {
+  const app = await build(t)
+  const records = Array.from({ length: 60_000 }, (_, i) => ({ Id: `DLPSB${String(i).padStart(12, '0')}`, Note: 'x'.repeat(50) }))
+  await upload(app, 9, 6, records)
+  await upload(app, 9, 6, [{ Id: 'small' }])
+  const { files } = (await app.inject('/__mock/state?definition=6')).json().syncActionDefinitions[0].staged as { files: Array<{ recordCount: number, bytes: number, records: unknown[], recordsTruncated?: boolean }> }
+  t.ok((files[0]?.bytes ?? 0) > MAX_STATE_DECODE_BYTES, `${String(files[0]?.bytes)} bytes staged`)
+  t.match(files[0], { recordCount: 60_000, records: [], recordsTruncated: true })
+  t.match(files[1], { recordCount: 1, records: [{ Id: 'small' }] }, 'a small file after it is still decoded')
 })

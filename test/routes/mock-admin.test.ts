@@ -85,6 +85,16 @@ t.test('POST /__mock/clock never moves the clock past 9000-01-01, where Eloqua\'
   t.strictSame((await app.inject('/__mock/clock')).json(), { now: '8999-01-01T00:00:00.0000000Z' }, 'the clock stays')
 })
 
+t.test('GET /__mock/openapi.json is built once, when first asked for, even by requests that arrive together', async (t) => {
+  const app = await build(t)
+  const [first, second] = await Promise.all([app.inject('/__mock/openapi.json'), app.inject('/__mock/openapi.json')])
+  t.equal(first.statusCode, 200)
+  t.equal(second.statusCode, 200)
+  t.equal(second.body, first.body)
+  t.equal(app.openApiDocument(), app.openApiDocument(), 'the same promise: one document per app')
+  t.equal((await app.inject('/__mock/openapi.json')).body, first.body)
+})
+
 t.test('GET /__mock/openapi.json describes every implemented endpoint, generated from the route schemas', async (t) => {
   const app = await build(t)
   const res = await app.inject('/__mock/openapi.json')

@@ -194,6 +194,7 @@ t.test('custom object exports read fields, ExternalId, Id, dates and the linked 
   app.clock.advance(1000)
   const again = await exportAndSync(app, '/customObjects/9/exports', { name: 'ext', fields: { Ext: '{{CustomObject[9].ExternalId}}', Reg: '{{CustomObject[9].Field[102]}}' } })
   t.strictSame((await app.inject(bulk('GET', `${again.sync}/data?offset=3`))).json().items, [{ Ext: '', Reg: 'REG-NEW' }], 'a record without an ExternalId exports ""')
+  t.match((await app.inject('/__mock/state')).json().exportDefinitions, [{ id: 18, parentId: 9, uri: '/customObjects/9/exports/18', name: 'regs', exports: [{ sync, rows: 3 }] }, { parentId: 9, name: 'ext', exports: [{ sync: again.sync, rows: 4 }] }], 'custom object exports name their parent in the state')
   const events = basic('APITest\\Events.User', 'secret')
   t.equal((await app.inject(bulk('POST', '/customObjects/9/exports', { name: 'x', fields: { a: '{{CustomObject[9].Id}}' } }, events))).statusCode, 403)
 })

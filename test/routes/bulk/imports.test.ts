@@ -522,3 +522,22 @@ t.test('a wrong upload body is one failure; a field named under two keys is refu
   app.clock.advance(1000)
   t.equal((await app.inject(bulk('GET', '/syncs/1'))).json().status, 'success', 'the lower-case statement matches contacts')
 })
+
+t.test('updateRule decides whether an empty value replaces a stored one; useFieldRule is always for fields without their own rule', async (t) => {
+  const app = await build(t)
+  const firstNameOfAna = async (): Promise<string> =>
+    ((await app.inject('/__mock/state')).json().contacts as Array<{ fieldValues: Record<string, string> }>).find((c) => c.fieldValues.C_EmailAddress === 'ana@example.com')?.fieldValues.C_FirstName ?? 'none'
+  const importWith = async (updateRule: string): Promise<void> => {
+    const body = { name: updateRule, fields: { email: '{{Contact.Field(C_EmailAddress)}}', first: '{{Contact.Field(C_FirstName)}}' }, identifierFieldName: 'email', isSyncTriggeredOnImport: true, updateRule }
+    const definition = (await app.inject(bulk('POST', '/contacts/imports', body))).json()
+    t.equal(definition.updateRule, updateRule)
+    const upload = await app.inject(bulk('POST', `${definition.uri as string}/data`, [{ email: 'ana@example.com', first: '' }]))
+    t.equal(upload.statusCode, 201)
+    app.clock.advance(1000)
+    t.equal((await app.inject(bulk('GET', upload.json().uri as string))).json().status, 'success')
+  }
+  await importWith('ifNewIsNotNull')
+  t.equal(await firstNameOfAna(), 'Ana', 'ifNewIsNotNull: the empty value is not written')
+  await importWith('useFieldRule')
+  t.equal(await firstNameOfAna(), '', 'useFieldRule without a field rule: always written')
+})

@@ -77,7 +77,8 @@ t.test('POST /syncs refuses what Eloqua refuses, and starts nothing', async (t) 
     [{ syncedInstanceUri: '/contacts/imports/384' }, { field: 'syncedInstanceUri', value: '/contacts/imports/384', constraint }],
     [{ syncedInstanceUri: '/customObjects/9/syncActions/6', callbackUrl: 'not a url' }, { field: 'callbackUrl', value: 'not a url', constraint: 'Must be an absolute http or https URL of at most 2048 characters.' }],
     [{ syncedInstanceUri: '/customObjects/9/syncActions/6', callbackUrl: 'ftp://x/y' }, { field: 'callbackUrl', value: 'ftp://x/y', constraint: 'Must be an absolute http or https URL of at most 2048 characters.' }],
-    [{ syncedInstanceUri: '/customObjects/9/syncActions/6', callbackUrl: 'http://[bad/x' }, { field: 'callbackUrl', value: 'http://[bad/x', constraint: 'Must be an absolute http or https URL of at most 2048 characters.' }]
+    [{ syncedInstanceUri: '/customObjects/9/syncActions/6', callbackUrl: 'http://[bad/x' }, { field: 'callbackUrl', value: 'http://[bad/x', constraint: 'Must be an absolute http or https URL of at most 2048 characters.' }],
+    [{ syncedInstanceUri: '/customObjects/9/syncActions/6', callbackUrl: 42 }, { field: 'callbackUrl', value: '42', constraint: 'Must be an absolute http or https URL of at most 2048 characters.' }]
   ] as const) {
     const res = await app.inject(post(body))
     t.equal(res.statusCode, 400, JSON.stringify(body))
