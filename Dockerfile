@@ -1,12 +1,14 @@
 # syntax=docker/dockerfile:1
 
-# Build stage: compile TypeScript with the dev dependencies.
+# Build stage: compile TypeScript and bundle the command, with the dev dependencies.
 FROM node:24.22.3-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json ./
 # --ignore-scripts: `prepare` would build before the sources are copied in.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY src ./src
+# The build bundles the command (dist/server.js) with this script after tsc.
+COPY scripts/bundle-server.ts ./scripts/
 RUN npm run build
 
 # Runtime stage: production dependencies, compiled code and the bundled fixtures only.
