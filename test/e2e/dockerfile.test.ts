@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process'
 import { X509Certificate } from 'node:crypto'
 import { once } from 'node:events'
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs'
-import { builtinModules } from 'node:module'
+import { builtinModules, createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join, posix } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -18,6 +18,9 @@ import { parse } from 'yaml'
 import { startServer } from './process.js'
 import { loadConfig } from '../../src/config.js'
 import { certificateNames, generateCertificates } from '../../src/tls.js'
+
+// A CommonJS module whose types declare an ES default export: required, as its types describe it.
+const dockerignore = createRequire(import.meta.url)('@balena/dockerignore') as typeof import('@balena/dockerignore').default
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const text = readFileSync(join(ROOT, 'Dockerfile'), 'utf8')
@@ -157,6 +160,17 @@ t.test('the runtime stage: production dependencies, built code and fixtures, nod
   t.equal(check.command?.[1], '-e')
 
   for (const name of ['node_modules', 'dist', 'test', '.git']) t.match(readFileSync(join(ROOT, '.dockerignore'), 'utf8'), new RegExp(`^${name.replace('.', '\\.')}$`, 'm'))
+})
+
+t.test('every file a COPY takes from the build context is in it: .dockerignore leaves it out of none', async (t) => {
+  const ignored = dockerignore().add(readFileSync(join(ROOT, '.dockerignore'), 'utf8'))
+  const sources = dockerfile.getInstructions().filter((i): i is Copy => i.getKeyword() === 'COPY' && (i as Copy).getFromFlag() === null)
+    .flatMap((copy) => copy.getArguments().slice(0, -1).map((a) => a.getValue().replace(/^\.\//, '')))
+  t.ok(sources.includes('scripts/bundle-server.ts') && sources.includes('src'), sources.join(' '))
+  for (const source of sources) {
+    t.notOk(ignored.ignores(source), `${source} is sent to the builder`)
+    t.ok(existsSync(join(ROOT, source)), `${source} exists`)
+  }
 })
 
 t.test('the runtime files alone run the exact CMD, and the exact HEALTHCHECK tells up from down', async (t) => {
