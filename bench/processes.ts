@@ -1,6 +1,6 @@
 // Server processes for the benchmarks: each on a free loopback port, awaited until it answers.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -51,4 +51,26 @@ export async function startServer (args: string[], env: Record<string, string>, 
   }
   child.kill('SIGKILL')
   throw new Error(`${args.join(' ')} did not start`)
+}
+
+/** User plus system CPU time of a process, in milliseconds (Linux: /proc/<pid>/stat). */
+export function cpuMs (pid: number): number {
+  // Fields after the command name (which may hold spaces) start at the closing parenthesis.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
+/** Resident set size of a process now and at its peak, in bytes (Linux: /proc/<pid>/status). */
+export function rssOf (pid: number): { rss: number, peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kib = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024
+  return { rss: kib('VmRSS'), peak: kib('VmHWM') }
+}
+
+/** The median and the range of some figures, as printed. */
+export function spread (values: readonly number[], digits = 0): { median: number, text: string } {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = sorted.length / 2
+  const median = sorted.length % 2 === 1 ? sorted[Math.floor(middle)]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+  return { median, text: `${median.toFixed(digits)} (${sorted[0]!.toFixed(digits)}-${sorted.at(-1)!.toFixed(digits)})` }
 }

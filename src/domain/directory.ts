@@ -26,9 +26,18 @@ interface Account { principal: Principal, passwordDigest: Buffer | undefined }
 const digest = (secret: string): Buffer => hash('sha256', secret, 'buffer')
 const NO_PASSWORD = digest('\u0000no password\u0000')
 
+/** Verified Basic headers remembered at most: a client uses one or a few; past this the memory starts over. */
+export const MAX_VERIFIED_HEADERS = 1024
+
 export class Directory {
   readonly #accounts = new Map<string, Account>()
   readonly #tokens = new Map<string, Principal>()
+  /**
+   * Authorization headers whose Basic credentials were verified, with the user they name: hashing
+   * the password again on every request cost a tenth of the seed call. Only a header seen whole
+   * before is taken; emptied whenever the users change.
+   */
+  readonly #verified = new Map<string, Principal>()
   /** Who an issued (OAuth) access token authenticates, if it is one that still lasts. */
   #issued: (token: string) => Principal | undefined = () => undefined
 
@@ -52,6 +61,7 @@ export class Directory {
 
   /** Nobody of that site logs in any more. */
   removeSite (name: string): void {
+    this.#verified.clear()
     const site = name.toLowerCase()
     for (const [key, account] of this.#accounts) if (account.principal.siteName.toLowerCase() === site) this.#accounts.delete(key)
     for (const [key, principal] of this.#tokens) if (principal.siteName.toLowerCase() === site) this.#tokens.delete(key)
@@ -63,6 +73,17 @@ export class Directory {
   }
 
   /** `login` is `Site\User`, as Eloqua's Basic scheme spells it. */
+  /** The user of an `Authorization: Basic` header verified before, if it was. */
+  verifiedBasic (authorization: string): Principal | undefined {
+    return this.#verified.get(authorization)
+  }
+
+  /** Remembers a Basic header whose credentials authenticateBasic accepted. */
+  rememberBasic (authorization: string, principal: Principal): void {
+    if (this.#verified.size >= MAX_VERIFIED_HEADERS) this.#verified.clear()
+    this.#verified.set(authorization, principal)
+  }
+
   authenticateBasic (login: string, password: string): Principal | undefined {
     const separator = login.indexOf('\\')
     const account = separator > 0 ? this.#accounts.get(accountKey(login.slice(0, separator), login.slice(separator + 1))) : undefined

@@ -29,12 +29,21 @@ export default fp(async function auth (app) {
         return
       }
       request.principal = principal
+      // Non-null: @fastify/basic-auth called this for the header it read.
+      app.directory.rememberBasic(request.headers.authorization!, principal)
       done()
     }
   })
 
   app.addHook('onRequest', function authenticate (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
-    const token = bearerToken(request.headers.authorization)
+    const { authorization } = request.headers
+    const verified = authorization === undefined ? undefined : app.directory.verifiedBasic(authorization)
+    if (verified !== undefined) {
+      request.principal = verified
+      done()
+      return
+    }
+    const token = bearerToken(authorization)
     if (token === undefined) {
       app.basicAuth(request, reply, done)
       return

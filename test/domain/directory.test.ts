@@ -1,5 +1,5 @@
 import t from 'tap'
-import { Directory, mayUseBulkApi, mayUseCustomObject } from '../../src/domain/directory.js'
+import { Directory, MAX_VERIFIED_HEADERS, mayUseBulkApi, mayUseCustomObject } from '../../src/domain/directory.js'
 import { defaultFixtures } from '../helper.js'
 
 const directory = new Directory(defaultFixtures().sites)
@@ -44,4 +44,21 @@ t.test('permissions default to everything and can be narrowed', async (t) => {
   t.notOk(mayUseCustomObject(events, 9))
   t.ok(mayUseCustomObject(events, 10))
   t.notOk(mayUseBulkApi(marketing))
+})
+
+t.test('verified Basic headers are remembered, at most MAX_VERIFIED_HEADERS, and forgotten when a site goes', async (t) => {
+  const remembering = new Directory(defaultFixtures().sites)
+  const header = `Basic ${Buffer.from('APITest\\API.User:secret').toString('base64')}`
+  t.equal(remembering.verifiedBasic(header), undefined)
+  const principal = remembering.authenticateBasic('APITest\\API.User', 'secret')!
+  remembering.rememberBasic(header, principal)
+  t.equal(remembering.verifiedBasic(header), principal)
+  t.equal(remembering.verifiedBasic(`${header} `), undefined, 'only the very same header')
+  for (let i = 1; i < MAX_VERIFIED_HEADERS; i++) remembering.rememberBasic(`Basic ${i}`, principal)
+  t.equal(remembering.verifiedBasic(header), principal, 'still there at the bound')
+  remembering.rememberBasic('Basic one more', principal)
+  t.equal(remembering.verifiedBasic(header), undefined, 'past the bound the memory starts over')
+  t.equal(remembering.verifiedBasic('Basic one more'), principal)
+  remembering.removeSite('SecondSite')
+  t.equal(remembering.verifiedBasic('Basic one more'), undefined, 'users changed: nothing remembered')
 })

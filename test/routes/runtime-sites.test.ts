@@ -112,3 +112,19 @@ t.test('a callback in flight when its site is removed is dropped quietly; a requ
   const principal = directory.authenticateBasic('Ghost\\G', 'p')!
   t.throws(() => app.store.site(principal), { statusCode: 401, name: 'EloquaError' } as object as Error, 'authenticated, but the site is not in the store')
 })
+
+t.test('a Basic header is checked once and then remembered; a removed site\'s users are refused at once all the same', async (t) => {
+  const app = await build(t)
+  t.equal((await app.inject({ method: 'POST', url: '/__mock/sites', payload: { name: 'Brief', users: [{ id: 1, username: 'U', password: 'p' }] } })).statusCode, 201)
+  const login = basic('Brief\\U', 'p')
+  let checks = 0
+  const check = app.directory.authenticateBasic.bind(app.directory)
+  app.directory.authenticateBasic = (user, password) => { checks++; return check(user, password) }
+  t.equal((await app.inject(bulk('GET', '/syncs', undefined, login))).statusCode, 200)
+  t.equal((await app.inject(bulk('GET', '/syncs', undefined, login))).statusCode, 200)
+  t.equal(checks, 1, 'the password was hashed for the first request only')
+  t.equal((await app.inject(bulk('GET', '/syncs', undefined, basic('Brief\\U', 'wrong')))).statusCode, 401)
+  t.equal((await app.inject({ method: 'DELETE', url: '/__mock/sites/Brief' })).statusCode, 204)
+  t.equal((await app.inject(bulk('GET', '/syncs', undefined, login))).statusCode, 401)
+  t.equal((await app.inject(bulk('GET', '/syncs'))).statusCode, 200, 'the other sites carry on')
+})

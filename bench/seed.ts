@@ -1,0 +1,109 @@
+// The upload endpoint against the baselines, all from built output and running side by side:
+// a bare node:http server and plain fastify with an ajv schema doing the same work (check Basic
+// credentials, parse and check the records, keep the bytes, answer 204), and the mock in its
+// default configuration (auth, validation, fault layer, journal, LOG_LEVEL=info).
+//   1. The seed call (Oracle's 2-record upload): server CPU per request at a fixed rate, each
+//      server in turn (the order rotates), ROUNDS rounds.
+//   2. Peak req/s at 10 and 100 connections, each server in turn, REPETITIONS times.
+//   3. Uploads of 5,000 and 50,000 records: CPU per request at a fixed rate, mock and bare.
+// Prints every figure with its median and range and the ratios against the baselines; fails
+// loudly if any answer is not 204. CPU time is read from /proc, so this runs on Linux.
+import autocannon from 'autocannon'
+import { bundledBaseline, cpuMs, spread, startServer } from './processes.js'
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
+const RATE = Number(process.env.BENCH_RATE ?? 2000)
+const ROUNDS = Number(process.env.BENCH_REPETITIONS ?? 5)
+/** Which parts to run, e.g. BENCH_PARTS=1 for the CPU comparison alone. */
+const PARTS = new Set((process.env.BENCH_PARTS ?? '1,2,3').split(','))
+const PATH = '/api/bulk/2.0/customObjects/9/syncActions/6/data'
+const auth = `Basic ${Buffer.from('APITest\\API.User:secret').toString('base64')}`
+const seedBody = '[{"Id":"DLPSB000000000020"},{"Id":"DLPSB000000000021"}]'
+const recordsBody = (count: number): string => JSON.stringify(Array.from({ length: count }, (_, i) => ({ Id: `DLPSB${String(i).padStart(12, '0')}`, Email: `user${i}@example.com` })))
+// The mock keeps every upload, so give it room for the whole run.
+const roomy = { STAGING_QUOTA_BYTES: String(64 * 1024 ** 3), MAX_UPLOADS_PER_SYNC: '1000000000' }
+
+interface Server { name: string, port: number, pid: number, stop: () => void }
+
+async function start (name: string, args: string[], env: Record<string, string> = {}, probe = '/'): Promise<Server> {
+  const { child, port } = await startServer(args, env, probe)
+  return { name, port, pid: child.pid!, stop: () => { child.kill('SIGTERM') } }
+}
+
+async function load (server: Server, options: { body: string, connections: number, seconds: number, rate?: number }): Promise<autocannon.Result> {
+  const result = await autocannon({
+    url: `http://127.0.0.1:${server.port}${PATH}`,
+    method: 'POST',
+    headers: { authorization: auth, 'content-type': 'application/json' },
+    body: options.body,
+    connections: options.connections,
+    duration: options.seconds,
+    ...(options.rate === undefined ? {} : { overallRate: options.rate })
+  })
+  const other = Object.keys(result.statusCodeStats ?? {}).filter((code) => code !== '204')
+  if (other.length > 0 || result.errors > 0 || result.non2xx > 0) {
+    throw new Error(`${server.name}: answers other than 204: ${JSON.stringify(result.statusCodeStats)}, ${result.errors} errors`)
+  }
+  return result
+}
+
+/** µs of server CPU per request at a fixed rate. */
+async function cpuPerRequest (server: Server, body: string, rate: number, seconds = SECONDS): Promise<number> {
+  const before = cpuMs(server.pid)
+  const result = await load(server, { body, connections: 10, seconds, rate })
+  return ((cpuMs(server.pid) - before) * 1000) / result.requests.total
+}
+
+/** Runs `measure` for each server in turn, `rounds` times, the first server of each round rotating. */
+async function inTurns (servers: readonly Server[], rounds: number, measure: (server: Server) => Promise<number>): Promise<number[][]> {
+  const figures = servers.map((): number[] => [])
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < servers.length; k++) {
+      const i = (round + k) % servers.length
+      figures[i]!.push(await measure(servers[i]!))
+    }
+  }
+  return figures
+}
+
+const ratios = (a: readonly number[], b: readonly number[]): number[] => a.map((x, i) => x / b[i]!)
+
+async function seedCpu (): Promise<void> {
+  console.log(`1. seed call (${Buffer.byteLength(seedBody)} bytes, 2 records): server CPU per request at ${RATE} req/s, ${SECONDS} s each, ${ROUNDS} rounds in turns`)
+  const cpu = await inTurns(servers, ROUNDS, async (server) => await cpuPerRequest(server, seedBody, RATE))
+  for (const [i, server] of servers.entries()) console.log(`   ${server.name.padEnd(24)} ${spread(cpu[i]!, 1).text} µs`)
+  console.log(`   mock / bare:          ${spread(ratios(cpu[2]!, cpu[0]!), 3).text}   goal <= 1.2`)
+  console.log(`   mock / plain fastify: ${spread(ratios(cpu[2]!, cpu[1]!), 3).text}   goal <= 1.0`)
+  console.log(`   plain fastify / bare: ${spread(ratios(cpu[1]!, cpu[0]!), 3).text}`)
+}
+
+async function peakRate (connections: number, goal: number): Promise<void> {
+  const peak = await inTurns(servers, Math.max(3, Math.ceil(ROUNDS / 2)), async (server) => (await load(server, { body: seedBody, connections, seconds: Math.min(SECONDS, 5) })).requests.average)
+  console.log(`2. seed call, peak req/s at ${connections} connections`)
+  for (const [i, server] of servers.entries()) console.log(`   ${server.name.padEnd(24)} ${spread(peak[i]!).text} req/s`)
+  console.log(`   mock / bare:          ${spread(ratios(peak[2]!, peak[0]!), 3).text}   goal >= ${goal}`)
+  console.log(`   plain fastify / bare: ${spread(ratios(peak[1]!, peak[0]!), 3).text}`)
+}
+
+async function bigUploads (records: number, rate: number): Promise<void> {
+  const body = recordsBody(records)
+  const big = await inTurns([bare, mock], 3, async (server) => await cpuPerRequest(server, body, rate))
+  console.log(`3. uploads of ${records.toLocaleString('en')} records (${(Buffer.byteLength(body) / 1024).toFixed(0)} KiB): CPU per request at ${rate} req/s`)
+  console.log(`   bare node:http ${spread(big[0]!).text} µs, mock ${spread(big[1]!).text} µs; mock / bare ${spread(ratios(big[1]!, big[0]!), 3).text}   goal <= 0.7`)
+}
+
+const bare = await start('bare node:http', [await bundledBaseline('bench/bare-server.ts')])
+const fastify = await start('plain fastify + ajv', [await bundledBaseline('bench/fastify-server.ts')])
+// BENCH_MOCK_ENV adds settings, e.g. '{"LOG_LEVEL":"warn"}' to see what the request log line costs.
+const mock = await start('eloqua-bulk-mock', ['dist/server.js'], { ...roomy, ...JSON.parse(process.env.BENCH_MOCK_ENV ?? '{}') as Record<string, string> }, '/__mock/health')
+const servers = [bare, fastify, mock]
+try {
+  // Warm-up: JIT, connection set-up, the mock's schemas compiled on first use.
+  for (const server of servers) await cpuPerRequest(server, seedBody, RATE, 3)
+
+  if (PARTS.has('1')) await seedCpu()
+  if (PARTS.has('2')) for (const [connections, goal] of [[10, 0.85], [100, 0.8]] as const) await peakRate(connections, goal)
+  if (PARTS.has('3')) for (const [records, rate] of [[5000, 100], [50_000, 10]] as const) await bigUploads(records, rate)
+} finally {
+  for (const server of servers) server.stop()
+}
