@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process'
 import { ROOT } from './processes.js'
 
 let failed = false
-for (const [file, flags] of [['seed.ts', []], ['startup.ts', []], ['journal.ts', []], ['memory.ts', ['--expose-gc']], ['filter.ts', []], ['export.ts', []]] as const) {
+for (const [file, flags] of [['seed.ts', []], ['startup.ts', []], ['journal.ts', []], ['memory.ts', []], ['filter.ts', []], ['export.ts', []]] as const) {
   const child = spawn(process.execPath, [...flags, '--import', 'tsx', `bench/${file}`], { cwd: ROOT, stdio: 'inherit' })
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
   if (code !== 0) {
