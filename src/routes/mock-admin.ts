@@ -266,7 +266,7 @@ const controlRoutes: FastifyPluginAsync<MockAdminOptions> = async (app, options)
   })
 
   const journalQuery = {
-    operation: { type: 'string', maxLength: 100, description: 'An operation id, e.g. uploadCustomObjectSyncActionData (see /__mock/openapi.json).' },
+    operation: { type: 'string', maxLength: 100, description: 'An operation id, e.g. uploadSyncActionData (see /__mock/openapi.json).' },
     method: { type: 'string', maxLength: 10 },
     path: { type: 'string', maxLength: 1024, description: 'The path without its query; * matches any run of characters; case is ignored.' },
     status: { type: 'string', maxLength: 3, description: 'A status such as 204, or a class such as 4xx.' },
