@@ -4,9 +4,8 @@
 // first alternates), 5 rounds; the median ratio and the range are printed.
 // CPU time comes from /proc/<pid>/stat, so this runs on Linux. Prints figures and a ratio;
 // fails loudly if any answer is not 204.
-import { readFileSync } from 'node:fs'
 import autocannon from 'autocannon'
-import { startServer } from './processes.js'
+import { cpuMs, startServer } from './processes.js'
 
 const RATE = Number(process.env.BENCH_RATE ?? 2000)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
@@ -14,13 +13,6 @@ const ROUNDS = 5
 const auth = `Basic ${Buffer.from('APITest\\API.User:secret').toString('base64')}`
 const body = '[{"Id":"DLPSB000000000020"},{"Id":"DLPSB000000000021"}]'
 const roomy = { STAGING_QUOTA_BYTES: String(64 * 1024 ** 3), MAX_UPLOADS_PER_SYNC: '100000000', LOG_LEVEL: 'warn' }
-
-/** User plus system CPU time of a process, in milliseconds. */
-function cpuMs (pid: number): number {
-  // Fields after the command name (which may hold spaces) start at the closing parenthesis.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  return (Number(fields[11]) + Number(fields[12])) * 10
-}
 
 async function run (port: number, pid: number): Promise<number> {
   const before = cpuMs(pid)
