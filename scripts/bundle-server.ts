@@ -19,7 +19,9 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20.12',
+  // Maps to the sources' lines, without copies of the sources: stack traces under --enable-source-maps.
   sourcemap: true,
+  sourcesContent: false,
   logLevel: 'warning',
   // Bundled CommonJS modules require Node's built-in modules.
   banner: { js: "import { createRequire as createRequireOfBundle } from 'node:module'; const require = createRequireOfBundle(import.meta.url);" }

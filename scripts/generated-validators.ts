@@ -5,7 +5,7 @@
 import { Ajv, type Options } from 'ajv'
 import standalone from 'ajv/dist/standalone/index.js'
 import { faultRule, fixturesFileSchema, siteSchema } from '../src/schemas/fixtures.js'
-import { configSchema } from '../src/config.js'
+import { configSchema } from '../src/schemas/config.js'
 
 /** As the fixtures were checked with ajv at run time: every error reported, unknown keywords refused. */
 const FIXTURE_OPTIONS: Options = { allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true }

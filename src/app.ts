@@ -69,8 +69,6 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), t
     routerOptions: { caseSensitive: false, ignoreDuplicateSlashes: true, ignoreTrailingSlash: true, maxParamLength: 65536 }
   })
   for (const schema of sharedSchemas) app.addSchema(schema)
-  app.setValidatorCompiler(validatorCompiler)
-  app.setSerializerCompiler(serializerCompiler)
   // Hooks on every request are callback-style: no promise to allocate on the hot path.
   app.addHook('onRequest', (request, reply, done) => { reply.header('x-request-id', request.id); done() })
   // While shutting down, answers to requests in flight close their keep-alive connections, so
@@ -127,16 +125,23 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), t
   })
   await app.register(faults)
   await app.register(contentTypes, { maxJsonDepth: config.MAX_JSON_DEPTH })
-  await app.register(discovery, { trustForwardedHeaders: config.TRUST_FORWARDED_HEADERS })
-  await app.register(oauth)
-  await app.register(async function bulkApi (api) {
-    await api.register(auth)
-    await api.register(customObjects)
-    await api.register(entityFields)
-    await api.register(definitions)
-    await api.register(containers)
-    await api.register(syncs)
-  }, { prefix: BULK_PREFIX })
-  await app.register(mockAdmin, { version: VERSION, enabled: config.ADMIN_API === 'on', token: config.ADMIN_TOKEN, maxFaultRules: config.MAX_FAULT_RULES, sites: fixtures.sites, maxSites: config.MAX_SITES })
+  // The mock's routes compile their schemas when a request first needs them (schemas/validators.ts).
+  // Routes an in-process user adds to the app keep fastify's own compilers, which check a schema
+  // when the app starts.
+  await app.register(async function mockRoutes (routes) {
+    routes.setValidatorCompiler(validatorCompiler)
+    routes.setSerializerCompiler(serializerCompiler)
+    await routes.register(discovery, { trustForwardedHeaders: config.TRUST_FORWARDED_HEADERS })
+    await routes.register(oauth)
+    await routes.register(async function bulkApi (api) {
+      await api.register(auth)
+      await api.register(customObjects)
+      await api.register(entityFields)
+      await api.register(definitions)
+      await api.register(containers)
+      await api.register(syncs)
+    }, { prefix: BULK_PREFIX })
+    await routes.register(mockAdmin, { version: VERSION, enabled: config.ADMIN_API === 'on', token: config.ADMIN_TOKEN, maxFaultRules: config.MAX_FAULT_RULES, sites: fixtures.sites, maxSites: config.MAX_SITES })
+  })
   return app
 }

@@ -5,7 +5,6 @@
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { ErrorObject, ValidateFunction } from 'ajv'
 import { isCertificateName } from './tls.js'
 import * as compiled from './schemas/generated/fixture-validators.js'
@@ -22,7 +21,7 @@ import { planActivities, type ActivityFixture } from './domain/activity-log.js'
 /** A fault rule's response body is sent as JSON: as deep as a request body may be. */
 const FIXTURE_JSON_DEPTH = 32
 
-export const DEFAULT_FIXTURES_PATH = fileURLToPath(new URL('../fixtures', import.meta.url))
+export { DEFAULT_FIXTURES_PATH } from './paths.js'
 
 export class FixtureError extends Error {
   readonly problems: readonly string[]

@@ -72,7 +72,6 @@ export class Directory {
     return this.#tokens.has(digest(token).toString('hex'))
   }
 
-  /** `login` is `Site\User`, as Eloqua's Basic scheme spells it. */
   /** The user of an `Authorization: Basic` header verified before, if it was. */
   verifiedBasic (authorization: string): Principal | undefined {
     return this.#verified.get(authorization)
@@ -84,6 +83,7 @@ export class Directory {
     this.#verified.set(authorization, principal)
   }
 
+  /** `login` is `Site\User`, as Eloqua's Basic scheme spells it. */
   authenticateBasic (login: string, password: string): Principal | undefined {
     const separator = login.indexOf('\\')
     const account = separator > 0 ? this.#accounts.get(accountKey(login.slice(0, separator), login.slice(separator + 1))) : undefined

@@ -24,13 +24,13 @@ export interface OpenApiOptions {
   sharedSchemas: readonly object[]
 }
 
-type NotedRoute = Pick<RouteOptions, 'method' | 'url' | 'handler'> & { schema: FastifySchema | undefined, config: FastifyContextConfig | undefined }
+type NotedRoute = Pick<RouteOptions, 'method' | 'url' | 'handler'> & { constraints: RouteOptions['constraints'] | undefined, schema: FastifySchema | undefined, config: FastifyContextConfig | undefined }
 
 export default fp<OpenApiOptions>(async function openApi (app, { swagger: swaggerOptions, sharedSchemas }) {
   const routes: NotedRoute[] = []
   // HEAD routes fastify adds for each GET are left out of the description, as swagger leaves them out.
-  app.addHook('onRoute', ({ method, url, handler, schema, config }) => {
-    if (method !== 'HEAD') routes.push({ method, url, handler, schema, config })
+  app.addHook('onRoute', ({ method, url, handler, constraints, schema, config }) => {
+    if (method !== 'HEAD') routes.push({ method, url, handler, constraints, schema, config })
   })
 
   let document: Promise<object> | undefined
@@ -43,7 +43,10 @@ export default fp<OpenApiOptions>(async function openApi (app, { swagger: swagge
     describer.setSerializerCompiler(serializerCompiler)
     await describer.register(swagger, swaggerOptions)
     // The handlers are the app's own, never called here: the describer never serves a request.
-    for (const { method, url, handler, schema, config } of routes) describer.route({ method, url, handler, ...(schema && { schema }), ...(config && { config }) })
+    // Constraints keep apart routes on one path (an in-process user may add such).
+    for (const { method, url, handler, constraints, schema, config } of routes) {
+      describer.route({ method, url, handler, ...(constraints && { constraints }), ...(schema && { schema }), ...(config && { config }) })
+    }
     await describer.ready()
     const described = describer.swagger()
     await describer.close()
