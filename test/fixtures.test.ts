@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DEFAULT_FIXTURES_PATH, FixtureError, joinFixtures, loadFixtures } from '../src/fixtures.js'
 import { fixturesFileSchema } from '../src/schemas/fixtures.js'
+import { configSchema } from '../src/schemas/config.js'
 import { generatedValidators } from '../scripts/generated-validators.js'
 
 const site = { id: 1, name: 'S', users: [{ id: 1, username: 'U', password: 'p' }] }
@@ -33,6 +34,33 @@ t.test('the bundled fixtures load and hold Oracle\'s examples', async (t) => {
 
 t.test('fixtures.schema.json is generated from the source schema (npm run schema)', async (t) => {
   t.equal(readFileSync(new URL('../fixtures.schema.json', import.meta.url), 'utf8'), `${JSON.stringify(fixturesFileSchema, null, 2)}\n`)
+})
+
+t.test('the schemas\' patterns, which the validators match client input against (POST /__mock/sites, /__mock/faults), are a reviewed set that runs in linear time', async (t) => {
+  const patterns = new Set<string>()
+  const collect = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(collect)
+    else if (node !== null && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'pattern' && typeof value === 'string') patterns.add(value)
+        else collect(value)
+      }
+    }
+  }
+  collect(fixturesFileSchema)
+  collect(configSchema)
+  // Each is anchored and has no nested quantifier over overlapping characters; a new one needs the same review.
+  t.strictSame([...patterns].sort(), [
+    '^/',
+    "^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$",
+    '^[A-D][1-4]$',
+    '^[A-Za-z0-9._-]{1,64}$',
+    '^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$',
+    '^[A-Za-z][A-Za-z0-9_]*$',
+    '^[\\t\\x20-\\x7e\\x80-\\xff]*$',
+    '^[^\\\\:]+$',
+    '^[^\\\\]+\\\\[^\\\\]+$'
+  ].sort())
 })
 
 t.test('the compiled fixture and config validators are generated from the source schemas (npm run schema)', async (t) => {
