@@ -2,7 +2,8 @@
 // output) is started, warmed up, then given BENCH_STAGED_RECORDS records in uploads of 50,000
 // through the real upload endpoint. Printed: its RSS after start-up, the growth of its peak RSS
 // against the JSON sent, and its RSS once POST /__mock/reset has let the data go (RSS read from
-// /proc, so this runs on Linux). Fails loudly if an upload is not answered 204.
+// /proc, so this runs on Linux). Fails loudly if an upload is not answered 204. BENCH_MOCK_ENV adds
+// settings for the mock, e.g. '{"STAGING_QUOTA_BYTES":"..."}'.
 import { rssOf, startServer } from './processes.js'
 
 const TOTAL = Number(process.env.BENCH_STAGED_RECORDS ?? 2_000_000)
@@ -11,7 +12,7 @@ const MiB = 1024 ** 2
 const headers = { authorization: `Basic ${Buffer.from('APITest\\API.User:secret').toString('base64')}`, 'content-type': 'application/json' }
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
 
-const { child, url } = await startServer(['dist/server.js'], { STAGING_QUOTA_BYTES: String(8 * 1024 ** 3), MAX_UPLOADS_PER_SYNC: '100000', LOG_LEVEL: 'warn' }, '/__mock/health')
+const { child, url } = await startServer(['dist/server.js'], { STAGING_QUOTA_BYTES: String(8 * 1024 ** 3), MAX_UPLOADS_PER_SYNC: '100000', LOG_LEVEL: 'warn', ...JSON.parse(process.env.BENCH_MOCK_ENV ?? '{}') as Record<string, string> }, '/__mock/health')
 const pid = child.pid!
 try {
   const upload = async (payload: string): Promise<void> => {

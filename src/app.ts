@@ -41,9 +41,11 @@ export interface AppOptions {
   tls?: TlsMaterial | undefined
   /** Defaults to pino JSON on stdout at LOG_LEVEL; tests pass false or a stream. */
   logger?: FastifyServerOptions['logger']
+  /** Run after a reset or a site's removal has dropped state, once the answer is sent (the command gives memory back with it, see memory.ts). */
+  afterStateDropped?: () => void
 }
 
-export async function buildApp ({ config, fixtures, clock = new SystemClock(), tls, logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp ({ config, fixtures, clock = new SystemClock(), tls, logger, afterStateDropped }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     // Asynchronous writes keep logging off the request path; pino flushes them on exit.
     logger: logger ?? { level: config.LOG_LEVEL, redact: ['req.headers.authorization'], stream: pino.destination({ dest: 1, sync: false }) },
@@ -141,7 +143,7 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), t
       await api.register(containers)
       await api.register(syncs)
     }, { prefix: BULK_PREFIX })
-    await routes.register(mockAdmin, { version: VERSION, enabled: config.ADMIN_API === 'on', token: config.ADMIN_TOKEN, maxFaultRules: config.MAX_FAULT_RULES, sites: fixtures.sites, maxSites: config.MAX_SITES })
+    await routes.register(mockAdmin, { version: VERSION, enabled: config.ADMIN_API === 'on', token: config.ADMIN_TOKEN, maxFaultRules: config.MAX_FAULT_RULES, sites: fixtures.sites, maxSites: config.MAX_SITES, ...(afterStateDropped === undefined ? {} : { afterStateDropped }) })
   })
   return app
 }

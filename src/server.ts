@@ -4,6 +4,7 @@ import closeWithGrace from 'close-with-grace'
 import { buildApp, VERSION } from './app.js'
 import { helpText, loadConfig, parseCommandLine, tlsEnabled } from './config.js'
 import { loadFixtures } from './fixtures.js'
+import { exposeCollector, memoryReleaser } from './memory.js'
 import { httpsUrl, listenHttps } from './plugins/https.js'
 import { loadTls } from './tls.js'
 
@@ -37,7 +38,9 @@ async function main (): Promise<void> {
     fail((err as Error).message)
   }
 
-  const app = await buildApp({ config, fixtures, tls })
+  // Made before the app, so RSS after start-up is the baseline it compares with.
+  const releaseMemory = memoryReleaser({ collect: exposeCollector() })
+  const app = await buildApp({ config, fixtures, tls, afterStateDropped: releaseMemory })
   closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger: app.log }, async ({ signal, err }) => {
     // `err` is set when an uncaught error, not a signal, brought us here.
     app.log.info({ signal, err }, 'shutting down')

@@ -45,6 +45,7 @@ export interface BuildOptions {
   clock?: Clock
   tls?: AppOptions['tls']
   logger?: AppOptions['logger']
+  afterStateDropped?: AppOptions['afterStateDropped']
 }
 
 /** A ready app on a manual clock, closed when the test ends. */
@@ -55,7 +56,8 @@ export async function build (t: Teardown, options: BuildOptions = {}): Promise<F
     fixtures: options.fixtures ?? defaultFixtures(),
     clock,
     tls: options.tls,
-    logger: options.logger ?? false
+    logger: options.logger ?? false,
+    ...(options.afterStateDropped === undefined ? {} : { afterStateDropped: options.afterStateDropped })
   })
   t.teardown(() => app.close())
   await app.ready()

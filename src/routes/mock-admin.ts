@@ -32,6 +32,8 @@ export interface MockAdminOptions {
   sites: readonly SiteFixture[]
   /** Sites the mock holds at most, the fixtures' included. */
   maxSites: number
+  /** Run once a reset or a site's removal has been answered. */
+  afterStateDropped?: () => void
 }
 
 /** Control requests are small; this keeps a fault rule from holding megabytes. */
@@ -79,6 +81,9 @@ const controlRoutes: FastifyPluginAsync<MockAdminOptions> = async (app, options)
     if (site === undefined) throw notFound(`no site named ${name}`)
     return site
   }
+  const { afterStateDropped } = options
+  // After the answer: a collection the command runs then must not delay it.
+  const stateDropped = (): void => { if (afterStateDropped !== undefined) setImmediate(afterStateDropped) }
   app.addHook('onRoute', (route) => { route.bodyLimit ??= ADMIN_BODY_LIMIT })
   app.get<{ Querystring: StateQuery }>('/__mock/state', {
     config: admin,
@@ -141,6 +146,7 @@ const controlRoutes: FastifyPluginAsync<MockAdminOptions> = async (app, options)
       app.journal.clear(site.name)
       request.log.info({ site: site.name }, 'site reset to fixtures')
     }
+    stateDropped()
     return reply.code(204).send()
   })
 
@@ -262,6 +268,7 @@ const controlRoutes: FastifyPluginAsync<MockAdminOptions> = async (app, options)
     app.journal.clear(site.name)
     siteFixtures.delete(site.name.toLowerCase())
     request.log.info({ site: site.name }, 'site removed')
+    stateDropped()
     return reply.code(204).send()
   })
 
