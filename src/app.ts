@@ -13,6 +13,7 @@ import errors, { sendEloquaError, toEloquaError } from './plugins/errors.js'
 import connections, { clientErrorHandler } from './plugins/connections.js'
 import https from './plugins/https.js'
 import { RequestLog } from './plugins/request-log.js'
+import { decorateRouteConfig } from './plugins/route-config.js'
 import store from './plugins/store.js'
 import faults from './plugins/faults.js'
 import contentTypes from './plugins/content-types.js'
@@ -71,6 +72,7 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), t
     routerOptions: { caseSensitive: false, ignoreDuplicateSlashes: true, ignoreTrailingSlash: true, maxParamLength: 65536 }
   })
   for (const schema of sharedSchemas) app.addSchema(schema)
+  decorateRouteConfig(app)
   // Hooks on every request are callback-style: no promise to allocate on the hot path.
   app.addHook('onRequest', (request, reply, done) => { reply.header('x-request-id', request.id); done() })
   // While shutting down, answers to requests in flight close their keep-alive connections, so

@@ -47,7 +47,7 @@ export interface JournalFilter {
 }
 
 /** What the HTTP side hands over: an entry without its id, its time in epoch milliseconds. */
-export type JournalRecord = Omit<JournalEntry, 'id' | 'time'> & { time: number, wallMs?: number }
+export type JournalRecord = { readonly [K in keyof Omit<JournalEntry, 'id' | 'time'>]: Omit<JournalEntry, 'id' | 'time'>[K] | (undefined extends JournalEntry[K] ? undefined : never) } & { time: number, wallMs?: number }
 
 /** An entry with the real time it was answered at (epoch ms), which the client-behaviour report reads. */
 export type TimedEntry = JournalEntry & { readonly wallMs: number }

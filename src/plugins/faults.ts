@@ -10,6 +10,7 @@ import { EloquaError } from '../domain/errors.js'
 import { preferredFault, type FaultResponse } from '../domain/faults.js'
 import { sendEloquaError } from './errors.js'
 import type { OperationId } from '../schemas/operations.js'
+import { routeConfig } from './route-config.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -93,14 +94,14 @@ export default fp(async function faults (app) {
   // Callback-style, so a request that no fault touches costs no promise.
   app.addHook('onRequest', function applyFaults (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
     const prefer = typeof request.headers.prefer === 'string' ? request.headers.prefer : undefined
-    if ((prefer === undefined && app.faults.size === 0) || request.routeOptions.config?.mockAdmin === true) {
+    if ((prefer === undefined && app.faults.size === 0) || routeConfig(request).mockAdmin === true) {
       done()
       return
     }
     let fault: FaultResponse | undefined
     try {
       fault = preferredFault(prefer) ?? app.faults.decide({
-        operation: request.routeOptions.config?.operation,
+        operation: routeConfig(request).operation,
         method: request.method,
         path: request.url,
         params: request.params as Record<string, string | undefined>,
