@@ -13,14 +13,25 @@ import { isUtf8 } from 'node:buffer'
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
 import { EloquaError, describeValue, parsingError, validationError } from '../domain/errors.js'
-import { jsonProblem } from '../domain/json-limits.js'
+import { countRecordList, jsonProblem } from '../domain/json-limits.js'
 import { parseCsvRecords, type UploadFormat } from '../domain/records.js'
+import { routeConfig } from './route-config.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
-    upload: { format: UploadFormat, bytes: Buffer } | null
+    upload: { format: UploadFormat, bytes: Buffer, recordCount: number } | null
+  }
+  interface FastifyContextConfig {
+    /** Upload routes, whose JSON body is a list of records kept as bytes: read by countRecordList. */
+    records?: boolean
   }
 }
+
+/**
+ * The body an upload's route schema sees when countRecordList has vouched for its records (a
+ * list of objects, which every upload schema accepts): the records themselves are never built.
+ */
+const CHECKED_RECORDS: readonly unknown[] = Object.freeze([])
 
 export interface ContentTypesOptions {
   maxJsonDepth: number
@@ -40,9 +51,17 @@ export default fp<ContentTypesOptions>(async function contentTypes (app, options
     try {
       if (raw.length > 0) checkEncoding(request)
       const body = withoutBom(raw)
-      const text = decodeUtf8(request, body)
+      checkUtf8(request, body)
+      if (format === 'json' && routeConfig(request).records === true) {
+        const recordCount = countRecordList(body, maxJsonDepth)
+        if (recordCount >= 0) {
+          request.upload = { format, bytes: body, recordCount }
+          return [null, CHECKED_RECORDS]
+        }
+      }
+      const text = body.toString('utf8')
       const parsed = format === 'json' ? parseJson(text) : parseCsv(text)
-      request.upload = { format, bytes: body }
+      request.upload = { format, bytes: body, recordCount: Array.isArray(parsed) ? parsed.length : 1 }
       return [null, parsed]
     } catch (err) {
       return [err as Error]
@@ -107,7 +126,7 @@ function parseCsv (text: string): unknown {
   }
 }
 
-function decodeUtf8 (request: FastifyRequest, body: Buffer): string {
+function checkUtf8 (request: FastifyRequest, body: Buffer): void {
   // A parser runs only for a request that names its Content-Type.
   const contentType = String(request.headers['content-type'])
   const charset = charsetOf(contentType)
@@ -115,7 +134,6 @@ function decodeUtf8 (request: FastifyRequest, body: Buffer): string {
     throw validationError([{ field: 'Content-Type', value: describeValue(contentType), constraint: 'Must be UTF-8 encoded.' }])
   }
   if (!isUtf8(body)) throw parsingError('body', 'Must be UTF-8 encoded.')
-  return body.toString('utf8')
 }
 
 /** The charset parameter of a media type, lower-cased and unquoted; read without a regular expression. */

@@ -143,15 +143,14 @@ function registerFamily (app: FastifyInstance, family: FamilyRoutes): void {
     schema: schemas.data,
     // The definition is looked up before the body is judged, so a wrong path is a 404 whatever the body.
     attachValidation: true,
-    config: { operation: op.data }
+    config: { operation: op.data, records: true }
   }, (request, reply) => {
     // A synchronous handler: the hot path allocates no promise; fastify catches what it throws.
     const site = store.site(request.principal)
     const definition = site.resolveDefinition(request.principal, kind, request.params.parentId, request.params.id)
     if (request.validationError !== undefined) throw request.validationError
     // Non-null: a body that passed validation came through one of our parsers, which set `upload`.
-    const { format, bytes } = request.upload!
-    const recordCount = Array.isArray(request.body) ? request.body.length : 1
+    const { format, bytes, recordCount } = request.upload!
     const sync = site.stageUpload(definition, { format, bytes, recordCount }, request.principal)
     if (sync === undefined) reply.code(204).send()
     else reply.code(201).send(site.syncView(sync))
