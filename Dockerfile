@@ -18,10 +18,6 @@ LABEL org.opencontainers.image.title="eloqua-bulk-mock" \
       org.opencontainers.image.version="0.1.0" \
       org.opencontainers.image.licenses="MIT"
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080
-# glibc serves every allocation of 128 KiB or more (staged uploads) from its own mapping, given
-# back whole when freed: without it, staging millions of records peaks at 1.22x the JSON sent
-# instead of 1.06x, and a reset gives less back (bench/memory.ts).
-ENV MALLOC_MMAP_THRESHOLD_=131072
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force

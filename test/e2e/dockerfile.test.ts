@@ -131,7 +131,6 @@ t.test('the runtime stage: production dependencies, built code and fixtures, nod
   const vars = env()
   t.equal(vars.HOST, '0.0.0.0', 'ENV HOST=0.0.0.0: reachable from outside the container')
   t.equal(vars.NODE_ENV, 'production')
-  t.equal(vars.MALLOC_MMAP_THRESHOLD_, '131072', 'staged uploads in their own mappings, given back when freed (bench/memory.ts)')
   t.strictSame(inRuntime('EXPOSE').map((i) => i.getArgumentsContent()), [vars.PORT], 'EXPOSE the port the server listens on')
   t.strictSame(inRuntime('WORKDIR').map((i) => i.getArgumentsContent()), ['/app'])
 
