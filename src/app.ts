@@ -20,6 +20,7 @@ import contentTypes from './plugins/content-types.js'
 import auth from './plugins/auth.js'
 import syncEvents from './plugins/sync-events.js'
 import journal from './plugins/journal.js'
+import leanUpload, { requestIds } from './plugins/lean-upload.js'
 import openApi from './plugins/openapi.js'
 import discovery from './routes/discovery.js'
 import oauth from './routes/oauth.js'
@@ -44,9 +45,12 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger']
   /** Run after a reset or a site's removal has dropped state, once the answer is sent (the command gives memory back with it, see memory.ts). */
   afterStateDropped?: () => void
+  /** Serve small JSON uploads to custom object sync actions outside fastify's pipeline (plugins/lean-upload.ts); the command does. */
+  leanUploads?: boolean
 }
 
-export async function buildApp ({ config, fixtures, clock = new SystemClock(), tls, logger, afterStateDropped }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp ({ config, fixtures, clock = new SystemClock(), tls, logger, afterStateDropped, leanUploads = false }: AppOptions): Promise<FastifyInstance> {
+  const genReqId = requestIds()
   const app = Fastify({
     // Asynchronous writes keep logging off the request path; pino flushes them on exit.
     logger: logger ?? { level: config.LOG_LEVEL, redact: ['req.headers.authorization'], stream: pino.destination({ dest: 1, sync: false }) },
@@ -65,6 +69,7 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), t
     },
     clientErrorHandler,
     requestIdHeader: 'x-request-id',
+    genReqId,
     // Malformed URLs are refused by the router before any handler; answer them in Eloqua's shape too.
     frameworkErrors: (error, request, reply) => { sendEloquaError(reply, toEloquaError(error, request)) },
     // Eloqua's docs and clients use /API/Bulk/2.0 and /api/bulk/2.0 alike, and some send `2.0//`.
@@ -129,6 +134,7 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), t
   })
   await app.register(faults)
   await app.register(contentTypes, { maxJsonDepth: config.MAX_JSON_DEPTH })
+  if (leanUploads) await app.register(leanUpload, { genReqId, maxJsonDepth: config.MAX_JSON_DEPTH, bodyLimit: config.MAX_UPLOAD_BYTES, journalBodyBytes: config.JOURNAL_BODY_BYTES })
   // The mock's routes compile their schemas when a request first needs them (schemas/validators.ts).
   // Routes an in-process user adds to the app keep fastify's own compilers, which check a schema
   // when the app starts.

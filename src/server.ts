@@ -40,7 +40,7 @@ async function main (): Promise<void> {
 
   // Made before the app, so RSS after start-up is the baseline it compares with.
   const releaseMemory = memoryReleaser({ collect: exposeCollector() })
-  const app = await buildApp({ config, fixtures, tls, afterStateDropped: releaseMemory })
+  const app = await buildApp({ config, fixtures, tls, afterStateDropped: releaseMemory, leanUploads: true })
   closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger: app.log }, async ({ signal, err }) => {
     // `err` is set when an uncaught error, not a signal, brought us here.
     app.log.info({ signal, err }, 'shutting down')

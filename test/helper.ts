@@ -46,6 +46,7 @@ export interface BuildOptions {
   tls?: AppOptions['tls']
   logger?: AppOptions['logger']
   afterStateDropped?: AppOptions['afterStateDropped']
+  leanUploads?: boolean
 }
 
 /** A ready app on a manual clock, closed when the test ends. */
@@ -57,7 +58,8 @@ export async function build (t: Teardown, options: BuildOptions = {}): Promise<F
     clock,
     tls: options.tls,
     logger: options.logger ?? false,
-    ...(options.afterStateDropped === undefined ? {} : { afterStateDropped: options.afterStateDropped })
+    ...(options.afterStateDropped === undefined ? {} : { afterStateDropped: options.afterStateDropped }),
+    ...(options.leanUploads === undefined ? {} : { leanUploads: options.leanUploads })
   })
   t.teardown(() => app.close())
   await app.ready()

@@ -15,7 +15,9 @@ import { sendEloquaError } from './errors.js'
 
 /** The reply of the request a connection is serving, set when the request arrives. */
 const CURRENT = Symbol('eloqua-bulk-mock.currentReply')
-type TrackedSocket = Socket & { [CURRENT]?: FastifyReply | undefined }
+/** The response the lean upload path (lean-upload.ts) owes on the connection, until it is out. */
+const HELD = Symbol('eloqua-bulk-mock.heldByLeanPath')
+type TrackedSocket = Socket & { [CURRENT]?: FastifyReply | undefined, [HELD]?: ServerResponse | undefined }
 
 /** Status, reason phrase and explanation of what Node refuses; anything else is a 400. */
 const CLIENT_ERRORS: Readonly<Record<string, readonly [number, string, string]>> = {
@@ -31,6 +33,18 @@ export function trackedReply (socket: Socket): FastifyReply | undefined {
 /** Remembers which reply a connection is serving. */
 export function trackReply (socket: Socket, reply: FastifyReply): void {
   (socket as TrackedSocket)[CURRENT] = reply
+}
+
+/**
+ * Marks a connection as serving a request outside fastify, until `response` is out or handed to
+ * fastify: the shutdown leaves the connection to the lean path, and an error answer waits for it.
+ */
+export function holdSocket (socket: Socket, response: ServerResponse): void {
+  (socket as TrackedSocket)[HELD] = response
+}
+
+export function releaseSocket (socket: Socket, response: ServerResponse): void {
+  if ((socket as TrackedSocket)[HELD] === response) (socket as TrackedSocket)[HELD] = undefined
 }
 
 /** Answers what Node's HTTP parser refused, in the mock's shape, on the socket itself. */
@@ -59,7 +73,9 @@ export function clientErrorHandler (err: NodeJS.ErrnoException, socket: Socket):
     socket.destroySoon()
   }
   // A pipelined request before the bad one, received whole, is still being answered: its answer goes out first.
-  if (reply !== undefined && reply.request.raw.complete && !reply.raw.writableFinished) reply.raw.once('finish', answer)
+  const held = (socket as TrackedSocket)[HELD]
+  if (held !== undefined && held.req.complete) held.once('finish', answer)
+  else if (reply !== undefined && reply.request.raw.complete && !reply.raw.writableFinished) reply.raw.once('finish', answer)
   else answer()
 }
 
@@ -87,6 +103,7 @@ export default fp(async function connections (app) {
 
   app.addHook('preClose', (done) => {
     for (const socket of sockets) {
+      if (socket[HELD] !== undefined) continue
       const reply = socket[CURRENT]
       if (reply === undefined || reply.raw.writableFinished) {
         // Idle, or still sending the headers of a request no route has seen.

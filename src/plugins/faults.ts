@@ -11,6 +11,7 @@ import { preferredFault, type FaultResponse } from '../domain/faults.js'
 import { sendEloquaError } from './errors.js'
 import type { OperationId } from '../schemas/operations.js'
 import { routeConfig } from './route-config.js'
+import { decidedFault } from './lean-upload.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -98,16 +99,20 @@ export default fp(async function faults (app) {
       done()
       return
     }
+    // The lean upload path decides before it hands a request over: the rules' counters move once.
+    const decided = decidedFault(request.raw)
     let fault: FaultResponse | undefined
     try {
-      fault = preferredFault(prefer) ?? app.faults.decide({
-        operation: routeConfig(request).operation,
-        method: request.method,
-        path: request.url,
-        params: request.params as Record<string, string | undefined>,
-        headers: request.headers,
-        identity: () => app.directory.claimedIdentity(request.headers.authorization)
-      })
+      fault = decided !== undefined
+        ? decided.fault
+        : preferredFault(prefer) ?? app.faults.decide({
+          operation: routeConfig(request).operation,
+          method: request.method,
+          path: request.url,
+          params: request.params as Record<string, string | undefined>,
+          headers: request.headers,
+          identity: () => app.directory.claimedIdentity(request.headers.authorization)
+        })
     } catch (err) {
       done(err as Error)
       return

@@ -28,7 +28,7 @@ export interface JournalOptions {
 const SECRET_OPERATIONS = new Set(['createOAuthToken'])
 
 /** A copy of the first characters: a slice of a string would keep the whole answer alive. */
-function head (body: Buffer | string, bytes: number): string {
+export function journalHead (body: Buffer | string, bytes: number): string {
   if (typeof body === 'string') return body.length <= bytes ? body : Buffer.from(body.slice(0, bytes)).toString('utf8')
   return body.subarray(0, bytes).toString('utf8')
 }
@@ -49,7 +49,7 @@ export default fp<JournalOptions>(async function journal (app, { size, bodyBytes
   if (keepBodies) {
     app.decorateReply('journalBody', undefined)
     app.addHook('onSend', (request, reply, payload, done) => {
-      if (routeConfig(request).mockAdmin !== true && (typeof payload === 'string' || Buffer.isBuffer(payload))) reply.journalBody = head(payload, bodyBytes)
+      if (routeConfig(request).mockAdmin !== true && (typeof payload === 'string' || Buffer.isBuffer(payload))) reply.journalBody = journalHead(payload, bodyBytes)
       done(null, payload)
     })
   }
@@ -78,7 +78,7 @@ export default fp<JournalOptions>(async function journal (app, { size, bodyBytes
       retryAfter: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined,
       requestBytes: byteLength(request.headers['content-length']),
       responseBytes: byteLength(reply.getHeader('content-length')),
-      requestBody: keepBody && upload !== null && upload !== undefined ? head(upload.bytes, bodyBytes) : undefined,
+      requestBody: keepBody && upload !== null && upload !== undefined ? journalHead(upload.bytes, bodyBytes) : undefined,
       responseBody: keepBody ? reply.journalBody : undefined
     })
   }
