@@ -8,6 +8,7 @@ import basicAuth from '@fastify/basic-auth'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { forbidden, unauthorized } from '../domain/errors.js'
 import { bearerToken, mayUseBulkApi, type Principal } from '../domain/directory.js'
+import { authenticatedAs } from './lean-upload.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -36,6 +37,13 @@ export default fp(async function auth (app) {
   })
 
   app.addHook('onRequest', function authenticate (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
+    // Authenticated on its head by the lean upload path, which handed it over with its body.
+    const handedOver = authenticatedAs(request.raw)
+    if (handedOver !== undefined) {
+      request.principal = handedOver
+      done()
+      return
+    }
     const { authorization } = request.headers
     const verified = authorization === undefined ? undefined : app.directory.verifiedBasic(authorization)
     if (verified !== undefined) {

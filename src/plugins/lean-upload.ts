@@ -39,11 +39,13 @@ const KIND = customObjectSyncActions as unknown as DefinitionKind
 /** What the lean path hands fastify along with a request. */
 const REPLAY = Symbol('eloqua-bulk-mock.replayedBody')
 const FAULT_DECIDED = Symbol('eloqua-bulk-mock.faultDecided')
+const AUTHENTICATED = Symbol('eloqua-bulk-mock.authenticatedAs')
 const ASSIGNED_ID = Symbol('eloqua-bulk-mock.requestId')
 
 interface LeanRequest extends IncomingMessage {
   [REPLAY]?: Readable
   [FAULT_DECIDED]?: { fault: FaultResponse | undefined }
+  [AUTHENTICATED]?: Principal
   [ASSIGNED_ID]?: string
 }
 
@@ -64,9 +66,17 @@ export function requestIds (): (req: IncomingMessage) => string {
   }
 }
 
-/** A fault decision the lean path made before handing the request over: fastify must not decide again. */
+/**
+ * What the lean path found when a request's head arrived, for fastify to use when the request is
+ * handed over once its body is in: the pipeline authenticates and applies fault rules on the head,
+ * so a rule or a site that changed while the body arrived must not change the answer.
+ */
 export function decidedFault (req: IncomingMessage): { fault: FaultResponse | undefined } | undefined {
   return (req as LeanRequest)[FAULT_DECIDED]
+}
+
+export function authenticatedAs (req: IncomingMessage): Principal | undefined {
+  return (req as LeanRequest)[AUTHENTICATED]
 }
 
 /** The digits between `from` and `to` of a path, or undefined when they are not all digits (1 to 10 of them). */
@@ -144,20 +154,21 @@ export default fp<LeanUploadOptions>(async function leanUpload (app, { genReqId,
 
   /** Whether a fault rule takes the request, decided once, before its body is read, as the pipeline does. */
   function faulted (req: LeanRequest, parentId: string, id: string): boolean {
-    if (app.faults.size === 0) return false
     const authorization = req.headers.authorization
-    const fault = app.faults.decide({ operation: OPERATION, method: 'POST', path: req.url as string, params: { parentId, id }, headers: req.headers, identity: () => app.directory.claimedIdentity(authorization) })
+    const fault = app.faults.size === 0 ? undefined : app.faults.decide({ operation: OPERATION, method: 'POST', path: req.url as string, params: { parentId, id }, headers: req.headers, identity: () => app.directory.claimedIdentity(authorization) })
     req[FAULT_DECIDED] = { fault }
     return fault !== undefined
   }
 
   function serve (req: LeanRequest, res: ServerResponse): void {
-    const taken = takes(req)
+    // Once closing, fastify refuses new requests; it must see this one too.
+    const taken = closing ? undefined : takes(req)
     if (taken === undefined) {
       handOver(req, res)
       return
     }
     const [parentId, id, principal] = taken
+    req[AUTHENTICATED] = principal
     const start = performance.now()
     const reqId = (req.headers['x-request-id'] as string | undefined) || genReqId(req)
     if (faulted(req, parentId, id)) {
@@ -177,9 +188,11 @@ export default fp<LeanUploadOptions>(async function leanUpload (app, { genReqId,
       req.removeListener('end', onEnd)
       req.removeListener('error', gone)
     }
-    const gone = (): void => {
+    const gone = (err: Error): void => {
       stop()
       releaseSocket(socket, res)
+      // The line the pipeline writes when a body stops halfway; there is no answer to log.
+      app.log.info({ reqId, status: 400, reason: err.message }, 'request refused')
     }
     function onEnd (): void {
       stop()
@@ -218,13 +231,14 @@ export default fp<LeanUploadOptions>(async function leanUpload (app, { genReqId,
     if (body[0] === 0xef || !isUtf8(body)) return false
     const recordCount = countRecordList(body, maxJsonDepth)
     if (recordCount < 0) return false
-    const site = app.store.site(principal)
     try {
+      // The site may have been removed, or the definition deleted, while the body arrived.
+      const site = app.store.site(principal)
       const definition = site.resolveDefinition(principal, KIND, parentId, id)
       if (definition.body.isSyncTriggeredOnImport) return false
       site.stageUpload(definition, { format: 'json', bytes: body, recordCount }, principal)
     } catch {
-      // 404, 403, a full staging area…: refused before any change, and fastify answers it.
+      // 401, 404, 403, a full staging area…: refused before any change, and fastify answers it.
       return false
     }
     return true

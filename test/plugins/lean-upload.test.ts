@@ -167,31 +167,81 @@ async function nextRequest (served: Served): Promise<import('node:http').Incomin
 }
 
 t.test('a body in several pieces, and a client that leaves halfway', async (t) => {
-  const [, lean] = await twins(t)
-  await call(lean, {}) // credentials verified
-  const staged = async (): Promise<number> => (await lean.app.inject('/__mock/state?definition=6')).json().syncActionDefinitions[0].staged.uploads as number
+  const apps = await twins(t)
+  for (const served of apps) {
+    await call(served, {}) // credentials verified
+    const staged = async (): Promise<number> => (await served.app.inject('/__mock/state?definition=6')).json().syncActionDefinitions[0].staged.uploads as number
 
-  const pieces = raw(lean.port)
-  const arrived = nextRequest(lean)
-  pieces.write(`${head(SEED.length)}${SEED.slice(0, 10)}`)
-  const req = await arrived
-  // Sent once the server has read the first piece: a second read.
-  const ended = new Promise((resolve) => req.once('end', resolve))
-  pieces.write(`${SEED.slice(10)}`)
-  await ended
-  await new Promise((resolve) => setImmediate(resolve))
-  t.equal(await staged(), 2, 'the pieces were joined and staged')
-  pieces.destroy()
+    const pieces = raw(served.port)
+    const arrived = nextRequest(served)
+    pieces.write(`${head(SEED.length)}${SEED.slice(0, 10)}`)
+    const req = await arrived
+    // Sent once the server has read the first piece: a second read.
+    const ended = new Promise((resolve) => req.once('end', resolve))
+    pieces.write(`${SEED.slice(10)}`)
+    await ended
+    await new Promise((resolve) => setImmediate(resolve))
+    t.equal(await staged(), 2, 'the pieces were joined and staged')
+    pieces.destroy()
 
-  const leaving = raw(lean.port)
-  const started = nextRequest(lean)
-  leaving.write(`${head(100)}[{"Id":`)
-  const gone = await started
-  const closed = new Promise((resolve) => gone.once('close', resolve))
-  leaving.destroy()
-  await closed
-  t.equal(await staged(), 2, 'nothing staged for the client that left')
-  t.equal((await call(lean, {})).status, 204, 'and the server goes on')
+    const leaving = raw(served.port)
+    const started = nextRequest(served)
+    leaving.write(`${head(100)}[{"Id":`)
+    const gone = await started
+    const closed = new Promise((resolve) => gone.once('close', resolve))
+    leaving.destroy()
+    await closed
+    await new Promise((resolve) => setImmediate(resolve))
+    t.equal(await staged(), 2, 'nothing staged for the client that left')
+    t.equal((await call(served, {})).status, 204, 'and the server goes on')
+  }
+  t.same(logLines(apps[1]), logLines(apps[0]), 'the same log lines, the refused upload of the client that left included')
+  t.same(await journal(apps[1]), await journal(apps[0]), 'the same journal entries')
+})
+
+/** Sends an upload's head and the first bytes of its body, runs `meanwhile`, then the rest; the answer, without its Date. */
+async function interrupted (served: Served, authorization: string, body: string, meanwhile: () => Promise<void>): Promise<string> {
+  const socket = connect(served.port, '127.0.0.1')
+  socket.on('error', () => {})
+  const arrived = nextRequest(served)
+  socket.write(`${head(body.length).replace(API_USER, authorization)}${body.slice(0, 2)}`)
+  await arrived
+  await meanwhile()
+  const answer = new Promise<string>((resolve) => socket.once('data', (chunk: Buffer) => { resolve(chunk.toString('latin1')) }))
+  socket.write(body.slice(2))
+  const text = await answer
+  socket.destroy()
+  return text.replace(/\r\nDate: [^\r]*/i, '')
+}
+
+t.test('what changes while a body arrives is judged as in the pipeline, which reads the head first', async (t) => {
+  const fixtures = { ...defaultFixtures(), faults: [] }
+  const apps = await twins(t, {}, fixtures)
+  const other = basic('Removed\\API.User', 'secret')
+  const answers: string[][] = []
+  for (const served of apps) {
+    const seen: string[] = []
+    answers.push(seen)
+    const admin = async (method: 'POST' | 'DELETE', url: string, payload?: object): Promise<number> => (await served.app.inject({ method, url, ...(payload === undefined ? {} : { payload }) })).statusCode
+    await call(served, {})
+    // A fault rule added while the body arrives: the pipeline applied the rules on the head.
+    for (const body of [SEED, '[1]']) {
+      seen.push(await interrupted(served, API_USER, body, async () => { t.equal(await admin('POST', '/__mock/faults', { name: 'all-503', match: {}, response: { status: 503 } }), 201) }))
+      t.equal(await admin('DELETE', '/__mock/faults'), 204)
+    }
+    // A site removed while the body arrives, with a body that would be staged and one that would not.
+    for (const body of [SEED, '[1]']) {
+      t.equal(await admin('POST', '/__mock/sites', { name: 'Removed' }), 201)
+      t.equal((await call(served, { headers: { ...JSON_HEADERS, authorization: other }, body: '[1' })).status, 400, 'credentials verified')
+      seen.push(await interrupted(served, other, body, async () => { t.equal(await admin('DELETE', '/__mock/sites/Removed'), 204) }))
+    }
+  }
+  t.same(answers[1], answers[0], 'the same answers')
+  t.match(answers[1]?.[0], /^HTTP\/1.1 204 /, 'the rule added meanwhile does not take the upload')
+  t.match(answers[1]?.[1], /^HTTP\/1.1 400 /, 'nor the refused one')
+  t.same(logLines(apps[1]), logLines(apps[0]), 'the same log lines')
+  t.same(await journal(apps[1]), await journal(apps[0]), 'the same journal entries')
+  t.same(await state(apps[1]), await state(apps[0]), 'the same state')
 })
 
 t.test('a bad request pipelined behind a lean upload is answered after it', async (t) => {
@@ -227,4 +277,27 @@ t.test('on close, an upload whose body is still arriving is answered 503 and its
   t.match(answers[1], /^HTTP\/1.1 503 Service Unavailable\r\n/)
   t.match(answers[1], /\r\nconnection: close\r\n/i)
   t.equal(answers[1], answers[0], 'the same answer, byte for byte but the date')
+})
+
+t.test('an upload that arrives once the server is closing is refused as in the pipeline', async (t) => {
+  const lines: unknown[][] = []
+  for (const served of await twins(t)) {
+    await call(served, {})
+    // A request the close waits for, on the connection the upload then comes by.
+    t.equal((await served.app.inject({ method: 'POST', url: '/__mock/faults', payload: { name: 'slow-get', match: { method: 'GET' }, response: { delayMs: 50 } } })).statusCode, 201)
+    const connection = raw(served.port)
+    const slow = nextRequest(served)
+    connection.write(`GET /api/bulk/2.0/customObjects/9/syncActions/6 HTTP/1.1\r\nHost: x\r\nAuthorization: ${API_USER}\r\n\r\n`)
+    await slow
+    const closed = served.app.close()
+    const upload = nextRequest(served)
+    connection.write(`${head(SEED.length)}${SEED}`)
+    await upload
+    await closed
+    t.match(await connection.received, /^HTTP\/1.1 200 [^]*connection: close\r\n/i, 'the request in flight is answered, and its connection closed')
+    const recorded = served.app.journal.find({}).map((entry) => `${entry.method} ${entry.status}`)
+    t.same(recorded, ['POST 204', 'GET 200'], 'the late upload neither staged nor recorded')
+    lines.push(logLines(served))
+  }
+  t.same(lines[1], lines[0], 'the same log lines')
 })
