@@ -168,13 +168,14 @@ export default fp<LeanUploadOptions>(async function leanUpload (app, { genReqId,
       return
     }
     const [parentId, id, principal] = taken
-    req[AUTHENTICATED] = principal
     const start = performance.now()
     const reqId = (req.headers['x-request-id'] as string | undefined) || genReqId(req)
+    // A request a rule takes is authenticated by the pipeline after the rule, as any other.
     if (faulted(req, parentId, id)) {
       handOver(req, res)
       return
     }
+    req[AUTHENTICATED] = principal
     const socket = req.socket
     const chunks: Buffer[] = []
     let received = 0
@@ -244,31 +245,33 @@ export default fp<LeanUploadOptions>(async function leanUpload (app, { genReqId,
     return true
   }
 
-  /** Sends an answer without a body, then writes its log line and journal entry as the pipeline's hooks do. */
+  /** Sends an answer without a body; once it is out, its log line and journal entry, as the pipeline's onResponse hooks write them. */
   function respond (req: IncomingMessage, res: ServerResponse, answer: LeanAnswer): void {
     const { reqId, start, principal, status, headers, body } = answer
+    res.once('finish', () => {
+      const responseTime = performance.now() - start
+      app.log.info({ reqId, method: 'POST', url: req.url, statusCode: status, responseTime }, 'request completed')
+      app.journal.record({
+        time: app.clock.now(),
+        wallMs: Date.now(),
+        method: 'POST',
+        path: req.url as string,
+        operation: OPERATION,
+        site: principal.siteName,
+        user: principal.loginName,
+        status,
+        durationMs: Math.round(responseTime * 1000) / 1000,
+        fault: undefined,
+        reason: headers['x-mock-reason'] as string | undefined,
+        retryAfter: undefined,
+        requestBytes: Number(req.headers['content-length']),
+        responseBytes: 0,
+        requestBody: journalBodyBytes > 0 && body !== undefined ? journalHead(body, journalBodyBytes) : undefined,
+        responseBody: undefined
+      })
+    })
     res.writeHead(status, answer.phrase, headers)
     res.end()
-    const responseTime = performance.now() - start
-    app.log.info({ reqId, method: 'POST', url: req.url, statusCode: status, responseTime }, 'request completed')
-    app.journal.record({
-      time: app.clock.now(),
-      wallMs: Date.now(),
-      method: 'POST',
-      path: req.url as string,
-      operation: OPERATION,
-      site: principal.siteName,
-      user: principal.loginName,
-      status,
-      durationMs: Math.round(responseTime * 1000) / 1000,
-      fault: undefined,
-      reason: headers['x-mock-reason'] as string | undefined,
-      retryAfter: undefined,
-      requestBytes: Number(req.headers['content-length']),
-      responseBytes: 0,
-      requestBody: journalBodyBytes > 0 && body !== undefined ? journalHead(body, journalBodyBytes) : undefined,
-      responseBody: undefined
-    })
   }
 
   // fastify reads a handed-over body from its replay: the request's own stream is spent.

@@ -301,3 +301,35 @@ t.test('an upload that arrives once the server is closing is refused as in the p
   }
   t.same(lines[1], lines[0], 'the same log lines')
 })
+
+t.test('an upload a fault rule delays is authenticated after the delay, as in the pipeline', async (t) => {
+  const other = basic('Removed\\API.User', 'secret')
+  const answers: string[] = []
+  const apps = await twins(t)
+  for (const served of apps) {
+    const admin = async (method: 'POST' | 'DELETE', url: string, payload?: object): Promise<number> => (await served.app.inject({ method, url, ...(payload === undefined ? {} : { payload }) })).statusCode
+    t.equal(await admin('POST', '/__mock/sites', { name: 'Removed' }), 201)
+    t.equal((await call(served, { headers: { ...JSON_HEADERS, authorization: other }, body: '[1' })).status, 400, 'credentials verified')
+    t.equal(await admin('POST', '/__mock/faults', { name: 'slow-post', match: { method: 'POST' }, response: { delayMs: 50 } }), 201)
+    // The site goes while the rule holds the upload.
+    answers.push(await interrupted(served, other, SEED, async () => { t.equal(await admin('DELETE', '/__mock/sites/Removed'), 204) }))
+  }
+  t.match(answers[0], /^HTTP\/1.1 401 [^]*www-authenticate: Basic/i)
+  t.equal(answers[1], answers[0], 'the same answer')
+  t.same(logLines(apps[1]), logLines(apps[0]), 'the same log lines')
+  t.same(await journal(apps[1]), await journal(apps[0]), 'the same journal entries')
+})
+
+t.test('an answer that never goes out is neither logged nor journaled, as in the pipeline', async (t) => {
+  const apps = await twins(t)
+  for (const served of apps) {
+    await call(served, {})
+    // The 400 closes the connection: the upload pipelined behind it is staged, its answer never sent.
+    const connection = raw(served.port)
+    connection.write(`${head(3)}[1,${head(SEED.length)}${SEED}`)
+    t.match(await connection.received, /^HTTP\/1.1 400 /)
+  }
+  t.same(logLines(apps[1]), logLines(apps[0]), 'the same log lines')
+  t.same(await journal(apps[1]), await journal(apps[0]), 'the same journal entries')
+  t.same(await state(apps[1]), await state(apps[0]), 'the same state')
+})
