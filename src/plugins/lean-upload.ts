@@ -7,9 +7,11 @@
  * 204 `Success` with `x-request-id`, log line and journal entry.
  *
  * Anything else goes to fastify as it came, at whatever point it shows: before the body is read,
- * untouched; after, with the body replayed through preParsing and the fault decision already
- * made, so a rule's counters move once. On close, uploads whose body is still arriving are handed
- * over too, so the shutdown answers them 503 as it does any other.
+ * untouched (a request a fault rule takes, too); after, with the body replayed through preParsing
+ * and with the credentials and fault decision taken on the head, as the pipeline takes them, so a
+ * rule's counters move once. On close, uploads whose body is still arriving get the 503 the
+ * shutdown gives any other (connections.ts), and uploads arriving later go to fastify, which
+ * refuses them.
  *
  * Only the command turns it on (AppOptions.leanUploads): apps built in-process keep every
  * request in fastify, where hooks a user adds see them all.
