@@ -1,12 +1,12 @@
 /** buildApp: one configured mock, used by the CLI and by every test. It never listens and never reads process.env. */
 import { readFileSync } from 'node:fs'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import { pino } from 'pino'
 import type { Config } from './config.js'
 import { SystemClock, type Clock } from './domain/clock.js'
 import { hostKey } from './domain/store.js'
 import type { Fixtures } from './schemas/fixtures.js'
 import type { TlsMaterial } from './tls.js'
+import { logDestination } from './log-destination.js'
 import { sharedSchemas } from './schemas/common.js'
 import { serializerCompiler, validatorCompiler } from './schemas/validators.js'
 import errors, { sendEloquaError, toEloquaError } from './plugins/errors.js'
@@ -52,8 +52,8 @@ export interface AppOptions {
 export async function buildApp ({ config, fixtures, clock = new SystemClock(), tls, logger, afterStateDropped, leanUploads = false }: AppOptions): Promise<FastifyInstance> {
   const genReqId = requestIds()
   const app = Fastify({
-    // Asynchronous writes keep logging off the request path; pino flushes them on exit.
-    logger: logger ?? { level: config.LOG_LEVEL, redact: ['req.headers.authorization'], stream: pino.destination({ dest: 1, sync: false }) },
+    // Asynchronous, batched writes keep logging off the request path; pino flushes them on exit.
+    logger: logger ?? { level: config.LOG_LEVEL, redact: ['req.headers.authorization'], stream: logDestination(config.LOG_FLUSH_MS) },
     logController: new RequestLog(),
     bodyLimit: config.MAX_UPLOAD_BYTES,
     // Every wait is bounded: a client that trickles its body or goes silent is cut off.

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The command: read flags and environment, load fixtures, listen, and shut down cleanly on SIGTERM/SIGINT. */
 import closeWithGrace from 'close-with-grace'
+import type { Logger } from 'pino'
 import { buildApp, VERSION } from './app.js'
 import { helpText, loadConfig, parseCommandLine, tlsEnabled } from './config.js'
 import { loadFixtures } from './fixtures.js'
@@ -64,6 +65,8 @@ async function main (): Promise<void> {
     }
   }
   app.log.info({ fixtures: config.FIXTURES, sites: fixtures.sites.length, definitions: fixtures.syncActionDefinitions.length, faults: fixtures.faults.length }, 'eloqua-bulk-mock ready')
+  // Log lines are written in batches (LOG_FLUSH_MS); whoever waits for these must not wait for the next one.
+  ;(app.log as unknown as Logger).flush()
 }
 
 await main()

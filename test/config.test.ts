@@ -14,6 +14,7 @@ t.test('defaults apply when nothing is set', async (t) => {
     TLS_HOSTNAMES: '',
     TLS_CA_OUT: '',
     LOG_LEVEL: 'info',
+    LOG_FLUSH_MS: 100,
     FIXTURES: DEFAULT_FIXTURES_PATH,
     MAX_UPLOAD_BYTES: 33554432,
     MAX_UPLOADS_PER_SYNC: 500,

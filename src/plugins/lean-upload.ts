@@ -28,6 +28,7 @@ import { customObjectSyncActions } from '../domain/kinds/sync-actions.js'
 import type { DefinitionKind } from '../domain/kinds/kind.js'
 import { holdSocket, releaseSocket } from './connections.js'
 import { journalHead } from './journal.js'
+import { completedLine } from './request-log.js'
 
 /** Bodies up to this size take the lean path; larger ones cost far more than the pipeline. */
 export const LEAN_MAX_BODY_BYTES = 64 * 1024
@@ -126,6 +127,7 @@ export default fp<LeanUploadOptions>(async function leanUpload (app, { genReqId,
   /** Uploads whose body is still arriving, with what answers each 503 when the server closes. */
   const arriving = new Map<IncomingMessage, () => void>()
   let fastifyListener: ((req: IncomingMessage, res: ServerResponse) => void) | undefined
+  const logCompleted = completedLine(app.log)
 
   /** Gives fastify a request the lean path does not answer; `body` when the lean path has read it. */
   function handOver (req: LeanRequest, res: ServerResponse, body?: Buffer): void {
@@ -252,7 +254,8 @@ export default fp<LeanUploadOptions>(async function leanUpload (app, { genReqId,
     const { reqId, start, principal, status, headers, body } = answer
     res.once('finish', () => {
       const responseTime = performance.now() - start
-      app.log.info({ reqId, method: 'POST', url: req.url, statusCode: status, responseTime }, 'request completed')
+      // The path is canonical (uploadPath): digits and ASCII, nothing to escape.
+      logCompleted(reqId, 'POST', req.url as string, status, responseTime)
       app.journal.record({
         time: app.clock.now(),
         wallMs: Date.now(),

@@ -109,6 +109,19 @@ t.test('SIGINT lets an in-flight request finish, then exits 0', async (t) => {
   await drains(t, await startServer(t), 'SIGINT')
 })
 
+t.test('batched log lines: the start-up lines come at once, and lines still held are written at exit', async (t) => {
+  // Lines wait up to LOG_FLUSH_MS for their batch; here far longer than the test waits for any.
+  const server = await startServer(t, [], { LOG_FLUSH_MS: '10000' })
+  const ready = JSON.parse(await server.waitForLine(/"msg":"eloqua-bulk-mock ready"/, 5000)) as { sites: number }
+  t.ok(ready.sites > 0, 'the ready line is out as soon as the server listens')
+  t.equal((await post(`${server.url}${DATA_6}`, EXAMPLE, { 'x-request-id': 'held-1' })).status, 204)
+  t.ok(server.child.kill('SIGTERM'))
+  t.strictSame(await server.exit, { code: 0, signal: null })
+  const entries = server.lines.map((line) => JSON.parse(line) as Record<string, unknown>)
+  t.match(entries.find((e) => e.reqId === 'held-1'), { msg: 'request completed', method: 'POST', url: DATA_6, statusCode: 204 }, 'the request\'s line, written at exit')
+  t.match(entries.at(-1), { msg: 'shutting down', signal: 'SIGTERM' }, 'and the last line before exit')
+})
+
 t.test('a request that outlives SHUTDOWN_GRACE_MS does not hold the process', async (t) => {
   const server = await startServer(t, ['--shutdown-grace-ms', '200'])
   const inFlight = await slowRequestInFlight(server, 'slow-grace')
