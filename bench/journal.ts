@@ -1,11 +1,12 @@
 // What the request journal costs on the seed call (Oracle's 2-record upload): server CPU per
 // request at a fixed request rate, with the journal on (the default, bodies kept) and off
-// (JOURNAL_SIZE=0), the two servers running side by side and measured in turns (which goes
-// first alternates), 5 rounds; the median ratio and the range are printed.
+// (JOURNAL_SIZE=0), the two servers sharing one CPU (taskset) and loaded at the same time, so
+// what the shared machine does to one it does to both; 5 rounds, the median ratio and the range
+// are printed.
 // CPU time comes from /proc/<pid>/stat, so this runs on Linux. Prints figures and a ratio;
 // fails loudly if any answer is not 204.
 import autocannon from 'autocannon'
-import { cpuMs, startServer } from './processes.js'
+import { SHARED_CPU, cpuMs, startServer } from './processes.js'
 
 const RATE = Number(process.env.BENCH_RATE ?? 2000)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
@@ -31,27 +32,20 @@ async function run (port: number, pid: number): Promise<number> {
   return (used * 1000) / result.requests.total // µs of CPU per request
 }
 
-const on = await startServer(['dist/server.js'], { ...roomy, ...JSON.parse(process.env.BENCH_JOURNAL_ENV ?? '{}') as Record<string, string> }, '/__mock/health')
-const off = await startServer(['dist/server.js'], { ...roomy, JOURNAL_SIZE: '0' }, '/__mock/health')
+const on = await startServer(['dist/server.js'], { ...roomy, ...JSON.parse(process.env.BENCH_JOURNAL_ENV ?? '{}') as Record<string, string> }, '/__mock/health', SHARED_CPU)
+const off = await startServer(['dist/server.js'], { ...roomy, JOURNAL_SIZE: '0' }, '/__mock/health', SHARED_CPU)
 try {
-  await run(on.port, on.child.pid!) // warm-up: JIT and connection set-up
-  await run(off.port, off.child.pid!)
+  // Warm-up: JIT and connection set-up.
+  await Promise.all([run(on.port, on.child.pid!), run(off.port, off.child.pid!)])
   const ratios: number[] = []
   const rounds: string[] = []
   for (let round = 0; round < ROUNDS; round++) {
-    let withJournal: number, without: number
-    if (round % 2 === 0) {
-      withJournal = await run(on.port, on.child.pid!)
-      without = await run(off.port, off.child.pid!)
-    } else {
-      without = await run(off.port, off.child.pid!)
-      withJournal = await run(on.port, on.child.pid!)
-    }
+    const [withJournal, without] = await Promise.all([run(on.port, on.child.pid!), run(off.port, off.child.pid!)])
     ratios.push(withJournal / without)
     rounds.push(`${withJournal.toFixed(0)} / ${without.toFixed(0)} µs`)
   }
   const sorted = [...ratios].sort((a, b) => a - b)
-  console.log(`journal cost on the seed call, CPU per request at ${RATE} req/s, on / off: ${rounds.join(', ')}`)
+  console.log(`journal cost on the seed call, CPU per request at ${RATE} req/s, side by side${SHARED_CPU === undefined ? ' (not pinned)' : ` on CPU ${SHARED_CPU}`}, on / off: ${rounds.join(', ')}`)
   console.log(`ratio journal on/off: median ${sorted[2]!.toFixed(3)} (range ${sorted[0]!.toFixed(3)}-${sorted[4]!.toFixed(3)}; goal <= 1.05)`)
 } finally {
   on.child.kill('SIGTERM')

@@ -1,9 +1,9 @@
 // Server processes for the benchmarks: each on a free loopback port, awaited until it answers.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { availableParallelism, tmpdir } from 'node:os'
+import { delimiter, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
@@ -14,7 +14,9 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url))
  * file with its dependencies, so start-up times compare built output with built output.
  */
 export async function bundledBaseline (file: string): Promise<string> {
-  const outfile = join(mkdtempSync(join(tmpdir(), 'eloqua-bench-')), 'server.mjs')
+  const dir = mkdtempSync(join(tmpdir(), 'eloqua-bench-'))
+  process.once('exit', () => { rmSync(dir, { recursive: true, force: true }) })
+  const outfile = join(dir, 'server.mjs')
   await build({
     entryPoints: [join(ROOT, file)],
     outfile,
@@ -36,10 +38,31 @@ export async function freePort (): Promise<number> {
   return port
 }
 
-/** Starts `node <args>` with PORT and HOST set, and waits (up to 30 s) until `probe` answers at all. */
-export async function startServer (args: string[], env: Record<string, string>, probe = '/'): Promise<{ child: ChildProcess, port: number, url: string }> {
+/** util-linux's taskset, when this machine has it: it runs a command on the CPUs it is given. */
+export const TASKSET: string | undefined = (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'taskset')).find((path) => {
+  try {
+    accessSync(path, constants.X_OK)
+    return true
+  } catch {
+    return false
+  }
+})
+
+/**
+ * The CPU that servers compared side by side share: the last one, so the load generator gets
+ * the others; undefined when the machine has one CPU or no taskset.
+ */
+export const SHARED_CPU: number | undefined = TASKSET !== undefined && availableParallelism() > 1 ? availableParallelism() - 1 : undefined
+
+/**
+ * Starts `node <args>` with PORT and HOST set, on CPU `cpu` alone when given (taskset), and waits
+ * (up to 30 s) until `probe` answers at all.
+ */
+export async function startServer (args: string[], env: Record<string, string>, probe = '/', cpu?: number): Promise<{ child: ChildProcess, port: number, url: string }> {
   const port = await freePort()
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'inherit'] })
+  // taskset replaces itself with node: the child's pid is the server's.
+  const command = cpu === undefined || TASKSET === undefined ? [process.execPath, ...args] : [TASKSET, '-c', String(cpu), process.execPath, ...args]
+  const child = spawn(command[0]!, command.slice(1), { cwd: ROOT, env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'inherit'] })
   const url = `http://127.0.0.1:${port}`
   for (let attempt = 0; attempt < 300; attempt++) {
     try {

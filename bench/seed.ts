@@ -2,15 +2,16 @@
 // a bare node:http server and plain fastify with an ajv schema doing the same work (check Basic
 // credentials, parse and check the records, keep the bytes, answer 204), and the mock in its
 // default configuration (auth, validation, fault layer, journal, LOG_LEVEL=info).
-//   1. The seed call (Oracle's 2-record upload): server CPU per request at a fixed rate, each
-//      server in turn (the order rotates), ROUNDS rounds.
+//   1. The seed call (Oracle's 2-record upload): server CPU per request at a fixed rate, the three
+//      servers loaded at the same time and sharing one CPU (taskset), ROUNDS rounds: what the
+//      shared machine does to one it does to all, so each round's ratios hold steady.
 //   2. Peak req/s at 10 and 100 connections, each server in turn, REPETITIONS times.
 //   3. Uploads of 5,000 and 50,000 records: CPU per request at a fixed rate, mock and bare, each
 //      started anew for it (the uploads of parts 1 and 2 would weigh on their garbage collection).
 // Prints every figure with its median and range and the ratios against the baselines; fails
 // loudly if any answer is not 204. CPU time is read from /proc, so this runs on Linux.
 import autocannon from 'autocannon'
-import { bundledBaseline, cpuMs, spread, startServer } from './processes.js'
+import { SHARED_CPU, bundledBaseline, cpuMs, spread, startServer } from './processes.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const RATE = Number(process.env.BENCH_RATE ?? 2000)
@@ -26,8 +27,8 @@ const roomy = { STAGING_QUOTA_BYTES: String(64 * 1024 ** 3), MAX_UPLOADS_PER_SYN
 
 interface Server { name: string, port: number, pid: number, stop: () => void }
 
-async function start (name: string, args: string[], env: Record<string, string> = {}, probe = '/'): Promise<Server> {
-  const { child, port } = await startServer(args, env, probe)
+async function start (name: string, args: string[], env: Record<string, string> = {}, probe = '/', cpu?: number): Promise<Server> {
+  const { child, port } = await startServer(args, env, probe, cpu)
   return { name, port, pid: child.pid!, stop: () => { child.kill('SIGTERM') } }
 }
 
@@ -69,10 +70,33 @@ async function inTurns (servers: readonly Server[], rounds: number, measure: (se
 
 const ratios = (a: readonly number[], b: readonly number[]): number[] => a.map((x, i) => x / b[i]!)
 
+/** Runs `measure` on every server at the same time, `rounds` times. */
+async function sideBySide (servers: readonly Server[], rounds: number, measure: (server: Server) => Promise<number>): Promise<number[][]> {
+  const figures = servers.map((): number[] => [])
+  for (let round = 0; round < rounds; round++) {
+    const results = await Promise.all(servers.map(measure))
+    for (const [i, figure] of results.entries()) figures[i]!.push(figure)
+  }
+  return figures
+}
+
 async function seedCpu (): Promise<void> {
-  console.log(`1. seed call (${Buffer.byteLength(seedBody)} bytes, 2 records): server CPU per request at ${RATE} req/s, ${SECONDS} s each, ${ROUNDS} rounds in turns`)
-  const cpu = await inTurns(servers, ROUNDS, async (server) => await cpuPerRequest(server, seedBody, RATE))
-  for (const [i, server] of servers.entries()) console.log(`   ${server.name.padEnd(24)} ${spread(cpu[i]!, 1).text} µs`)
+  const where = SHARED_CPU === undefined ? 'side by side (no taskset or one CPU: not pinned)' : `side by side on CPU ${SHARED_CPU}`
+  console.log(`1. seed call (${Buffer.byteLength(seedBody)} bytes, 2 records): server CPU per request at ${RATE} req/s each, ${SECONDS} s, ${ROUNDS} rounds, ${where}`)
+  // Servers of their own: those of part 2 run on any CPU, as peak rates need.
+  const pinned = [
+    await start('bare node:http', [await bundledBaseline('bench/bare-server.ts')], {}, '/', SHARED_CPU),
+    await start('plain fastify + ajv', [await bundledBaseline('bench/fastify-server.ts')], {}, '/', SHARED_CPU),
+    await startMock(SHARED_CPU)
+  ]
+  let cpu: number[][]
+  try {
+    await sideBySide(pinned, 1, async (server) => await cpuPerRequest(server, seedBody, RATE, 3))
+    cpu = await sideBySide(pinned, ROUNDS, async (server) => await cpuPerRequest(server, seedBody, RATE))
+  } finally {
+    for (const server of pinned) server.stop()
+  }
+  for (const [i, server] of pinned.entries()) console.log(`   ${server.name.padEnd(24)} ${spread(cpu[i]!, 1).text} µs`)
   console.log(`   mock / bare:          ${spread(ratios(cpu[2]!, cpu[0]!), 3).text}   goal <= 1.2`)
   console.log(`   mock / plain fastify: ${spread(ratios(cpu[2]!, cpu[1]!), 3).text}   goal <= 1.0`)
   console.log(`   plain fastify / bare: ${spread(ratios(cpu[1]!, cpu[0]!), 3).text}`)
@@ -102,17 +126,13 @@ async function bigUploads (records: number, rate: number): Promise<void> {
   console.log(`   bare node:http ${spread(big[0]!).text} µs, mock ${spread(big[1]!).text} µs; mock / bare ${spread(ratios(big[1]!, big[0]!), 3).text}   goal <= 0.7`)
 }
 
-const bare = await start('bare node:http', [await bundledBaseline('bench/bare-server.ts')])
-const fastify = await start('plain fastify + ajv', [await bundledBaseline('bench/fastify-server.ts')])
 // BENCH_MOCK_ENV adds settings, e.g. '{"LOG_LEVEL":"warn"}' to see what the request log line costs.
-const startMock = async (): Promise<Server> => await start('eloqua-bulk-mock', ['dist/server.js'], { ...roomy, ...JSON.parse(process.env.BENCH_MOCK_ENV ?? '{}') as Record<string, string> }, '/__mock/health')
-const mock = await startMock()
-const servers = [bare, fastify, mock]
+const startMock = async (cpu?: number): Promise<Server> => await start('eloqua-bulk-mock', ['dist/server.js'], { ...roomy, ...JSON.parse(process.env.BENCH_MOCK_ENV ?? '{}') as Record<string, string> }, '/__mock/health', cpu)
+if (PARTS.has('1')) await seedCpu()
+const servers = PARTS.has('2') ? [await start('bare node:http', [await bundledBaseline('bench/bare-server.ts')]), await start('plain fastify + ajv', [await bundledBaseline('bench/fastify-server.ts')]), await startMock()] : []
 try {
   // Warm-up: JIT, connection set-up, the mock's schemas compiled on first use.
   for (const server of servers) await cpuPerRequest(server, seedBody, RATE, 3)
-
-  if (PARTS.has('1')) await seedCpu()
   if (PARTS.has('2')) for (const [connections, goal] of [[10, 0.85], [100, 0.8]] as const) await peakRate(connections, goal)
 } finally {
   for (const server of servers) server.stop()

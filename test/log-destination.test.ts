@@ -1,75 +1,99 @@
-// The command's log destination (src/log-destination.ts): lines held until 4 KiB have gathered or
-// the flush interval has passed, and written as they come with LOG_FLUSH_MS=0.
+// The command's log stream (src/log-destination.ts): lines held until 16 KiB have gathered or the
+// flush interval has passed, never more than LOG_HELD_MAX_BYTES held, and with LOG_FLUSH_MS=0
+// each line written as it comes.
 import t, { type Test } from 'tap'
 import { once } from 'node:events'
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { LOG_BATCH_BYTES, logDestination } from '../src/log-destination.js'
+import { BatchedLog, LOG_BATCH_BYTES, LOG_HELD_MAX_BYTES, logDestination } from '../src/log-destination.js'
 
-/** A destination on a fresh file, with the interval it asked for and what it has written so far. */
-function destination (t: Test, flushMs: number): { dest: ReturnType<typeof logDestination>, written: () => string, interval: { flush: () => void, ms: number } | undefined } {
+type SonicBoom = BatchedLog['destination']
+
+/** A log stream on a fresh file, its sonic-boom, the flush interval it asked for, and what the file holds. */
+function destination (t: Test, flushMs: number): { stream: ReturnType<typeof logDestination>, boom: SonicBoom, written: () => string, interval: { flush: () => void, ms: number } | undefined } {
   const dir = mkdtempSync(join(tmpdir(), 'log-destination-'))
   const path = join(dir, 'out.log')
-  // The destination's flush timer is the only interval made while it is built: keep its callback to call it here.
+  // The flush timer is the only interval made while the stream is built: keep its callback, to call it here.
   const realSetInterval = globalThis.setInterval
   let interval: { flush: () => void, ms: number } | undefined
   globalThis.setInterval = ((flush: () => void, ms: number) => {
     interval = { flush, ms }
     return realSetInterval(flush, ms)
   }) as typeof setInterval
-  let dest
+  let stream
   try {
-    dest = logDestination(flushMs, openSync(path, 'w'))
+    stream = logDestination(flushMs, openSync(path, 'w'))
   } finally {
     globalThis.setInterval = realSetInterval
   }
+  const boom = stream instanceof BatchedLog ? stream.destination : stream
   t.teardown(async () => {
     // Ending it closes the file and stops its timer.
-    dest.end()
-    await once(dest, 'close')
+    boom.end()
+    await once(boom, 'close')
     rmSync(dir, { recursive: true, force: true })
   })
-  return { dest, written: () => readFileSync(path, 'utf8'), interval }
+  return { stream, boom, written: () => readFileSync(path, 'utf8'), interval }
 }
 
-const LINE = '{"level":30,"msg":"request completed"}\n'
+const LINE = '{"level":30,"msg":"request completed","reqId":"ünïcödé"}\n'
+const tick = async (): Promise<void> => { await new Promise((resolve) => setImmediate(resolve)) }
 
 t.test('lines are held until the flush interval passes', async (t) => {
-  const { dest, written, interval } = destination(t, 100)
-  dest.write(LINE)
-  dest.write(LINE)
-  await new Promise((resolve) => setImmediate(resolve))
+  const { stream, boom, written, interval } = destination(t, 100)
+  stream.write(LINE)
+  stream.write(LINE)
+  await tick()
   t.equal(written(), '', 'nothing written yet')
   t.equal(interval?.ms, 100, 'flushed every LOG_FLUSH_MS')
   interval!.flush()
-  await once(dest, 'write')
+  await once(boom, 'write')
   t.equal(written(), LINE + LINE, 'both lines, in one write, once the interval has passed')
 })
 
-t.test('lines are written once 4 KiB have gathered, without waiting for the interval', async (t) => {
-  const { dest, written } = destination(t, 10_000)
+t.test('lines are written once a batch has gathered, without waiting for the interval', async (t) => {
+  const { stream, boom, written } = destination(t, 10_000)
   const line = `{"msg":"${'x'.repeat(200)}"}\n`
   const lines = Math.ceil(LOG_BATCH_BYTES / line.length)
-  for (let i = 0; i < lines - 1; i++) dest.write(line)
-  await new Promise((resolve) => setImmediate(resolve))
-  t.equal(written(), '', 'less than 4 KiB is held')
-  dest.write(line)
-  await once(dest, 'write')
+  for (let i = 0; i < lines - 1; i++) stream.write(line)
+  await tick()
+  t.equal(written(), '', 'less than a batch is held')
+  stream.write(line)
+  const [bytes] = await once(boom, 'write') as [number]
+  t.equal(bytes, line.length * lines, 'the whole batch in one write')
   t.equal(written(), line.repeat(lines))
 })
 
-t.test('what is held is written by a synchronous flush, as pino does when the process exits', async (t) => {
-  const { dest, written } = destination(t, 10_000)
-  dest.write(LINE)
-  dest.flushSync()
+t.test('what is held is written by a flush, and by a synchronous flush, as pino does when the process exits', async (t) => {
+  const { stream, boom, written } = destination(t, 10_000)
+  stream.write(LINE)
+  stream.flush()
+  await once(boom, 'write')
   t.equal(written(), LINE)
+  stream.write(LINE)
+  stream.flushSync()
+  t.equal(written(), LINE + LINE)
+})
+
+t.test('while nothing is taken, at most LOG_HELD_MAX_BYTES are held; later lines are dropped', async (t) => {
+  const { stream, boom, written } = destination(t, 10_000)
+  const line = `{"msg":"${'y'.repeat(1000)}"}\n`
+  let dropped = 0
+  boom.on('drop', () => { dropped++ })
+  // All in one turn of the event loop: no write can end in between, so lines pile up.
+  const sent = Math.ceil(LOG_HELD_MAX_BYTES / line.length) + 100
+  for (let i = 0; i < sent; i++) stream.write(line)
+  t.equal(dropped, sent - Math.floor(LOG_HELD_MAX_BYTES / line.length), 'the lines past the bound are dropped')
+  stream.flushSync()
+  t.equal(written().length, Math.floor(LOG_HELD_MAX_BYTES / line.length) * line.length, 'the lines held are all written')
 })
 
 t.test('with LOG_FLUSH_MS=0 each line is written as it comes, and no timer runs', async (t) => {
-  const { dest, written, interval } = destination(t, 0)
+  const { stream, boom, written, interval } = destination(t, 0)
   t.equal(interval, undefined)
-  dest.write(LINE)
-  await once(dest, 'write')
+  t.notOk(stream instanceof BatchedLog)
+  stream.write(LINE)
+  await once(boom, 'write')
   t.equal(written(), LINE)
 })
