@@ -6,7 +6,7 @@ import { SystemClock, type Clock } from './domain/clock.js'
 import { hostKey } from './domain/store.js'
 import type { Fixtures } from './schemas/fixtures.js'
 import type { TlsMaterial } from './tls.js'
-import { logDestination } from './log-destination.js'
+import { BatchedLog, logDestination } from './log-destination.js'
 import { sharedSchemas } from './schemas/common.js'
 import { serializerCompiler, validatorCompiler } from './schemas/validators.js'
 import errors, { sendEloquaError, toEloquaError } from './plugins/errors.js'
@@ -51,9 +51,16 @@ export interface AppOptions {
 
 export async function buildApp ({ config, fixtures, clock = new SystemClock(), tls, logger, afterStateDropped, leanUploads = false }: AppOptions): Promise<FastifyInstance> {
   const genReqId = requestIds()
+  // The command's log stream, made only when no logger is given; its batches stop when the app closes.
+  let batches: BatchedLog | undefined
+  const commandLogStream = (): ReturnType<typeof logDestination> => {
+    const stream = logDestination(config.LOG_FLUSH_MS)
+    if (stream instanceof BatchedLog) batches = stream
+    return stream
+  }
   const app = Fastify({
     // Asynchronous, batched writes keep logging off the request path; pino flushes them on exit.
-    logger: logger ?? { level: config.LOG_LEVEL, redact: ['req.headers.authorization'], stream: logDestination(config.LOG_FLUSH_MS) },
+    logger: logger ?? { level: config.LOG_LEVEL, redact: ['req.headers.authorization'], stream: commandLogStream() },
     logController: new RequestLog(),
     bodyLimit: config.MAX_UPLOAD_BYTES,
     // Every wait is bounded: a client that trickles its body or goes silent is cut off.
@@ -84,6 +91,10 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), t
   // close() returns as soon as they are answered instead of waiting for idle sockets to time out.
   let closing = false
   app.addHook('preClose', async () => { closing = true })
+  app.addHook('onClose', (_app, done) => {
+    batches?.stop()
+    done()
+  })
   app.addHook('onSend', (_request, reply, payload, done) => {
     // Oracle's documented status texts for 201 and 204 (eloqua-reference §10.3); errors set theirs.
     if (reply.statusCode === 201 || reply.statusCode === 204) reply.raw.statusMessage = 'Success'

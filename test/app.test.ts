@@ -12,6 +12,12 @@ t.test('without a logger option the app logs with pino at LOG_LEVEL, as the comm
   t.equal(res.statusCode, 200)
 })
 
+t.test('with LOG_FLUSH_MS=0 and no logger option, the app builds and closes alike', async (t) => {
+  const app = await buildApp({ config: testConfig({ LOG_LEVEL: 'silent', LOG_FLUSH_MS: 0 }), fixtures: defaultFixtures() })
+  t.equal((await app.inject('/__mock/health')).statusCode, 200)
+  await app.close()
+})
+
 t.test('routes an in-process user adds keep fastify\'s own compilers: a schema that is not valid stops the start', async (t) => {
   const app = await buildApp({ config: testConfig(), fixtures: defaultFixtures(), logger: false })
   t.teardown(() => app.close())

@@ -29,7 +29,8 @@ function destination (t: Test, flushMs: number): { stream: ReturnType<typeof log
   }
   const boom = stream instanceof BatchedLog ? stream.destination : stream
   t.teardown(async () => {
-    // Ending it closes the file and stops its timer.
+    // Ending it closes the file.
+    if (stream instanceof BatchedLog) stream.stop()
     boom.end()
     await once(boom, 'close')
     rmSync(dir, { recursive: true, force: true })
@@ -50,6 +51,31 @@ t.test('lines are held until the flush interval passes', async (t) => {
   interval!.flush()
   await once(boom, 'write')
   t.equal(written(), LINE + LINE, 'both lines, in one write, once the interval has passed')
+})
+
+t.test('the interval flushes only when a line came since the last flush: an idle mock writes nothing', async (t) => {
+  const { stream, boom, interval } = destination(t, 100)
+  let flushes = 0
+  const flush = boom.flush.bind(boom)
+  boom.flush = (done) => {
+    flushes++
+    flush(done)
+  }
+  interval!.flush()
+  t.equal(flushes, 0, 'no line, no flush')
+  stream.write(LINE)
+  interval!.flush()
+  interval!.flush()
+  t.equal(flushes, 1, 'one flush for the line')
+  await once(boom, 'write')
+})
+
+t.test('stopping writes what is held', async (t) => {
+  const { stream, boom, written } = destination(t, 10_000)
+  stream.write(LINE)
+  ;(stream as BatchedLog).stop()
+  await once(boom, 'write')
+  t.equal(written(), LINE)
 })
 
 t.test('lines are written once a batch has gathered, without waiting for the interval', async (t) => {

@@ -26,7 +26,7 @@ export const configSchema = {
       default: 'info',
       description: 'pino log level.'
     },
-    LOG_FLUSH_MS: { type: 'integer', minimum: 0, maximum: 10000, default: 100, description: 'Log lines are written in batches of up to 16 KiB, and at least this often; 0 writes each line as it comes.' },
+    LOG_FLUSH_MS: { type: 'integer', minimum: 0, maximum: 10000, default: 100, description: 'Log lines are written in batches of up to 64 KiB, and at least this often; 0 writes each line as it comes.' },
     FIXTURES: { type: 'string', minLength: 1, default: DEFAULT_FIXTURES_PATH, description: 'Fixtures file, or folder whose *.json files are all loaded. Default: the bundled fixtures.' },
     MAX_UPLOAD_BYTES: { type: 'integer', minimum: 1, default: 32 * MiB, description: 'Largest upload body; a larger one answers 404, as Eloqua does past 32 MB.' },
     MAX_UPLOADS_PER_SYNC: { type: 'integer', minimum: 1, default: 500, description: 'Uploads ("files") a definition takes between syncs; the next answers 400.' },
