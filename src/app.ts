@@ -6,7 +6,7 @@ import { SystemClock, type Clock } from './domain/clock.js'
 import { hostKey } from './domain/store.js'
 import type { Fixtures } from './schemas/fixtures.js'
 import type { TlsMaterial } from './tls.js'
-import { BatchedLog, logDestination } from './log-destination.js'
+import { BatchedLog, LOG_CLOSE_WAIT_MS, logDestination } from './log-destination.js'
 import { sharedSchemas } from './schemas/common.js'
 import { serializerCompiler, validatorCompiler } from './schemas/validators.js'
 import errors, { sendEloquaError, toEloquaError } from './plugins/errors.js'
@@ -91,9 +91,10 @@ export async function buildApp ({ config, fixtures, clock = new SystemClock(), t
   // close() returns as soon as they are answered instead of waiting for idle sockets to time out.
   let closing = false
   app.addHook('preClose', async () => { closing = true })
+  // Closing waits (LOG_CLOSE_WAIT_MS at most) for the lines held, the shutdown's own included.
   app.addHook('onClose', (_app, done) => {
-    batches?.stop()
-    done()
+    if (batches === undefined) done()
+    else batches.stop(LOG_CLOSE_WAIT_MS, done)
   })
   app.addHook('onSend', (_request, reply, payload, done) => {
     // Oracle's documented status texts for 201 and 204 (eloqua-reference §10.3); errors set theirs.

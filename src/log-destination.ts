@@ -10,6 +10,8 @@ import { pino } from 'pino'
 export const LOG_BATCH_BYTES = 64 * 1024
 /** Bytes of lines held while stdout takes none (a stalled reader); later lines are dropped. */
 export const LOG_HELD_MAX_BYTES = 16 * 1024 * 1024
+/** How long closing the app waits for the lines held to be written. */
+export const LOG_CLOSE_WAIT_MS = 1000
 
 type SonicBoom = ReturnType<typeof pino.destination>
 
@@ -33,10 +35,23 @@ export class BatchedLog {
     }, flushMs).unref()
   }
 
-  /** Writes what is held and stops the interval (the app has closed); later lines wait for the exit. */
-  stop (): void {
+  /**
+   * Stops the interval and writes what is held, calling `done` once it is written or after
+   * `waitMs`, whichever comes first (a stalled stdout must not hold up the shutdown). The command
+   * exits as soon as the app has closed, and a write still in flight then could be lost: pino
+   * writes at exit only what has not yet been handed to a write. Later lines wait for the exit.
+   */
+  stop (waitMs: number, done: () => void): void {
     clearInterval(this.timer)
-    this.flush()
+    let pending = true
+    const finish = (): void => {
+      if (!pending) return
+      pending = false
+      clearTimeout(timeout)
+      done()
+    }
+    const timeout = setTimeout(finish, waitMs)
+    this.flush(finish)
   }
 
   write (line: string): void {

@@ -30,7 +30,7 @@ function destination (t: Test, flushMs: number): { stream: ReturnType<typeof log
   const boom = stream instanceof BatchedLog ? stream.destination : stream
   t.teardown(async () => {
     // Ending it closes the file.
-    if (stream instanceof BatchedLog) stream.stop()
+    if (stream instanceof BatchedLog) await new Promise<void>((resolve) => { stream.stop(1000, resolve) })
     boom.end()
     await once(boom, 'close')
     rmSync(dir, { recursive: true, force: true })
@@ -70,12 +70,24 @@ t.test('the interval flushes only when a line came since the last flush: an idle
   await once(boom, 'write')
 })
 
-t.test('stopping writes what is held', async (t) => {
-  const { stream, boom, written } = destination(t, 10_000)
+t.test('stopping writes what is held, and calls back once it is written', async (t) => {
+  const { stream, written } = destination(t, 10_000)
   stream.write(LINE)
-  ;(stream as BatchedLog).stop()
-  await once(boom, 'write')
+  await new Promise<void>((resolve) => { (stream as BatchedLog).stop(60_000, resolve) })
   t.equal(written(), LINE)
+})
+
+t.test('stopping calls back after its wait even when stdout takes nothing', async (t) => {
+  const { stream, boom } = destination(t, 10_000)
+  const flush = boom.flush.bind(boom)
+  // A write that never ends, as to a reader that has stalled.
+  let stalled: ((err?: Error) => void) | undefined
+  boom.flush = (done) => { stalled = done }
+  stream.write(LINE)
+  await new Promise<void>((resolve) => { (stream as BatchedLog).stop(5, resolve) })
+  t.type(stalled, 'function', 'the flush was asked for, and is still pending')
+  boom.flush = flush
+  stalled!()
 })
 
 t.test('lines are written once a batch has gathered, without waiting for the interval', async (t) => {
