@@ -7,7 +7,8 @@
 //      shared machine does to one it does to all, so each round's ratios hold steady.
 //   2. Peak req/s at 10 and 100 connections, each server in turn, REPETITIONS times.
 //   3. Uploads of 5,000 and 50,000 records: CPU per request at a fixed rate, mock and bare, each
-//      started anew for it (the uploads of parts 1 and 2 would weigh on their garbage collection).
+//      started anew for it (the uploads of parts 1 and 2 would weigh on their garbage collection),
+//      side by side on one CPU as in part 1.
 // Prints every figure with its median and range and the ratios against the baselines; fails
 // loudly if any answer is not 204. CPU time is read from /proc, so this runs on Linux.
 import autocannon from 'autocannon'
@@ -114,15 +115,15 @@ async function bigUploads (records: number, rate: number): Promise<void> {
   const body = recordsBody(records)
   // New servers: what parts 1 and 2 staged (a million seed calls and more) would otherwise weigh on
   // every garbage collection, and differently in each server.
-  const fresh = [await start('bare node:http', [await bundledBaseline('bench/bare-server.ts')]), await startMock()]
+  const fresh = [await start('bare node:http', [await bundledBaseline('bench/bare-server.ts')], {}, '/', SHARED_CPU), await startMock(SHARED_CPU)]
   let big: number[][]
   try {
-    for (const server of fresh) await cpuPerRequest(server, body, rate, 3)
-    big = await inTurns(fresh, 3, async (server) => await cpuPerRequest(server, body, rate))
+    await sideBySide(fresh, 1, async (server) => await cpuPerRequest(server, body, rate, 3))
+    big = await sideBySide(fresh, ROUNDS, async (server) => await cpuPerRequest(server, body, rate))
   } finally {
     for (const server of fresh) server.stop()
   }
-  console.log(`3. uploads of ${records.toLocaleString('en')} records (${(Buffer.byteLength(body) / 1024).toFixed(0)} KiB): CPU per request at ${rate} req/s`)
+  console.log(`3. uploads of ${records.toLocaleString('en')} records (${(Buffer.byteLength(body) / 1024).toFixed(0)} KiB): CPU per request at ${rate} req/s, ${ROUNDS} rounds, ${SHARED_CPU === undefined ? 'side by side (not pinned)' : `side by side on CPU ${SHARED_CPU}`}`)
   console.log(`   bare node:http ${spread(big[0]!).text} µs, mock ${spread(big[1]!).text} µs; mock / bare ${spread(ratios(big[1]!, big[0]!), 3).text}   goal <= 0.7`)
 }
 
