@@ -29,10 +29,12 @@ export class BatchedLog {
 
   constructor (readonly destination: SonicBoom, flushMs: number) {
     this.timer = setInterval(() => {
-      if (!this.written) return
+      // Once pino has ended the destination (at the process's end), a flush would throw.
+      if (!this.written || (destination as { destroyed?: boolean }).destroyed === true) return
       this.written = false
       this.flush()
     }, flushMs).unref()
+    destination.once('close', () => { clearInterval(this.timer) })
   }
 
   /**
