@@ -81,22 +81,27 @@ async function sideBySide (servers: readonly Server[], rounds: number, measure: 
   return figures
 }
 
+const SIDE_BY_SIDE = SHARED_CPU === undefined ? 'side by side (no taskset or one CPU: not pinned)' : `side by side on CPU ${SHARED_CPU}`
+
+/** CPU per request of servers loaded side by side: a 3 s warm-up, then ROUNDS rounds; the servers are stopped after. */
+async function cpuSideBySide (servers: Server[], body: string, rate: number): Promise<number[][]> {
+  try {
+    await sideBySide(servers, 1, async (server) => await cpuPerRequest(server, body, rate, 3))
+    return await sideBySide(servers, ROUNDS, async (server) => await cpuPerRequest(server, body, rate))
+  } finally {
+    for (const server of servers) server.stop()
+  }
+}
+
 async function seedCpu (): Promise<void> {
-  const where = SHARED_CPU === undefined ? 'side by side (no taskset or one CPU: not pinned)' : `side by side on CPU ${SHARED_CPU}`
-  console.log(`1. seed call (${Buffer.byteLength(seedBody)} bytes, 2 records): server CPU per request at ${RATE} req/s each, ${SECONDS} s, ${ROUNDS} rounds, ${where}`)
+  console.log(`1. seed call (${Buffer.byteLength(seedBody)} bytes, 2 records): server CPU per request at ${RATE} req/s each, ${SECONDS} s, ${ROUNDS} rounds, ${SIDE_BY_SIDE}`)
   // Servers of their own: those of part 2 run on any CPU, as peak rates need.
   const pinned = [
     await start('bare node:http', [await bundledBaseline('bench/bare-server.ts')], {}, '/', SHARED_CPU),
     await start('plain fastify + ajv', [await bundledBaseline('bench/fastify-server.ts')], {}, '/', SHARED_CPU),
     await startMock(SHARED_CPU)
   ]
-  let cpu: number[][]
-  try {
-    await sideBySide(pinned, 1, async (server) => await cpuPerRequest(server, seedBody, RATE, 3))
-    cpu = await sideBySide(pinned, ROUNDS, async (server) => await cpuPerRequest(server, seedBody, RATE))
-  } finally {
-    for (const server of pinned) server.stop()
-  }
+  const cpu = await cpuSideBySide(pinned, seedBody, RATE)
   for (const [i, server] of pinned.entries()) console.log(`   ${server.name.padEnd(24)} ${spread(cpu[i]!, 1).text} µs`)
   console.log(`   mock / bare:          ${spread(ratios(cpu[2]!, cpu[0]!), 3).text}   goal <= 1.2`)
   console.log(`   mock / plain fastify: ${spread(ratios(cpu[2]!, cpu[1]!), 3).text}   goal <= 1.0`)
@@ -116,14 +121,8 @@ async function bigUploads (records: number, rate: number): Promise<void> {
   // New servers: what parts 1 and 2 staged (a million seed calls and more) would otherwise weigh on
   // every garbage collection, and differently in each server.
   const fresh = [await start('bare node:http', [await bundledBaseline('bench/bare-server.ts')], {}, '/', SHARED_CPU), await startMock(SHARED_CPU)]
-  let big: number[][]
-  try {
-    await sideBySide(fresh, 1, async (server) => await cpuPerRequest(server, body, rate, 3))
-    big = await sideBySide(fresh, ROUNDS, async (server) => await cpuPerRequest(server, body, rate))
-  } finally {
-    for (const server of fresh) server.stop()
-  }
-  console.log(`3. uploads of ${records.toLocaleString('en')} records (${(Buffer.byteLength(body) / 1024).toFixed(0)} KiB): CPU per request at ${rate} req/s, ${ROUNDS} rounds, ${SHARED_CPU === undefined ? 'side by side (not pinned)' : `side by side on CPU ${SHARED_CPU}`}`)
+  const big = await cpuSideBySide(fresh, body, rate)
+  console.log(`3. uploads of ${records.toLocaleString('en')} records (${(Buffer.byteLength(body) / 1024).toFixed(0)} KiB): CPU per request at ${rate} req/s, ${ROUNDS} rounds, ${SIDE_BY_SIDE}`)
   console.log(`   bare node:http ${spread(big[0]!).text} µs, mock ${spread(big[1]!).text} µs; mock / bare ${spread(ratios(big[1]!, big[0]!), 3).text}   goal <= 0.7`)
 }
 
