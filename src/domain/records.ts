@@ -9,10 +9,38 @@ import { describeValue, parsingError } from './errors.js'
 export type UploadFormat = 'json' | 'csv'
 export type DataRecord = Record<string, unknown>
 
+/**
+ * A body in the pieces Node read it in. A big upload is kept this way: joining the pieces would
+ * cost a copy of every byte and, while it lasts, twice the memory.
+ */
+export class BytePieces {
+  readonly pieces: readonly Buffer[]
+  /** Bytes in all the pieces. */
+  readonly length: number
+
+  constructor (pieces: readonly Buffer[], length: number) {
+    this.pieces = pieces
+    this.length = length
+  }
+
+  /** The first `bytes` bytes in one buffer. */
+  head (bytes: number): Buffer {
+    const first = this.pieces[0]
+    if (first === undefined) return Buffer.alloc(0)
+    if (first.length >= bytes || this.pieces.length === 1) return first.subarray(0, bytes)
+    return Buffer.concat(this.pieces, Math.min(bytes, this.length))
+  }
+
+  /** All the bytes in one buffer. */
+  joined (): Buffer {
+    return Buffer.concat(this.pieces, this.length)
+  }
+}
+
 export interface StagedUpload {
   readonly format: UploadFormat
   /** The bytes as sent; a small upload holds them as a latin1 string (one character a byte), see compactBytes. */
-  readonly bytes: Buffer | string
+  readonly bytes: Buffer | string | BytePieces
   readonly recordCount: number
   readonly stagedAt: number
   readonly stagedBy: string
@@ -44,23 +72,45 @@ function checkHeader (header: string[]): string[] {
 
 /** Uploads smaller than this are kept as strings: a Buffer costs a few hundred bytes of bookkeeping. */
 export const SMALL_UPLOAD_BYTES = 4096
+/**
+ * Pieces of an upload are kept as they are when they average at least this many bytes (the last
+ * one aside): each costs
+ * a few hundred bytes of bookkeeping, and a client sending its body a few bytes at a time must
+ * not make a staged upload take many times its size.
+ */
+export const MIN_KEPT_PIECE_BYTES = 16 * 1024
 
 /**
  * The cheapest way to keep an upload's bytes for as long as it is staged. A small body is a view
  * into a shared 8 KB pool slab, which a kept view would keep alive, and a Buffer of its own costs
- * more than the bytes: it becomes a latin1 string, one character a byte. A larger view into a
- * bigger allocation is copied out; anything else is kept as it is.
+ * more than the bytes: it becomes a latin1 string, one character a byte. Big pieces that own their
+ * memory are kept as they are; a view into a bigger allocation, or many small pieces, are copied
+ * into one buffer of their own.
  */
-export function compactBytes (bytes: Buffer): Buffer | string {
+export function compactBytes (bytes: Buffer | BytePieces): Buffer | string | BytePieces {
+  if (bytes instanceof BytePieces) {
+    if (bytes.pieces.length === 1) return compactBytes(bytes.pieces[0] as Buffer)
+    if (bytes.length < SMALL_UPLOAD_BYTES) return bytes.joined().toString('latin1')
+    // The last piece may be short.
+    if ((bytes.pieces.length - 1) * MIN_KEPT_PIECE_BYTES <= bytes.length && bytes.pieces.every(ownsItsMemory)) return bytes
+    return copyOf(bytes.pieces, bytes.length)
+  }
   if (bytes.length < SMALL_UPLOAD_BYTES) return bytes.toString('latin1')
-  if (bytes.byteLength === bytes.buffer.byteLength) return bytes
-  const copy = Buffer.allocUnsafeSlow(bytes.byteLength)
-  bytes.copy(copy)
+  return ownsItsMemory(bytes) ? bytes : copyOf([bytes], bytes.length)
+}
+
+const ownsItsMemory = (piece: Buffer): boolean => piece.byteLength === piece.buffer.byteLength
+
+function copyOf (pieces: readonly Buffer[], length: number): Buffer {
+  const copy = Buffer.allocUnsafeSlow(length)
+  let at = 0
+  for (const piece of pieces) at += piece.copy(copy, at)
   return copy
 }
 
 export function decodeUpload (upload: StagedUpload): DataRecord[] {
-  const text = (typeof upload.bytes === 'string' ? Buffer.from(upload.bytes, 'latin1') : upload.bytes).toString('utf8')
+  const { bytes } = upload
+  const text = (typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes instanceof BytePieces ? bytes.joined() : bytes).toString('utf8')
   return upload.format === 'csv' ? parseCsvRecords(text) : JSON.parse(text) as DataRecord[]
 }
 

@@ -4,16 +4,16 @@
  * Every check runs before anything changes, so a refused upload leaves no trace.
  */
 import { conflict, storageExceeded, validationError } from './errors.js'
-import { compactBytes, kilobytes, type StagedUpload, type UploadFormat } from './records.js'
+import { compactBytes, kilobytes, type BytePieces, type StagedUpload, type UploadFormat } from './records.js'
 
 /** Every upload takes at least this much of the staging quota, as `kbUsed` counts whole kilobytes: tiny uploads cannot pile up unbounded. */
 export const UPLOAD_MIN_CHARGE = 1024
 
-const charge = (upload: { bytes: Buffer | string }): number => Math.max(upload.bytes.length, UPLOAD_MIN_CHARGE)
+const charge = (upload: { bytes: { length: number } }): number => Math.max(upload.bytes.length, UPLOAD_MIN_CHARGE)
 
 export interface NewUpload {
   readonly format: UploadFormat
-  readonly bytes: Buffer
+  readonly bytes: Buffer | BytePieces
   readonly recordCount: number
 }
 

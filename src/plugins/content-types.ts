@@ -10,25 +10,29 @@
  * twice, or a column with no name, answers 400.
  */
 import { isUtf8 } from 'node:buffer'
+import type { Readable } from 'node:stream'
 import fp from 'fastify-plugin'
 import type { FastifyRequest } from 'fastify'
 import { EloquaError, describeValue, parsingError, validationError } from '../domain/errors.js'
-import { countRecordList, jsonProblem } from '../domain/json-limits.js'
-import { parseCsvRecords, type UploadFormat } from '../domain/records.js'
+import { jsonProblem } from '../domain/json-limits.js'
+import { RecordListScanner, countRecordList } from '../domain/record-list.js'
+import { BytePieces, parseCsvRecords, type UploadFormat } from '../domain/records.js'
+import { Utf8Check } from '../domain/utf8.js'
+import { readPieces } from './body-pieces.js'
 import { routeConfig } from './route-config.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
-    upload: { format: UploadFormat, bytes: Buffer, recordCount: number } | null
+    upload: { format: UploadFormat, bytes: Buffer | BytePieces, recordCount: number } | null
   }
   interface FastifyContextConfig {
-    /** Upload routes, whose JSON body is a list of records kept as bytes: read by countRecordList. */
+    /** Upload routes, whose JSON body is a list of records kept as bytes: read by RecordListScanner. */
     records?: boolean
   }
 }
 
 /**
- * The body an upload's route schema sees when countRecordList has vouched for its records (a
+ * The body an upload's route schema sees when the record scan has vouched for its records (a
  * list of objects, which every upload schema accepts): the records themselves are never built.
  */
 const CHECKED_RECORDS: readonly unknown[] = Object.freeze([])
@@ -91,9 +95,43 @@ export default fp<ContentTypesOptions>(async function contentTypes (app, options
   })
   app.removeContentTypeParser(['application/json', 'text/plain'])
 
+  /**
+   * A JSON upload read as it arrives: each piece is scanned for records and checked as UTF-8
+   * while the processor still has it at hand, and kept as it is. A body the scan vouches for is
+   * staged in those pieces; any other is joined and parsed as any JSON body, which says what is
+   * wrong with it.
+   */
+  function readUpload (request: FastifyRequest, payload: Readable, done: ParserDone): void {
+    const records = new RecordListScanner(maxJsonDepth)
+    const utf8 = new Utf8Check()
+    readPieces(request, payload, (piece) => {
+      records.push(piece)
+      utf8.push(piece)
+    }, (err, pieces, length) => {
+      if (err !== null) {
+        done(err)
+        return
+      }
+      const recordCount = records.end()
+      if (recordCount >= 0 && utf8.end() && acceptsAsSent(request)) {
+        request.upload = { format: 'json', bytes: new BytePieces(pieces, length), recordCount }
+        done(null, CHECKED_RECORDS)
+        return
+      }
+      done(...parse(request, joined(pieces, length), 'json'))
+    })
+  }
+
   // Callback-style parsers: no promise per request on the upload path.
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer | string, done: ParserDone) => {
-    done(...parse(request, body as Buffer, 'json'))
+  app.addContentTypeParser('application/json', (request: FastifyRequest, payload: Readable, done: ParserDone) => {
+    if (routeConfig(request).records === true && request.method === 'POST' && !request.is404) {
+      readUpload(request, payload, done)
+      return
+    }
+    readPieces(request, payload, undefined, (err, pieces, length) => {
+      if (err !== null) done(err)
+      else done(...parse(request, joined(pieces, length), 'json'))
+    })
   })
   app.addContentTypeParser('text/csv', { parseAs: 'buffer' }, (request: FastifyRequest, body: Buffer | string, done: ParserDone) => {
     done(...parse(request, body as Buffer, 'csv'))
@@ -104,6 +142,15 @@ export default fp<ContentTypesOptions>(async function contentTypes (app, options
     else done(validationError([{ field: 'Content-Type', value: request.headers['content-type'] ?? '', constraint: 'Must be application/json or text/csv.' }]))
   })
 }, { name: 'content-types' })
+
+const joined = (pieces: Buffer[], length: number): Buffer => pieces.length === 1 ? pieces[0] as Buffer : Buffer.concat(pieces, length)
+
+/** Whether an upload's headers let its bytes be kept as sent: no Content-Encoding, and UTF-8 if a charset is named. */
+function acceptsAsSent (request: FastifyRequest): boolean {
+  const encoding = request.headers['content-encoding']?.trim().toLowerCase()
+  const charset = charsetOf(String(request.headers['content-type']))
+  return (encoding === undefined || encoding === 'identity' || encoding === '') && (charset === undefined || charset === 'utf-8' || charset === 'utf8')
+}
 
 function checkEncoding (request: FastifyRequest): void {
   const encoding = request.headers['content-encoding']

@@ -5,6 +5,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { RequestJournal } from '../domain/journal.js'
+import { BytePieces } from '../domain/records.js'
 import { routeConfig } from './route-config.js'
 
 declare module 'fastify' {
@@ -28,8 +29,9 @@ export interface JournalOptions {
 const SECRET_OPERATIONS = new Set(['createOAuthToken'])
 
 /** A copy of the first characters: a slice of a string would keep the whole answer alive. */
-export function journalHead (body: Buffer | string, bytes: number): string {
+export function journalHead (body: Buffer | string | BytePieces, bytes: number): string {
   if (typeof body === 'string') return body.length <= bytes ? body : Buffer.from(body.slice(0, bytes)).toString('utf8')
+  if (body instanceof BytePieces) return body.head(bytes).toString('utf8')
   return body.subarray(0, bytes).toString('utf8')
 }
 

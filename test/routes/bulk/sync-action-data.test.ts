@@ -237,3 +237,27 @@ t.test('with UPLOADS_DURING_SYNC=reject, an upload while a sync runs answers 409
   app.clock.advance(1000)
   t.equal((await upload(app, 9, 7, EXAMPLE)).statusCode, 201, 'accepted again once the sync ended')
 })
+
+t.test('a big upload over a socket is read and kept in the pieces it arrives in, records and characters whole', async (t) => {
+  const app = await build(t)
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as { port: number }
+  // Some 400 KiB: several pieces, with multi-byte characters wherever a piece ends.
+  const records = Array.from({ length: 8000 }, (_, i) => ({ Id: `DLPSB${String(i).padStart(12, '0')}`, Name: `Zoë ✓ 😀 ${i}` }))
+  const body = JSON.stringify(records)
+  const res = await fetch(`http://127.0.0.1:${port}${dataUrl(9, 6)}`, { method: 'POST', headers: { authorization: API_USER, 'content-type': 'application/json' }, body })
+  t.equal(res.status, 204)
+  const files = (await app.inject('/__mock/state?maxRecords=8000')).json().syncActionDefinitions.find((d: { id: number }) => d.id === 6).staged.files
+  t.equal(files.length, 1)
+  t.equal(files[0].recordCount, 8000)
+  t.equal(files[0].bytes, Buffer.byteLength(body))
+  t.strictSame(files[0].records.slice(0, 3), records.slice(0, 3))
+  t.strictSame(files[0].records.at(-1), records.at(-1))
+
+  // Broken in its last piece: the whole body is read again and refused as before, nothing staged.
+  const broken = await fetch(`http://127.0.0.1:${port}${dataUrl(9, 6)}`, { method: 'POST', headers: { authorization: API_USER, 'content-type': 'application/json' }, body: `${body.slice(0, -1)},]` })
+  t.equal(broken.status, 400)
+  t.match(await broken.json(), { failures: [{ field: 'body' }] })
+  const after = (await app.inject('/__mock/state?records=false')).json().syncActionDefinitions.find((d: { id: number }) => d.id === 6).staged
+  t.equal(after.uploads, 1)
+})
