@@ -10,7 +10,7 @@
  * The bytes must be UTF-8, checked apart (see utf8.ts): bytes of 0x80 and above are taken as text
  * inside strings. The scan is one pass, linear, allocates nothing per record and resumes at any
  * byte, so a body is read piece by piece while it is still in the processor's cache, and never
- * needs copying into one buffer. Nesting is tracked in a table, so no input can overflow the
+ * needs copying into one buffer. Strings, most of a body, are read four bytes at a time. Nesting is tracked in a table, so no input can overflow the
  * stack.
  */
 
@@ -110,6 +110,7 @@ export class RecordListScanner {
     let count = this.#count
     const maxDepth = this.maxDepth
     let at = 0
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     // Where the number being read began in this piece (0 when it began in an earlier one).
     let numberStart = 0
     while (at < end) {
@@ -124,6 +125,21 @@ export class RecordListScanner {
           // through those, back to the switch for anything else.
           // Every read is within the piece: a read past it would slow every later lookup here.
           while (at < end) {
+            // Four bytes at a time while four remain: the lowest byte flagged is the first that
+            // ends the run (a quote, a backslash or a control character).
+            while (at + 4 <= end) {
+              const w = view.getInt32(at, true)
+              const q = w ^ 0x22222222
+              const b = w ^ 0x5c5c5c5c
+              const hit = (((w - 0x20202020) & ~w) | ((q - 0x01010101) & ~q) | ((b - 0x01010101) & ~b)) & 0x80808080
+              if (hit !== 0) {
+                at += (31 - Math.clz32(hit & -hit)) >> 3
+                break
+              }
+              at += 4
+            }
+            // The string goes on in the next piece.
+            if (at === end) break
             let c = bytes[at] as number
             while ((CLASS[c] as number) & TEXT) {
               if (++at === end) break
@@ -150,6 +166,11 @@ export class RecordListScanner {
               key = false
             } else if (at + 1 < end && bytes[at] === COMMA && bytes[at + 1] === QUOTE && objects[open - 1] === 1) {
               at += 2
+              key = true
+            } else if (open === 1 && at + 3 < end && bytes[at] === CLOSE_OBJECT && bytes[at + 1] === COMMA && bytes[at + 2] === OPEN_OBJECT && bytes[at + 3] === QUOTE) {
+              // `},{"`: one record ends and the next begins with a key.
+              at += 4
+              count++
               key = true
             } else {
               state = At.AfterValue

@@ -83,6 +83,37 @@ t.test('countRecordList answers -1 for anything else, so JSON.parse says what is
   t.equal(scan(`[{"d":${'['.repeat(100_000)}`), -1, 'deep nesting stops at the limit, without recursion')
 })
 
+t.test('strings are read four bytes at a time: each byte that ends one is found wherever it falls', async (t) => {
+  // Text before the byte: ASCII, two, three and four-byte characters, at every offset from a word's start.
+  for (const filler of ['abcdefgh', 'é', '€', '😀', '~\u007f']) {
+    for (let lead = 0; lead < 9; lead++) {
+      const text = filler.repeat(3).slice(0, lead + filler.length)
+      t.equal(scan(`[{"k":"${text}"}]`), 1, `a quote after ${JSON.stringify(text)}`)
+      t.equal(scan(`[{"k":"${text}\\n${text}"}]`), 1, `a backslash after ${JSON.stringify(text)}`)
+      t.equal(scan(`[{"${text}":"v"}]`), 1, `a key's quote after ${JSON.stringify(text)}`)
+      for (const control of ['\u0000', '\u0001', '\u001f', '\t', '\n']) {
+        t.equal(scan(`[{"k":"${text}${control}${text}"}]`), -1, `a raw control character after ${JSON.stringify(text)}`)
+      }
+    }
+  }
+  // Bytes just past a quote that would flag a word were the quote missed: the count stays exact.
+  t.equal(scan('[{"a":"b\u0001c"}]'), -1)
+  t.equal(scan('[{"abc":"d"},{"e":"\u00200"}]'), 2)
+  t.equal(scan('[{"a":"1234"},{"b":"5678"},{"c":"9"}]'), 3, 'strings that end at a word boundary')
+})
+
+t.test('a record that ends where the next begins with a key is counted, and only a record', async (t) => {
+  t.equal(scan('[{"a":"b"},{"c":"d"},{"e":"f"}]'), 3)
+  t.equal(scan('[{"a":"b"},{}]'), 2, 'the next record empty')
+  t.equal(scan('[{"a":"b"} , {"c":"d"}]'), 2, 'whitespace between records')
+  t.equal(scan('[{"a":{"b":"c"},{"d":"e"}}]'), -1, 'an object inside a record is not a record: a key must follow its comma')
+  t.equal(scan('[{"a":["b"],{"c":"d"}}]'), -1, 'nor is an array')
+  t.equal(scan('[{"a":{"b":"c"}},{"d":"e"}]'), 2, 'the nested object closed first')
+  t.equal(scan('[{"a"},{"b":"c"}]'), -1, 'a key without its value')
+  t.equal(scan('[{"a":"b"},{"c"]'), -1, 'the next record cut short')
+  t.equal(scan('[{"a":"b"},{"c":"d"}'), -1, 'the list not closed')
+})
+
 t.test('countRecordList agrees with JSON.parse on generated bodies', async (t) => {
   const fc = await import('fast-check')
   // Valid lists (of objects or not), then the same texts cut short or with one character changed.
