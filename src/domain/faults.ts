@@ -101,7 +101,8 @@ class FaultRule {
     if (match === undefined) return true
     if (match.method !== undefined && match.method !== request.method) return false
     if (match.operation !== undefined && match.operation !== request.operation) return false
-    if (!this.#headers.every(([name, value]) => request.headers[name] === value)) return false
+    // A loop, not every(): this runs for each rule on every request, the seed call's included.
+    for (const [name, value] of this.#headers) if (request.headers[name] !== value) return false
     if (match.parentId !== undefined && request.params.parentId !== String(match.parentId)) return false
     if (match.id !== undefined && request.params.id !== String(match.id)) return false
     if (this.#path !== undefined && (request.path.length > MAX_MATCHED_PATH_LENGTH || !this.#path.matches(normalisePath(request.path)))) return false

@@ -208,21 +208,26 @@ export default fp<LeanUploadOptions>(async function leanUpload (app, { genReqId,
         handOver(req, res, body)
         return
       }
-      respond(req, res, { reqId, start, principal, status: 204, phrase: 'Success', headers: { 'x-request-id': reqId }, body })
+      answer = { reqId, start, principal, status: 204, phrase: 'Success', headers: { 'x-request-id': reqId }, body }
+      send(res, answer)
     }
+    // The lean path's own answer, once it gives one (a request handed over gets fastify's).
+    let answer: LeanAnswer | undefined
     // Until it is answered, the shutdown must not take this connection for an idle one.
     holdSocket(socket, res)
     res.once('finish', () => {
       releaseSocket(socket, res)
       // As in the pipeline while closing: the connection ends with its answer.
       if (closing) socket.destroy()
+      if (answer !== undefined) completed(req, answer)
     })
     arriving.set(req, () => {
       stop()
       // Eloqua documents no body for a 503, and the pipeline sends none.
       const error = new EloquaError(503, 'the mock is shutting down; the request body had not fully arrived')
       const headers = { 'x-request-id': reqId, connection: 'close', 'x-mock-reason': error.message, 'content-length': 0 }
-      respond(req, res, { reqId, start, principal, status: 503, phrase: error.reasonPhrase, headers, body: undefined })
+      answer = { reqId, start, principal, status: 503, phrase: error.reasonPhrase, headers, body: undefined }
+      send(res, answer)
     })
     req.on('data', onData)
     req.on('end', onEnd)
@@ -249,34 +254,36 @@ export default fp<LeanUploadOptions>(async function leanUpload (app, { genReqId,
     return true
   }
 
-  /** Sends an answer without a body; once it is out, its log line and journal entry, as the pipeline's onResponse hooks write them. */
-  function respond (req: IncomingMessage, res: ServerResponse, answer: LeanAnswer): void {
-    const { reqId, start, principal, status, headers, body } = answer
-    res.once('finish', () => {
-      const responseTime = performance.now() - start
-      // The path is canonical (uploadPath): digits and ASCII, nothing to escape.
-      logCompleted(reqId, 'POST', req.url as string, status, responseTime)
-      app.journal.record({
-        time: app.clock.now(),
-        wallMs: Date.now(),
-        method: 'POST',
-        path: req.url as string,
-        operation: OPERATION,
-        site: principal.siteName,
-        user: principal.loginName,
-        status,
-        durationMs: Math.round(responseTime * 1000) / 1000,
-        fault: undefined,
-        reason: headers['x-mock-reason'] as string | undefined,
-        retryAfter: undefined,
-        requestBytes: Number(req.headers['content-length']),
-        responseBytes: 0,
-        requestBody: journalBodyBytes > 0 && body !== undefined ? journalHead(body, journalBodyBytes) : undefined,
-        responseBody: undefined
-      })
-    })
-    res.writeHead(status, answer.phrase, headers)
+  /** Sends an answer without a body. */
+  function send (res: ServerResponse, answer: LeanAnswer): void {
+    res.writeHead(answer.status, answer.phrase, answer.headers)
     res.end()
+  }
+
+  /** Once an answer is out, its log line and journal entry, as the pipeline's onResponse hooks write them. */
+  function completed (req: IncomingMessage, answer: LeanAnswer): void {
+    const { reqId, start, principal, status, headers, body } = answer
+    const responseTime = performance.now() - start
+    // The path is canonical (uploadPath): digits and ASCII, nothing to escape.
+    logCompleted(reqId, 'POST', req.url as string, status, responseTime)
+    app.journal.record({
+      time: app.clock.now(),
+      wallMs: Date.now(),
+      method: 'POST',
+      path: req.url as string,
+      operation: OPERATION,
+      site: principal.siteName,
+      user: principal.loginName,
+      status,
+      durationMs: Math.round(responseTime * 1000) / 1000,
+      fault: undefined,
+      reason: headers['x-mock-reason'] as string | undefined,
+      retryAfter: undefined,
+      requestBytes: Number(req.headers['content-length']),
+      responseBytes: 0,
+      requestBody: journalBodyBytes > 0 && body !== undefined ? journalHead(body, journalBodyBytes) : undefined,
+      responseBody: undefined
+    })
   }
 
   // fastify reads a handed-over body from its replay: the request's own stream is spent.
