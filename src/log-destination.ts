@@ -8,7 +8,7 @@ import { pino } from 'pino'
  * written when the flush interval ends, not when a batch is full.
  */
 export const LOG_BATCH_BYTES = 64 * 1024
-/** Bytes of lines held while stdout takes none (a stalled reader); later lines are dropped. */
+/** Bytes of lines held while stdout takes none (a stalled reader); later batches are dropped whole. */
 export const LOG_HELD_MAX_BYTES = 16 * 1024 * 1024
 /** How long closing the app waits for the lines held to be written. */
 export const LOG_CLOSE_WAIT_MS = 1000
@@ -16,14 +16,17 @@ export const LOG_CLOSE_WAIT_MS = 1000
 type SonicBoom = ReturnType<typeof pino.destination>
 
 /**
- * pino's stream for LOG_FLUSH_MS > 0: each line goes as bytes into pino's asynchronous
- * destination (sonic-boom), which holds them until LOG_BATCH_BYTES have gathered or the flush
- * interval ends. As bytes, because sonic-boom holds text by appending to one string and
- * measuring it again on every line, a cost that grows with the batch; bytes it only counts.
- * The interval flushes only when a line came since the last one: an idle mock writes nothing.
- * pino writes what is held when the process exits, an uncaught error's exit included.
+ * pino's stream for LOG_FLUSH_MS > 0: lines are held as text until LOG_BATCH_BYTES have gathered
+ * or the flush interval ends, then go as one buffer into pino's asynchronous destination
+ * (sonic-boom), which writes them. Held here, because appending text makes a rope that is
+ * encoded once per batch, where a buffer per line cost more than the line; sonic-boom's own text
+ * mode measures the whole batch again on every line. The destination's flush, flushSync and end
+ * take the held text first, so pino's write of what is left when the process exits (an uncaught
+ * error's exit included) writes it too. The interval flushes only when a line came since the
+ * last one: an idle mock writes nothing.
  */
 export class BatchedLog {
+  private held = ''
   private written = false
   private readonly timer: NodeJS.Timeout
 
@@ -35,6 +38,23 @@ export class BatchedLog {
       this.flush()
     }, flushMs).unref()
     destination.once('close', () => { clearInterval(this.timer) })
+    const boom = destination as unknown as Record<'flush' | 'flushSync' | 'end', (...args: unknown[]) => unknown>
+    for (const name of ['flush', 'flushSync', 'end'] as const) {
+      const own = boom[name]
+      boom[name] = (...args) => {
+        this.handOver()
+        return own.apply(destination, args)
+      }
+    }
+  }
+
+  /** Gives the destination the lines held, as one buffer. */
+  private handOver (): void {
+    if (this.held.length === 0 || (this.destination as { destroyed?: boolean }).destroyed === true) return
+    const batch = Buffer.from(this.held)
+    this.held = ''
+    // Looked up on each batch: pino swaps the destination's methods for no-ops once its reader has gone (EPIPE).
+    this.destination.write(batch as unknown as string)
   }
 
   /**
@@ -58,8 +78,8 @@ export class BatchedLog {
 
   write (line: string): void {
     this.written = true
-    // Looked up on each line: pino swaps the destination's methods for no-ops once its reader has gone (EPIPE).
-    this.destination.write(Buffer.from(line) as unknown as string)
+    this.held += line
+    if (this.held.length >= LOG_BATCH_BYTES) this.handOver()
   }
 
   flush (done?: (err?: Error) => void): void {

@@ -1,7 +1,8 @@
-// The command's log stream (src/log-destination.ts): lines held until 16 KiB have gathered or the
-// flush interval has passed, never more than LOG_HELD_MAX_BYTES held, and with LOG_FLUSH_MS=0
-// each line written as it comes.
+// The command's log stream (src/log-destination.ts): lines held until LOG_BATCH_BYTES have gathered
+// or the flush interval has passed, never more than LOG_HELD_MAX_BYTES held, written at exit, and
+// with LOG_FLUSH_MS=0 each line written as it comes.
 import t, { type Test } from 'tap'
+import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -126,17 +127,40 @@ t.test('what is held is written by a flush, and by a synchronous flush, as pino 
   t.equal(written(), LINE + LINE)
 })
 
-t.test('while nothing is taken, at most LOG_HELD_MAX_BYTES are held; later lines are dropped', async (t) => {
+t.test('while nothing is taken, at most LOG_HELD_MAX_BYTES are held; later batches are dropped whole', async (t) => {
   const { stream, boom, written } = destination(t, 10_000)
   const line = `{"msg":"${'y'.repeat(1000)}"}\n`
+  // Lines go to the destination a batch at a time: as many as make LOG_BATCH_BYTES.
+  const batch = Math.ceil(LOG_BATCH_BYTES / line.length) * line.length
   let dropped = 0
-  boom.on('drop', () => { dropped++ })
-  // All in one turn of the event loop: no write can end in between, so lines pile up.
-  const sent = Math.ceil(LOG_HELD_MAX_BYTES / line.length) + 100
+  boom.on('drop', (data: Buffer) => {
+    t.equal(data.length, batch, 'a whole batch')
+    dropped++
+  })
+  // All in one turn of the event loop: no write can end in between, so batches pile up.
+  const batches = Math.floor(LOG_HELD_MAX_BYTES / batch)
+  const sent = (batches + 3) * batch / line.length
   for (let i = 0; i < sent; i++) stream.write(line)
-  t.equal(dropped, sent - Math.floor(LOG_HELD_MAX_BYTES / line.length), 'the lines past the bound are dropped')
+  t.equal(dropped, 3, 'the batches past the bound are dropped')
   stream.flushSync()
-  t.equal(written().length, Math.floor(LOG_HELD_MAX_BYTES / line.length) * line.length, 'the lines held are all written')
+  t.equal(written(), line.repeat(batches * batch / line.length), 'the batches held are all written, whole lines only')
+})
+
+t.test('lines still held are written when the process exits, an uncaught error\'s exit included', async (t) => {
+  const script = (end: string): string => `
+    import { logDestination } from './src/log-destination.js'
+    const stream = logDestination(60_000, 1)
+    stream.write('{"msg":"one"}\\n')
+    stream.write('{"msg":"two"}\\n')
+    setImmediate(() => { ${end} })`
+  for (const [end, code] of [['process.exit(0)', 0], ['throw new Error("uncaught")', 1]] as const) {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(end)], { stdio: ['ignore', 'pipe', 'ignore'] })
+    let out = ''
+    child.stdout.setEncoding('utf8').on('data', (text: string) => { out += text })
+    const [exitCode] = await once(child, 'exit') as [number]
+    t.equal(exitCode, code, end)
+    t.equal(out, '{"msg":"one"}\n{"msg":"two"}\n', `both lines, after ${end}`)
+  }
 })
 
 t.test('with LOG_FLUSH_MS=0 each line is written as it comes, and no timer runs', async (t) => {
