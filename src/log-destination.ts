@@ -16,17 +16,27 @@ export const LOG_CLOSE_WAIT_MS = 1000
 type SonicBoom = ReturnType<typeof pino.destination>
 
 /**
- * pino's stream for LOG_FLUSH_MS > 0: lines are held as text until LOG_BATCH_BYTES have gathered
- * or the flush interval ends, then go as one buffer into pino's asynchronous destination
- * (sonic-boom), which writes them. Held here, because appending text makes a rope that is
- * encoded once per batch, where a buffer per line cost more than the line; sonic-boom's own text
- * mode measures the whole batch again on every line. The destination's flush, flushSync and end
- * take the held text first, so pino's write of what is left when the process exits (an uncaught
- * error's exit included) writes it too. The interval flushes only when a line came since the
- * last one: an idle mock writes nothing.
+ * pino's stream for LOG_FLUSH_MS > 0: lines are held until LOG_BATCH_BYTES (or LOG_BATCH_LINES
+ * held as fields) have gathered or the flush interval ends, then go as one buffer into pino's
+ * asynchronous destination (sonic-boom), which writes them. Held here, as text (appending makes
+ * a rope that is encoded once per batch, where a buffer per line cost more than the line;
+ * sonic-boom's own text mode measures the whole batch again on every line) or as fields made
+ * into text with the batch (hold). The destination's flush, flushSync and end take what is held
+ * first, so pino's write of what is left when the process exits (an uncaught error's exit
+ * included) writes it too. The interval flushes only when a line came since the last one: an
+ * idle mock writes nothing.
  */
+/** A line held as its fields, made into text only when its batch is handed over (see BatchedLog.hold). */
+export interface HeldLine {
+  text: () => string
+}
+
+/** Lines held as fields in one batch, at most: about LOG_BATCH_BYTES of request lines. */
+export const LOG_BATCH_LINES = 256
+
 export class BatchedLog {
   private held = ''
+  private readonly heldLines: HeldLine[] = []
   private written = false
   private readonly timer: NodeJS.Timeout
 
@@ -50,7 +60,8 @@ export class BatchedLog {
 
   /** Gives the destination the lines held, as one buffer. */
   private handOver (): void {
-    if (this.held.length === 0 || (this.destination as { destroyed?: boolean }).destroyed === true) return
+    if ((this.held.length === 0 && this.heldLines.length === 0) || (this.destination as { destroyed?: boolean }).destroyed === true) return
+    this.textOfHeldLines()
     const batch = Buffer.from(this.held)
     this.held = ''
     // Looked up on each batch: pino swaps the destination's methods for no-ops once its reader has gone (EPIPE).
@@ -76,8 +87,25 @@ export class BatchedLog {
     this.flush(finish)
   }
 
+  /** Appends the text of the lines held as fields, in their order, to the text held. */
+  private textOfHeldLines (): void {
+    let text = this.held
+    for (const line of this.heldLines) text += line.text()
+    this.held = text
+    this.heldLines.length = 0
+  }
+
+  /** Holds a line as its fields (the lean path's request line, see request-log.ts), in order with the lines written. */
+  hold (line: HeldLine): void {
+    this.written = true
+    this.heldLines.push(line)
+    if (this.heldLines.length >= LOG_BATCH_LINES) this.handOver()
+  }
+
   write (line: string): void {
     this.written = true
+    // Lines keep their order.
+    if (this.heldLines.length > 0) this.textOfHeldLines()
     this.held += line
     if (this.held.length >= LOG_BATCH_BYTES) this.handOver()
   }

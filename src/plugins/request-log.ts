@@ -4,7 +4,8 @@
  */
 import { tracingChannel } from 'node:diagnostics_channel'
 import { LogController, type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify'
-import { symbols, type Logger } from 'pino'
+import { stdTimeFunctions, symbols, type Logger } from 'pino'
+import { BatchedLog, type HeldLine } from '../log-destination.js'
 
 export const COMPLETED = 'request completed'
 
@@ -54,13 +55,40 @@ export function completedLine (logger: FastifyBaseLogger): CompletedLine {
   const out = stream as { write: (line: string) => unknown }
   const levels = logger as unknown as Logger
   const tail = `,"${messageKey}":"${COMPLETED}"${l[symbols.endSym] as string}`
+  const text = (timeText: string, reqId: string, method: string, url: string, statusCode: number, responseTime: number): string =>
+    `${levelPrefix}${timeText}${l[symbols.chindingsSym] as string},"reqId":${JSON.stringify(reqId)},"method":"${method}","url":"${url}","statusCode":${statusCode},"responseTime":${responseTime}${tail}`
+  // The command's batches hold the line as its fields, made into text with the batch: as text it
+  // would be a dozen strings kept alive until then, for the collector to copy. pino's epochTime
+  // is `,"time":${Date.now()}`, so the time is kept as the number.
+  const held = out instanceof BatchedLog && time === stdTimeFunctions.epochTime ? out : undefined
   return (reqId, method, url, statusCode, responseTime) => {
     if (!levels.isLevelEnabled('info')) return
     if (asJsonTracing.hasSubscribers) {
       viaPino(reqId, method, url, statusCode, responseTime)
       return
     }
+    if (held !== undefined) {
+      held.hold(new HeldCompletedLine(text, Date.now(), reqId, method, url, statusCode, responseTime))
+      return
+    }
     // Looked up on each line: pino swaps a destination's write for a no-op once its reader has gone (EPIPE).
-    out.write(`${levelPrefix}${time.call(logger)}${l[symbols.chindingsSym] as string},"reqId":${JSON.stringify(reqId)},"method":"${method}","url":"${url}","statusCode":${statusCode},"responseTime":${responseTime}${tail}`)
+    out.write(text(time.call(logger), reqId, method, url, statusCode, responseTime))
+  }
+}
+
+/** A completed-request line held as its fields until its batch is written (BatchedLog.hold). */
+class HeldCompletedLine implements HeldLine {
+  constructor (
+    private readonly format: (timeText: string, reqId: string, method: string, url: string, statusCode: number, responseTime: number) => string,
+    private readonly time: number,
+    private readonly reqId: string,
+    private readonly method: string,
+    private readonly url: string,
+    private readonly statusCode: number,
+    private readonly responseTime: number
+  ) {}
+
+  text (): string {
+    return this.format(`,"time":${this.time}`, this.reqId, this.method, this.url, this.statusCode, this.responseTime)
   }
 }

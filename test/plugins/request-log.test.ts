@@ -3,9 +3,13 @@
 // logger's options shape its lines in a way the hand-built line does not follow.
 import t from 'tap'
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import type { FastifyBaseLogger } from 'fastify'
 import { pino, type LoggerOptions } from 'pino'
+import { BatchedLog, logDestination } from '../../src/log-destination.js'
 import { COMPLETED, completedLine } from '../../src/plugins/request-log.js'
 
 /** A logger writing into an array, one string per write, at a fixed time. */
@@ -139,4 +143,61 @@ t.test('a logger that is not pino (fastify takes any with pino\'s methods) gets 
   const logger = { levels: { values: { info: 30 } }, info: (...args: unknown[]) => { calls.push(args) } }
   completedLine(logger as unknown as FastifyBaseLogger)('req-1', 'POST', '/u', 204, 1.5)
   t.strictSame(calls, [[{ reqId: 'req-1', method: 'POST', url: '/u', statusCode: 204, responseTime: 1.5 }, COMPLETED]])
+})
+
+t.test('with the command\'s batched stream the line is held as its fields, and written byte for byte as pino writes it, in order', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'request-log-'))
+  t.teardown(() => { rmSync(dir, { recursive: true, force: true }) })
+  /** A logger on a batched stream into a file, as the command makes it (pino's default time). */
+  const batchedLogger = (name: string, options: LoggerOptions = {}): { logger: pino.Logger, stream: BatchedLog, lines: () => string[] } => {
+    const path = join(dir, name)
+    const stream = logDestination(60_000, openSync(path, 'w')) as BatchedLog
+    t.teardown(async () => { await new Promise<void>((resolve) => { stream.stop(1000, resolve) }) })
+    return { logger: pino(options, stream as unknown as pino.DestinationStream), stream, lines: () => readFileSync(path, 'utf8').split('\n').filter(Boolean) }
+  }
+  const realNow = Date.now
+  Date.now = () => 1700000000123
+  t.teardown(() => { Date.now = realNow })
+  const fast = batchedLogger('fast')
+  const slow = batchedLogger('slow')
+  const held: unknown[] = []
+  const hold = fast.stream.hold.bind(fast.stream)
+  fast.stream.hold = (line) => { held.push(line); hold(line) }
+  const line = completedLine(fast.logger as unknown as FastifyBaseLogger)
+  const reqIds = ['req-1', 'a"b\\c', 'line\nbreak', 'ünïcödé', '']
+  for (const [i, reqId] of reqIds.entries()) {
+    line(reqId, 'POST', '/api/bulk/2.0/customObjects/9/syncActions/6/data', 204, 1.2345678 * i)
+    slow.logger.info({ reqId, method: 'POST', url: '/api/bulk/2.0/customObjects/9/syncActions/6/data', statusCode: 204, responseTime: 1.2345678 * i }, COMPLETED)
+  }
+  t.equal(held.length, reqIds.length, 'each line held as its fields')
+  fast.logger.warn('after')
+  slow.logger.warn('after')
+  fast.stream.flushSync()
+  slow.stream.flushSync()
+  t.equal(fast.lines().length, reqIds.length + 1)
+  t.strictSame(fast.lines(), slow.lines(), 'the same lines, in the same order')
+  t.match(fast.lines()[0], /^\{"level":30,"time":1700000000123,"pid":\d+,/)
+
+  // Below the level, or while pino's JSON building is traced, nothing is held.
+  const quiet = batchedLogger('quiet', { level: 'warn' })
+  let quietHeld = 0
+  quiet.stream.hold = () => { quietHeld++ }
+  completedLine(quiet.logger as unknown as FastifyBaseLogger)('req-1', 'POST', '/u', 204, 1)
+  t.equal(quietHeld, 0, 'nothing held at warn')
+  const onStart = (): void => {}
+  subscribe('tracing:pino_asJson:start', onStart)
+  line('req-traced', 'POST', '/u', 204, 1)
+  unsubscribe('tracing:pino_asJson:start', onStart)
+  t.equal(held.length, reqIds.length, 'a traced line goes through pino')
+  fast.stream.flushSync()
+  t.match(fast.lines().at(-1), /"reqId":"req-traced"/)
+
+  // Another time function: the line is made as text at once.
+  const timed = batchedLogger('timed', { timestamp: pino.stdTimeFunctions.isoTime })
+  let timedHeld = 0
+  timed.stream.hold = () => { timedHeld++ }
+  completedLine(timed.logger as unknown as FastifyBaseLogger)('req-1', 'POST', '/u', 204, 1)
+  timed.stream.flushSync()
+  t.equal(timedHeld, 0)
+  t.match(timed.lines()[0], /"time":"\d{4}-.*"reqId":"req-1"/)
 })
