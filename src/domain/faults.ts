@@ -70,8 +70,18 @@ function randomSource (seed: number): () => number {
 
 class FaultRule {
   readonly #fixture: FaultRuleFixture
+  // The criteria, taken from the fixture once: fixtures of different rules differ in shape, and
+  // reading them on every request made each read a slow, generic one.
+  readonly #matchesAll: boolean
+  readonly #method: string | undefined
+  readonly #operation: string | undefined
+  readonly #parentId: string | undefined
+  readonly #id: string | undefined
+  readonly #site: string | undefined
+  readonly #user: string | undefined
   readonly #path: PathPattern | undefined
   readonly #headers: Array<[string, string]>
+  readonly shapesSyncs: boolean
   readonly #seed: number
   #random: () => number
   matched = 0
@@ -79,8 +89,17 @@ class FaultRule {
 
   constructor (fixture: FaultRuleFixture, defaultSeed: number) {
     this.#fixture = fixture
-    this.#path = fixture.match?.path === undefined ? undefined : new PathPattern(normalisePath(fixture.match.path))
-    this.#headers = Object.entries(fixture.match?.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value])
+    const match = fixture.match
+    this.#matchesAll = match === undefined
+    this.#method = match?.method
+    this.#operation = match?.operation
+    this.#parentId = match?.parentId === undefined ? undefined : String(match.parentId)
+    this.#id = match?.id === undefined ? undefined : String(match.id)
+    this.#site = match?.site?.toLowerCase()
+    this.#user = match?.user?.toLowerCase()
+    this.#path = match?.path === undefined ? undefined : new PathPattern(normalisePath(match.path))
+    this.#headers = Object.entries(match?.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value])
+    this.shapesSyncs = fixture.sync !== undefined
     this.#seed = fixture.seed ?? defaultSeed
     this.#random = randomSource(this.#seed)
   }
@@ -97,17 +116,16 @@ class FaultRule {
 
   /** Cheapest criteria first: most requests are turned away by method or header. */
   matches (request: FaultRequest): boolean {
-    const match = this.#fixture.match
-    if (match === undefined) return true
-    if (match.method !== undefined && match.method !== request.method) return false
-    if (match.operation !== undefined && match.operation !== request.operation) return false
+    if (this.#matchesAll) return true
+    if (this.#method !== undefined && this.#method !== request.method) return false
+    if (this.#operation !== undefined && this.#operation !== request.operation) return false
     // A loop, not every(): this runs for each rule on every request, the seed call's included.
     for (const [name, value] of this.#headers) if (request.headers[name] !== value) return false
-    if (match.parentId !== undefined && request.params.parentId !== String(match.parentId)) return false
-    if (match.id !== undefined && request.params.id !== String(match.id)) return false
+    if (this.#parentId !== undefined && request.params.parentId !== this.#parentId) return false
+    if (this.#id !== undefined && request.params.id !== this.#id) return false
     if (this.#path !== undefined && (request.path.length > MAX_MATCHED_PATH_LENGTH || !this.#path.matches(normalisePath(request.path)))) return false
-    if (match.site !== undefined && match.site.toLowerCase() !== request.identity().site?.toLowerCase()) return false
-    return match.user === undefined || match.user.toLowerCase() === request.identity().user?.toLowerCase()
+    if (this.#site !== undefined && this.#site !== request.identity().site?.toLowerCase()) return false
+    return this.#user === undefined || this.#user === request.identity().user?.toLowerCase()
   }
 
   /** Counts a matching request and says whether the rule fires on it. */
@@ -123,10 +141,6 @@ class FaultRule {
     else fire = this.#random() < (when.probability as number)
     if (fire) this.fired += 1
     return fire
-  }
-
-  get shapesSyncs (): boolean {
-    return this.#fixture.sync !== undefined
   }
 
   response (): FaultResponse {

@@ -128,6 +128,8 @@ export default fp<LeanUploadOptions>(async function leanUpload (app, { genReqId,
   const arriving = new Map<IncomingMessage, () => void>()
   let fastifyListener: ((req: IncomingMessage, res: ServerResponse) => void) | undefined
   const logCompleted = completedLine(app.log)
+  // Read once: a fastify instance holds many properties, and reading one on every request is a slow, generic read.
+  const { directory, faults, store, journal, clock } = app
 
   /** Gives fastify a request the lean path does not answer; `body` when the lean path has read it. */
   function handOver (req: LeanRequest, res: ServerResponse, body?: Buffer): void {
@@ -152,14 +154,14 @@ export default fp<LeanUploadOptions>(async function leanUpload (app, { genReqId,
     const path = uploadPath(req.url as string)
     if (path === undefined || headers.authorization === undefined) return undefined
     // Credentials the pipeline has verified before; anything else gets its 401 or 403 there.
-    const principal = app.directory.verifiedBasic(headers.authorization)
+    const principal = directory.verifiedBasic(headers.authorization)
     return principal === undefined || !mayUseBulkApi(principal) ? undefined : [path[0], path[1], principal]
   }
 
   /** Whether a fault rule takes the request, decided once, before its body is read, as the pipeline does. */
   function faulted (req: LeanRequest, parentId: string, id: string): boolean {
     const authorization = req.headers.authorization
-    const fault = app.faults.size === 0 ? undefined : app.faults.decide({ operation: OPERATION, method: 'POST', path: req.url as string, params: { parentId, id }, headers: req.headers, identity: () => app.directory.claimedIdentity(authorization) })
+    const fault = faults.size === 0 ? undefined : faults.decide({ operation: OPERATION, method: 'POST', path: req.url as string, params: { parentId, id }, headers: req.headers, identity: () => directory.claimedIdentity(authorization) })
     req[FAULT_DECIDED] = { fault }
     return fault !== undefined
   }
@@ -200,7 +202,9 @@ export default fp<LeanUploadOptions>(async function leanUpload (app, { genReqId,
       app.log.info({ reqId, status: 400, reason: err.message }, 'request refused')
     }
     function onEnd (): void {
-      stop()
+      // Once a request has ended it emits no more data, and no error (Node only reports an abort
+      // before the end), so its listeners can stay.
+      arriving.delete(req)
       // A copy, as the pipeline makes: a chunk is a slice of the whole read, headers included, and a
       // staged upload must hold its own bytes only (millions of seed calls stay compact).
       const body = Buffer.concat(chunks, received)
@@ -243,7 +247,7 @@ export default fp<LeanUploadOptions>(async function leanUpload (app, { genReqId,
     if (recordCount < 0) return false
     try {
       // The site may have been removed, or the definition deleted, while the body arrived.
-      const site = app.store.site(principal)
+      const site = store.site(principal)
       const definition = site.resolveDefinition(principal, KIND, parentId, id)
       if (definition.body.isSyncTriggeredOnImport) return false
       site.stageUpload(definition, { format: 'json', bytes: body, recordCount }, principal)
@@ -266,8 +270,8 @@ export default fp<LeanUploadOptions>(async function leanUpload (app, { genReqId,
     const responseTime = performance.now() - start
     // The path is canonical (uploadPath): digits and ASCII, nothing to escape.
     logCompleted(reqId, 'POST', req.url as string, status, responseTime)
-    app.journal.record({
-      time: app.clock.now(),
+    journal.record({
+      time: clock.now(),
       wallMs: Date.now(),
       method: 'POST',
       path: req.url as string,
