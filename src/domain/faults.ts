@@ -120,7 +120,9 @@ class FaultRule {
     if (this.#method !== undefined && this.#method !== request.method) return false
     if (this.#operation !== undefined && this.#operation !== request.operation) return false
     // A loop, not every(): this runs for each rule on every request, the seed call's included.
-    for (const [name, value] of this.#headers) if (request.headers[name] !== value) return false
+    // Reflect.get, not headers[name]: the names differ from rule to rule, and V8's optimising
+    // compiler (Node 24's Maglev) kept dropping code built for one name when the next came.
+    for (const [name, value] of this.#headers) if (Reflect.get(request.headers, name) !== value) return false
     if (this.#parentId !== undefined && request.params.parentId !== this.#parentId) return false
     if (this.#id !== undefined && request.params.id !== this.#id) return false
     if (this.#path !== undefined && (request.path.length > MAX_MATCHED_PATH_LENGTH || !this.#path.matches(normalisePath(request.path)))) return false
