@@ -38,6 +38,8 @@ export class Directory {
    * before is taken; emptied whenever the users change.
    */
   readonly #verified = new Map<string, Principal>()
+  // The last header found in #verified: most calls repeat it, and comparing costs less than hashing a new string.
+  #lastVerified: [string, Principal] | undefined
   /** Who an issued (OAuth) access token authenticates, if it is one that still lasts. */
   #issued: (token: string) => Principal | undefined = () => undefined
 
@@ -62,6 +64,7 @@ export class Directory {
   /** Nobody of that site logs in any more. */
   removeSite (name: string): void {
     this.#verified.clear()
+    this.#lastVerified = undefined
     const site = name.toLowerCase()
     for (const [key, account] of this.#accounts) if (account.principal.siteName.toLowerCase() === site) this.#accounts.delete(key)
     for (const [key, principal] of this.#tokens) if (principal.siteName.toLowerCase() === site) this.#tokens.delete(key)
@@ -74,12 +77,19 @@ export class Directory {
 
   /** The user of an `Authorization: Basic` header verified before, if it was. */
   verifiedBasic (authorization: string): Principal | undefined {
-    return this.#verified.get(authorization)
+    const last = this.#lastVerified
+    if (last !== undefined && last[0] === authorization) return last[1]
+    const principal = this.#verified.get(authorization)
+    if (principal !== undefined) this.#lastVerified = [authorization, principal]
+    return principal
   }
 
   /** Remembers a Basic header whose credentials authenticateBasic accepted. */
   rememberBasic (authorization: string, principal: Principal): void {
-    if (this.#verified.size >= MAX_VERIFIED_HEADERS) this.#verified.clear()
+    if (this.#verified.size >= MAX_VERIFIED_HEADERS) {
+      this.#verified.clear()
+      this.#lastVerified = undefined
+    }
     this.#verified.set(authorization, principal)
   }
 

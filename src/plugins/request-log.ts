@@ -61,6 +61,16 @@ export function completedLine (logger: FastifyBaseLogger): CompletedLine {
   // would be a dozen strings kept alive until then, for the collector to copy. pino's epochTime
   // is `,"time":${Date.now()}`, so the time is kept as the number.
   const held = out instanceof BatchedLog && time === stdTimeFunctions.epochTime ? out : undefined
+  // Lines of a batch often share their millisecond: its text is made once.
+  let lastTime = NaN
+  let lastTimeText = ''
+  const epochTimeText = (time: number): string => {
+    if (time !== lastTime) {
+      lastTime = time
+      lastTimeText = `,"time":${time}`
+    }
+    return lastTimeText
+  }
   return (reqId, method, url, statusCode, responseTime) => {
     if (!levels.isLevelEnabled('info')) return
     if (asJsonTracing.hasSubscribers) {
@@ -68,7 +78,7 @@ export function completedLine (logger: FastifyBaseLogger): CompletedLine {
       return
     }
     if (held !== undefined) {
-      held.hold(new HeldCompletedLine(text, Date.now(), reqId, method, url, statusCode, responseTime))
+      held.hold(new HeldCompletedLine(text, epochTimeText, Date.now(), reqId, method, url, statusCode, responseTime))
       return
     }
     // Looked up on each line: pino swaps a destination's write for a no-op once its reader has gone (EPIPE).
@@ -80,6 +90,7 @@ export function completedLine (logger: FastifyBaseLogger): CompletedLine {
 class HeldCompletedLine implements HeldLine {
   constructor (
     private readonly format: (timeText: string, reqId: string, method: string, url: string, statusCode: number, responseTime: number) => string,
+    private readonly timeText: (time: number) => string,
     private readonly time: number,
     private readonly reqId: string,
     private readonly method: string,
@@ -89,6 +100,6 @@ class HeldCompletedLine implements HeldLine {
   ) {}
 
   text (): string {
-    return this.format(`,"time":${this.time}`, this.reqId, this.method, this.url, this.statusCode, this.responseTime)
+    return this.format(this.timeText(this.time), this.reqId, this.method, this.url, this.statusCode, this.responseTime)
   }
 }

@@ -54,6 +54,7 @@ t.test('verified Basic headers are remembered, at most MAX_VERIFIED_HEADERS, and
   remembering.rememberBasic(header, principal)
   t.equal(remembering.verifiedBasic(header), principal)
   t.equal(remembering.verifiedBasic(`${header} `), undefined, 'only the very same header')
+  t.equal(remembering.verifiedBasic([...header].join('')), principal, 'the same header, sent again')
   for (let i = 1; i < MAX_VERIFIED_HEADERS; i++) remembering.rememberBasic(`Basic ${i}`, principal)
   t.equal(remembering.verifiedBasic(header), principal, 'still there at the bound')
   remembering.rememberBasic('Basic one more', principal)

@@ -166,6 +166,8 @@ t.test('with the command\'s batched stream the line is held as its fields, and w
   const line = completedLine(fast.logger as unknown as FastifyBaseLogger)
   const reqIds = ['req-1', 'a"b\\c', 'line\nbreak', 'ünïcödé', '']
   for (const [i, reqId] of reqIds.entries()) {
+    // Two lines a millisecond: each line keeps its own time.
+    Date.now = () => 1700000000123 + (i >> 1)
     line(reqId, 'POST', '/api/bulk/2.0/customObjects/9/syncActions/6/data', 204, 1.2345678 * i)
     slow.logger.info({ reqId, method: 'POST', url: '/api/bulk/2.0/customObjects/9/syncActions/6/data', statusCode: 204, responseTime: 1.2345678 * i }, COMPLETED)
   }
@@ -177,6 +179,7 @@ t.test('with the command\'s batched stream the line is held as its fields, and w
   t.equal(fast.lines().length, reqIds.length + 1)
   t.strictSame(fast.lines(), slow.lines(), 'the same lines, in the same order')
   t.match(fast.lines()[0], /^\{"level":30,"time":1700000000123,"pid":\d+,/)
+  t.strictSame(fast.lines().slice(0, reqIds.length).map((text) => (JSON.parse(text) as { time: number }).time), [0, 0, 1, 1, 2].map((ms) => 1700000000123 + ms))
 
   // Below the level, or while pino's JSON building is traced, nothing is held.
   const quiet = batchedLogger('quiet', { level: 'warn' })
