@@ -15,6 +15,14 @@ export const LOG_CLOSE_WAIT_MS = 1000
 
 type SonicBoom = ReturnType<typeof pino.destination>
 
+/** A line held as its fields, made into text only when its batch is handed over (see BatchedLog.hold). */
+export interface HeldLine {
+  text: () => string
+}
+
+/** Lines held as fields in one batch, at most: about LOG_BATCH_BYTES of request lines. */
+export const LOG_BATCH_LINES = 256
+
 /**
  * pino's stream for LOG_FLUSH_MS > 0: lines are held until LOG_BATCH_BYTES (or LOG_BATCH_LINES
  * held as fields) have gathered or the flush interval ends, then go as one buffer into pino's
@@ -26,14 +34,6 @@ type SonicBoom = ReturnType<typeof pino.destination>
  * included) writes it too. The interval flushes only when a line came since the last one: an
  * idle mock writes nothing.
  */
-/** A line held as its fields, made into text only when its batch is handed over (see BatchedLog.hold). */
-export interface HeldLine {
-  text: () => string
-}
-
-/** Lines held as fields in one batch, at most: about LOG_BATCH_BYTES of request lines. */
-export const LOG_BATCH_LINES = 256
-
 export class BatchedLog {
   private held = ''
   private readonly heldLines: HeldLine[] = []
