@@ -48,7 +48,8 @@ try {
   console.log(`staged ${TOTAL.toLocaleString('en')} records in ${Math.ceil(TOTAL / PER_UPLOAD)} uploads: ${(bytes / MiB).toFixed(1)} MiB of JSON sent`)
   console.log(`RSS after start-up ${(started / MiB).toFixed(1)} MiB; with the records staged ${(full / MiB).toFixed(1)} MiB, peak ${(peak / MiB).toFixed(1)} MiB`)
   console.log(`peak RSS growth / JSON sent: ${((peak - started) / bytes).toFixed(3)} (goal <= 1.1); staged growth / JSON sent: ${((full - started) / bytes).toFixed(3)}`)
-  console.log(`RSS after POST /__mock/reset ${(after / MiB).toFixed(1)} MiB: ${((after - started) / MiB).toFixed(1)} MiB above start-up (goal: within 10 MiB)`)
+  const change = (after - started) / MiB
+  console.log(`RSS after POST /__mock/reset ${(after / MiB).toFixed(1)} MiB: ${Math.abs(change).toFixed(1)} MiB ${change < 0 ? 'below' : 'above'} start-up (goal: no more than 10 MiB above)`)
 } finally {
   child.kill('SIGTERM')
 }

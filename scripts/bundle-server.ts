@@ -23,6 +23,8 @@ await build({
   sourcemap: true,
   sourcesContent: false,
   logLevel: 'warning',
+  // An optional dependency with a native part, loaded when first needed (memory.ts): resolved from node_modules at run time.
+  external: ['koffi'],
   // Bundled CommonJS modules require Node's built-in modules.
   banner: { js: "import { createRequire as createRequireOfBundle } from 'node:module'; const require = createRequireOfBundle(import.meta.url);" }
 })

@@ -4,6 +4,12 @@
  * busy spell. The command (never the in-process API, which shares its user's process) exposes
  * V8's collector once at start, as jest's leak detector does, and runs it after a reset or a site's
  * removal that leaves the process well above its size after start-up.
+ *
+ * A collection frees the uploads' bytes, but glibc keeps what they took: they arrive in pieces of
+ * up to 64 KiB, which it serves from its main heap, and it gives that heap back only from the top,
+ * where a few small blocks still in use hold it. `malloc_trim(0)` gives back the free pages
+ * anywhere in its heaps; Node has no binding for it, so koffi (an optional dependency that calls C
+ * functions without a compiler) makes one, loaded the first time it is needed.
  */
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
@@ -17,22 +23,56 @@ export function exposeCollector (): () => void {
   return runInNewContext('gc') as () => void
 }
 
+/** Gives the C library's free heap memory back to the system; true when it gave some. */
+export type HeapTrim = () => boolean
+
+/** What glibcHeapTrim takes of koffi. */
+export interface ForeignFunctions {
+  load: (path: string) => { func: (declaration: string) => (...args: unknown[]) => unknown }
+}
+
+/**
+ * glibc's `malloc_trim(0)` through koffi, or undefined where there is none to call: koffi not
+ * installed (it is optional), or a C library other than glibc (macOS, Windows, Alpine's musl have
+ * no `libc.so.6`).
+ */
+export async function glibcHeapTrim (foreignFunctions: () => Promise<ForeignFunctions> = async () => (await import('koffi')).default): Promise<HeapTrim | undefined> {
+  try {
+    const mallocTrim = (await foreignFunctions()).load('libc.so.6').func('int malloc_trim(size_t pad)')
+    return () => mallocTrim(0) === 1
+  } catch {
+    return undefined
+  }
+}
+
 export interface MemoryReleaserOptions {
   /** Runs a full collection (see exposeCollector). */
   collect: () => void
+  /** Makes the trim run after the collection (glibcHeapTrim); called once, when first needed. */
+  trim?: () => Promise<HeapTrim | undefined>
   /** The process's resident set size now, in bytes. */
   rss?: () => number
   thresholdBytes?: number
 }
 
 /**
- * What to run once state was dropped: a full collection when RSS is more than `thresholdBytes`
- * above what it was when this was made (after start-up). Small resets, as test suites make before
- * every test, cost no collection.
+ * What to run once state was dropped: a full collection, then the C library's trim, when RSS is
+ * more than `thresholdBytes` above what it was when this was made (after start-up). Small resets,
+ * as test suites make before every test, cost neither. The promise it returns never rejects.
  */
-export function memoryReleaser ({ collect, rss = process.memoryUsage.rss, thresholdBytes = RELEASE_THRESHOLD_BYTES }: MemoryReleaserOptions): () => void {
+export function memoryReleaser ({ collect, trim, rss = process.memoryUsage.rss, thresholdBytes = RELEASE_THRESHOLD_BYTES }: MemoryReleaserOptions): () => Promise<void> {
   const baseline = rss()
-  return () => {
-    if (rss() - baseline > thresholdBytes) collect()
+  let trimmer: Promise<HeapTrim | undefined> | undefined
+  return async () => {
+    if (rss() - baseline <= thresholdBytes) return
+    collect()
+    if (trim === undefined) return
+    trimmer ??= trim().catch(() => undefined)
+    const heapTrim = await trimmer
+    try {
+      heapTrim?.()
+    } catch {
+      // Memory kept is no failure: the collection has run, and the next uploads reuse what glibc holds.
+    }
   }
 }

@@ -5,7 +5,7 @@ import type { Logger } from 'pino'
 import { buildApp, VERSION } from './app.js'
 import { helpText, loadConfig, parseCommandLine, tlsEnabled } from './config.js'
 import { loadFixtures } from './fixtures.js'
-import { exposeCollector, memoryReleaser } from './memory.js'
+import { exposeCollector, glibcHeapTrim, memoryReleaser } from './memory.js'
 import { httpsUrl, listenHttps } from './plugins/https.js'
 import { loadTls } from './tls.js'
 
@@ -40,7 +40,7 @@ async function main (): Promise<void> {
   }
 
   // Made before the app, so RSS after start-up is the baseline it compares with.
-  const releaseMemory = memoryReleaser({ collect: exposeCollector() })
+  const releaseMemory = memoryReleaser({ collect: exposeCollector(), trim: glibcHeapTrim })
   const app = await buildApp({ config, fixtures, tls, afterStateDropped: releaseMemory, leanUploads: true })
   closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger: app.log }, async ({ signal, err }) => {
     // `err` is set when an uncaught error, not a signal, brought us here.

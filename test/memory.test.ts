@@ -1,6 +1,6 @@
 import t from 'tap'
 import { setImmediate as nextTurn } from 'node:timers/promises'
-import { exposeCollector, memoryReleaser, RELEASE_THRESHOLD_BYTES } from '../src/memory.js'
+import { exposeCollector, glibcHeapTrim, memoryReleaser, RELEASE_THRESHOLD_BYTES, type ForeignFunctions, type HeapTrim } from '../src/memory.js'
 import { API_USER, build, upload } from './helper.js'
 
 t.test('memoryReleaser collects only when RSS is more than the threshold above its size when made', async (t) => {
@@ -24,6 +24,97 @@ t.test('memoryReleaser defaults to the process RSS and a 32 MiB threshold', asyn
   release()
   t.equal(collections, 0, 'nothing grew by 32 MiB meanwhile')
   t.equal(RELEASE_THRESHOLD_BYTES, 32 * 1024 * 1024)
+})
+
+t.test('memoryReleaser trims the C library\'s heap after the collection, loading the trim once', async (t) => {
+  let rss = 100
+  const calls: string[] = []
+  let loads = 0
+  const trim = async (): Promise<HeapTrim> => {
+    loads += 1
+    return () => { calls.push('trim'); return true }
+  }
+  const release = memoryReleaser({ collect: () => { calls.push('collect') }, trim, rss: () => rss, thresholdBytes: 50 })
+  await release()
+  t.strictSame(calls, [], 'below the threshold: neither, and nothing loaded')
+  t.equal(loads, 0)
+  rss = 151
+  await release()
+  await release()
+  t.strictSame(calls, ['collect', 'trim', 'collect', 'trim'])
+  t.equal(loads, 1, 'loaded when first needed, then kept')
+})
+
+t.test('memoryReleaser only collects where there is no trim, and never rejects', async (t) => {
+  const cases: Array<[string, () => Promise<HeapTrim | undefined>]> = [
+    ['no trim to call', async () => undefined],
+    ['the loader fails', async () => { throw new Error('cannot load') }],
+    ['the trim fails', async () => () => { throw new Error('cannot trim') }]
+  ]
+  for (const [name, trim] of cases) {
+    let collections = 0
+    let rss = 100
+    const release = memoryReleaser({ collect: () => { collections += 1 }, trim, rss: () => rss, thresholdBytes: 50 })
+    rss = 200
+    await release()
+    await release()
+    t.equal(collections, 2, name)
+  }
+})
+
+t.test('glibcHeapTrim calls malloc_trim(0) of libc.so.6 and says whether it gave memory back', async (t) => {
+  const declared: string[] = []
+  const given: unknown[][] = []
+  let answer = 1
+  const foreign: ForeignFunctions = {
+    load: (path) => ({
+      func: (declaration) => {
+        declared.push(`${path}: ${declaration}`)
+        return (...args) => { given.push(args); return answer }
+      }
+    })
+  }
+  const trim = await glibcHeapTrim(async () => foreign)
+  t.strictSame(declared, ['libc.so.6: int malloc_trim(size_t pad)'])
+  t.equal(trim?.(), true)
+  answer = 0
+  t.equal(trim?.(), false, 'nothing to give back')
+  t.strictSame(given, [[0], [0]], 'no padding kept at the top')
+})
+
+t.test('glibcHeapTrim is undefined without koffi or without glibc', async (t) => {
+  t.equal(await glibcHeapTrim(async () => { throw new Error('Cannot find package \'koffi\'') }), undefined, 'koffi not installed')
+  const noGlibc: ForeignFunctions = { load: () => { throw new Error('libc.so.6: cannot open shared object file') } }
+  t.equal(await glibcHeapTrim(async () => noGlibc), undefined, 'musl, macOS, Windows')
+  const noSymbol: ForeignFunctions = { load: () => ({ func: () => { throw new Error('Cannot find function \'malloc_trim\'') } }) }
+  t.equal(await glibcHeapTrim(async () => noSymbol), undefined, 'a libc.so.6 without malloc_trim')
+})
+
+t.test('on Linux with glibc, koffi is installed and the trim gives freed heap memory back', async (t) => {
+  const header = (process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header
+  const glibc = process.platform === 'linux' && header.glibcVersionRuntime !== undefined
+  const trim = await glibcHeapTrim()
+  t.equal(trim !== undefined, glibc, `glibc ${header.glibcVersionRuntime ?? 'absent'}`)
+  if (trim === undefined) return
+  // Pieces as uploads arrive in (64 KiB, from glibc's main heap), each with a small block after
+  // it that stays, as a request's own allocations sit among staged data: freed, the pieces leave
+  // holes the heap cannot shrink by from its top.
+  const collect = exposeCollector()
+  let pieces: Buffer[] | undefined = []
+  const kept: Buffer[] = []
+  for (let i = 0; i < 1024; i++) {
+    pieces.push(Buffer.allocUnsafeSlow(64 * 1024).fill(1))
+    kept.push(Buffer.allocUnsafeSlow(1024).fill(2))
+  }
+  const held = process.memoryUsage.rss()
+  pieces = undefined
+  t.equal(pieces, undefined)
+  collect()
+  const collected = process.memoryUsage.rss()
+  t.equal(trim(), true, 'memory given back')
+  const trimmed = process.memoryUsage.rss()
+  t.ok(collected - trimmed > 32 * 1024 ** 2, `RSS ${(held / 1024 ** 2).toFixed(1)} MiB with the pieces, ${(collected / 1024 ** 2).toFixed(1)} after the collection, ${(trimmed / 1024 ** 2).toFixed(1)} after the trim`)
+  t.equal(kept.length, 1024)
 })
 
 t.test('exposeCollector gives V8\'s gc(), which frees what nothing holds', async (t) => {
