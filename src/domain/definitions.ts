@@ -2,9 +2,19 @@
 import { describeValue, validationError, type ValidationFailure } from './errors.js'
 import { SYNC_ACTION_KINDS, SYNC_ACTION_STATUSES, type SyncAction } from '../schemas/fixtures.js'
 
-/** Path segments are ids only when they are plain decimal integers; anything else names no resource. */
+/**
+ * Path segments are ids only when they are plain decimal integers (1 to 15 digits, no leading
+ * zero); anything else names no resource. A loop over the characters, not a regular expression:
+ * the upload path parses two on every call.
+ */
 export function parseId (segment: string): number | undefined {
-  return /^[1-9]\d{0,14}$/.test(segment) ? Number(segment) : undefined
+  const length = segment.length
+  if (length === 0 || length > 15) return undefined
+  for (let i = 0; i < length; i++) {
+    const c = segment.charCodeAt(i)
+    if (c > 0x39 || c < (i === 0 ? 0x31 : 0x30)) return undefined
+  }
+  return Number(segment)
 }
 
 export type SyncActionKind = typeof SYNC_ACTION_KINDS[number]

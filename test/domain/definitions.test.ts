@@ -72,5 +72,11 @@ t.test('contact and account sync action definitions name their own identifier st
 
 t.test('ids parse strictly', async (t) => {
   t.equal(parseId('42'), 42)
-  for (const bad of ['0', '042', '-1', '1.5', 'x', '', '1234567890123456']) t.equal(parseId(bad), undefined, bad)
+  t.equal(parseId('9'), 9)
+  t.equal(parseId('100000000000009'), 100000000000009, '15 digits')
+  for (const bad of ['0', '042', '-1', '1.5', 'x', '', '1234567890123456', '4x', '1/', ':1', '1:', '٣', '12 ', '+1', '1e3']) t.equal(parseId(bad), undefined, bad)
+  // Every character next to the digits in the character table, first and after.
+  const ascii = Array.from({ length: 128 }, (_, code) => String.fromCharCode(code))
+  t.strictSame(ascii.map((c) => parseId(`1${c}`)), ascii.map((c) => c >= '0' && c <= '9' ? Number(`1${c}`) : undefined), 'any ASCII after a digit')
+  t.strictSame(ascii.map((c) => parseId(`${c}1`)), ascii.map((c) => c >= '1' && c <= '9' ? Number(`${c}1`) : undefined), 'any ASCII first')
 })
