@@ -45,11 +45,20 @@ export async function glibcHeapTrim (foreignFunctions: () => Promise<ForeignFunc
   }
 }
 
+/** What a release did, for the log. */
+export interface MemoryReleased {
+  rssBefore: number
+  rssAfter: number
+  heapTrim: 'gave memory back' | 'had none to give back' | 'not available'
+}
+
 export interface MemoryReleaserOptions {
   /** Runs a full collection (see exposeCollector). */
   collect: () => void
   /** Makes the trim run after the collection (glibcHeapTrim); called once, when first needed. */
   trim?: () => Promise<HeapTrim | undefined>
+  /** Told of each release once it is done. */
+  report?: (released: MemoryReleased) => void
   /** The process's resident set size now, in bytes. */
   rss?: () => number
   thresholdBytes?: number
@@ -60,19 +69,21 @@ export interface MemoryReleaserOptions {
  * more than `thresholdBytes` above what it was when this was made (after start-up). Small resets,
  * as test suites make before every test, cost neither. The promise it returns never rejects.
  */
-export function memoryReleaser ({ collect, trim, rss = process.memoryUsage.rss, thresholdBytes = RELEASE_THRESHOLD_BYTES }: MemoryReleaserOptions): () => Promise<void> {
+export function memoryReleaser ({ collect, trim, report, rss = process.memoryUsage.rss, thresholdBytes = RELEASE_THRESHOLD_BYTES }: MemoryReleaserOptions): () => Promise<void> {
   const baseline = rss()
   let trimmer: Promise<HeapTrim | undefined> | undefined
   return async () => {
-    if (rss() - baseline <= thresholdBytes) return
+    const rssBefore = rss()
+    if (rssBefore - baseline <= thresholdBytes) return
     collect()
-    if (trim === undefined) return
-    trimmer ??= trim().catch(() => undefined)
+    trimmer ??= trim === undefined ? Promise.resolve(undefined) : trim().catch(() => undefined)
     const heapTrim = await trimmer
+    let gave: boolean | undefined
     try {
-      heapTrim?.()
+      gave = heapTrim?.()
     } catch {
       // Memory kept is no failure: the collection has run, and the next uploads reuse what glibc holds.
     }
+    report?.({ rssBefore, rssAfter: rss(), heapTrim: gave === undefined ? 'not available' : gave ? 'gave memory back' : 'had none to give back' })
   }
 }

@@ -40,7 +40,11 @@ async function main (): Promise<void> {
   }
 
   // Made before the app, so RSS after start-up is the baseline it compares with.
-  const releaseMemory = memoryReleaser({ collect: exposeCollector(), trim: glibcHeapTrim })
+  const releaseMemory = memoryReleaser({
+    collect: exposeCollector(),
+    trim: glibcHeapTrim,
+    report: ({ rssBefore, rssAfter, heapTrim }) => { app.log.info({ rssBefore, rssAfter, heapTrim }, 'memory released after state was dropped') }
+  })
   const app = await buildApp({ config, fixtures, tls, afterStateDropped: releaseMemory, leanUploads: true })
   closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger: app.log }, async ({ signal, err }) => {
     // `err` is set when an uncaught error, not a signal, brought us here.

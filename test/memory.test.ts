@@ -1,6 +1,6 @@
 import t from 'tap'
 import { setImmediate as nextTurn } from 'node:timers/promises'
-import { exposeCollector, glibcHeapTrim, memoryReleaser, RELEASE_THRESHOLD_BYTES, type ForeignFunctions, type HeapTrim } from '../src/memory.js'
+import { exposeCollector, glibcHeapTrim, memoryReleaser, RELEASE_THRESHOLD_BYTES, type ForeignFunctions, type HeapTrim, type MemoryReleased } from '../src/memory.js'
 import { API_USER, build, upload } from './helper.js'
 
 t.test('memoryReleaser collects only when RSS is more than the threshold above its size when made', async (t) => {
@@ -43,6 +43,26 @@ t.test('memoryReleaser trims the C library\'s heap after the collection, loading
   await release()
   t.strictSame(calls, ['collect', 'trim', 'collect', 'trim'])
   t.equal(loads, 1, 'loaded when first needed, then kept')
+})
+
+t.test('memoryReleaser reports each release: RSS before and after, and what the trim did', async (t) => {
+  const cases: Array<[string, (() => Promise<HeapTrim | undefined>) | undefined, MemoryReleased['heapTrim']]> = [
+    ['gave', async () => () => true, 'gave memory back'],
+    ['none to give', async () => () => false, 'had none to give back'],
+    ['no trim', async () => undefined, 'not available'],
+    ['no trim option', undefined, 'not available'],
+    ['a failing trim', async () => () => { throw new Error('cannot trim') }, 'not available']
+  ]
+  for (const [name, trim, heapTrim] of cases) {
+    let rss = 100
+    const reports: MemoryReleased[] = []
+    const release = memoryReleaser({ collect: () => { rss = 120 }, ...(trim === undefined ? {} : { trim }), report: (released) => { reports.push(released) }, rss: () => rss, thresholdBytes: 50 })
+    await release()
+    t.strictSame(reports, [], `${name}: nothing released, nothing reported`)
+    rss = 200
+    await release()
+    t.strictSame(reports, [{ rssBefore: 200, rssAfter: 120, heapTrim }], name)
+  }
 })
 
 t.test('memoryReleaser only collects where there is no trim, and never rejects', async (t) => {
