@@ -32,7 +32,7 @@ const SECRET_OPERATIONS = new Set(['createOAuthToken'])
 export function journalHead (body: Buffer | string | BytePieces, bytes: number): string {
   if (typeof body === 'string') return body.length <= bytes ? body : Buffer.from(body.slice(0, bytes)).toString('utf8')
   if (body instanceof BytePieces) return body.head(bytes).toString('utf8')
-  return body.subarray(0, bytes).toString('utf8')
+  return body.toString('utf8', 0, bytes)
 }
 
 function byteLength (header: unknown): number {

@@ -41,14 +41,42 @@ const KIND = customObjectSyncActions as unknown as DefinitionKind
 
 /** What the lean path hands fastify along with a request. */
 const REPLAY = Symbol('eloqua-bulk-mock.replayedBody')
-const FAULT_DECIDED = Symbol('eloqua-bulk-mock.faultDecided')
-const AUTHENTICATED = Symbol('eloqua-bulk-mock.authenticatedAs')
+const TAKEN = Symbol('eloqua-bulk-mock.leanUpload')
 const ASSIGNED_ID = Symbol('eloqua-bulk-mock.requestId')
+
+/**
+ * A request the lean path has taken, from its head to its answer. It is kept on the request (one
+ * property, where a closure per event and a property per fact cost the seed call more) and the
+ * event listeners, made once, find it there.
+ */
+class TakenUpload {
+  /** The fault decision taken on the head, which fastify applies if the request is handed over (decidedFault). */
+  fault: FaultResponse | undefined = undefined
+  /** The user, once no rule has taken the request (authenticatedAs). */
+  authenticated: Principal | undefined = undefined
+  readonly chunks: Buffer[] = []
+  received = 0
+  /** The lean path's own answer, once it gives one (a request handed over gets fastify's). */
+  status = 0
+  phrase = ''
+  headers: Record<string, string | number> | undefined = undefined
+  /** The upload's bytes, for the journal; undefined when they had not all arrived. */
+  body: Buffer | undefined = undefined
+
+  constructor (
+    readonly res: ServerResponse,
+    readonly parentId: string,
+    readonly id: string,
+    readonly principal: Principal,
+    /** performance.now() when the request arrived. */
+    readonly start: number,
+    readonly reqId: string
+  ) {}
+}
 
 interface LeanRequest extends IncomingMessage {
   [REPLAY]?: Readable
-  [FAULT_DECIDED]?: { fault: FaultResponse | undefined }
-  [AUTHENTICATED]?: Principal
+  [TAKEN]?: TakenUpload
   [ASSIGNED_ID]?: string
 }
 
@@ -74,12 +102,12 @@ export function requestIds (): (req: IncomingMessage) => string {
  * handed over once its body is in: the pipeline authenticates and applies fault rules on the head,
  * so a rule or a site that changed while the body arrived must not change the answer.
  */
-export function decidedFault (req: IncomingMessage): { fault: FaultResponse | undefined } | undefined {
-  return (req as LeanRequest)[FAULT_DECIDED]
+export function decidedFault (req: IncomingMessage): { readonly fault: FaultResponse | undefined } | undefined {
+  return (req as LeanRequest)[TAKEN]
 }
 
 export function authenticatedAs (req: IncomingMessage): Principal | undefined {
-  return (req as LeanRequest)[AUTHENTICATED]
+  return (req as LeanRequest)[TAKEN]?.authenticated
 }
 
 /** The digits between `from` and `to` of a path, or undefined when they are not all digits (1 to 10 of them). */
@@ -102,18 +130,6 @@ function uploadPath (url: string): [string, string] | undefined {
   return parentId === undefined || id === undefined ? undefined : [parentId, id]
 }
 
-interface LeanAnswer {
-  reqId: string
-  /** performance.now() when the request arrived. */
-  start: number
-  principal: Principal
-  status: number
-  phrase: string
-  headers: Record<string, string | number>
-  /** The upload's bytes, for the journal; undefined when they had not all arrived. */
-  body: Buffer | undefined
-}
-
 export interface LeanUploadOptions {
   genReqId: (req: IncomingMessage) => string
   maxJsonDepth: number
@@ -124,8 +140,8 @@ export interface LeanUploadOptions {
 export default fp<LeanUploadOptions>(async function leanUpload (app, { genReqId, maxJsonDepth, bodyLimit, journalBodyBytes }) {
   const maxBody = Math.min(LEAN_MAX_BODY_BYTES, bodyLimit)
   let closing = false
-  /** Uploads whose body is still arriving, with what answers each 503 when the server closes. */
-  const arriving = new Map<IncomingMessage, () => void>()
+  /** Uploads whose body is still arriving: each gets a 503 when the server closes. */
+  const arriving = new Set<LeanRequest>()
   let fastifyListener: ((req: IncomingMessage, res: ServerResponse) => void) | undefined
   const logCompleted = completedLine(app.log)
   // Read once: a fastify instance holds many properties, and reading one on every request is a slow, generic read.
@@ -158,12 +174,11 @@ export default fp<LeanUploadOptions>(async function leanUpload (app, { genReqId,
     return principal === undefined || !mayUseBulkApi(principal) ? undefined : [path[0], path[1], principal]
   }
 
-  /** Whether a fault rule takes the request, decided once, before its body is read, as the pipeline does. */
-  function faulted (req: LeanRequest, parentId: string, id: string): boolean {
+  /** The fault rule that takes the request, if one does, decided once, before its body is read, as the pipeline does. */
+  function faultFor (req: LeanRequest, parentId: string, id: string): FaultResponse | undefined {
+    if (faults.size === 0) return undefined
     const authorization = req.headers.authorization
-    const fault = faults.size === 0 ? undefined : faults.decide({ operation: OPERATION, method: 'POST', path: req.url as string, params: { parentId, id }, headers: req.headers, identity: () => directory.claimedIdentity(authorization) })
-    req[FAULT_DECIDED] = { fault }
-    return fault !== undefined
+    return faults.decide({ operation: OPERATION, method: 'POST', path: req.url as string, params: { parentId, id }, headers: req.headers, identity: () => directory.claimedIdentity(authorization) })
   }
 
   function serve (req: LeanRequest, res: ServerResponse): void {
@@ -176,71 +191,74 @@ export default fp<LeanUploadOptions>(async function leanUpload (app, { genReqId,
     const [parentId, id, principal] = taken
     const start = performance.now()
     const reqId = (req.headers['x-request-id'] as string | undefined) || genReqId(req)
+    const upload = new TakenUpload(res, parentId, id, principal, start, reqId)
+    req[TAKEN] = upload
     // A request a rule takes is authenticated by the pipeline after the rule, as any other.
-    if (faulted(req, parentId, id)) {
+    upload.fault = faultFor(req, parentId, id)
+    if (upload.fault !== undefined) {
       handOver(req, res)
       return
     }
-    req[AUTHENTICATED] = principal
-    const socket = req.socket
-    const chunks: Buffer[] = []
-    let received = 0
-    const onData = (chunk: Buffer): void => {
-      chunks.push(chunk)
-      received += chunk.length
-    }
-    const stop = (): void => {
-      arriving.delete(req)
-      req.removeListener('data', onData)
-      req.removeListener('end', onEnd)
-      req.removeListener('error', gone)
-    }
-    const gone = (err: Error): void => {
-      stop()
-      releaseSocket(socket, res)
-      // The line the pipeline writes when a body stops halfway; there is no answer to log.
-      app.log.info({ reqId, status: 400, reason: err.message }, 'request refused')
-    }
-    function onEnd (): void {
-      // Once a request has ended it emits no more data, and no error (Node only reports an abort
-      // before the end), so its listeners can stay.
-      arriving.delete(req)
-      // A copy, as the pipeline makes: a chunk is a slice of the whole read, headers included, and a
-      // staged upload must hold its own bytes only (millions of seed calls stay compact).
-      const body = Buffer.concat(chunks, received)
-      if (!staged(principal, parentId, id, body)) {
-        handOver(req, res, body)
-        return
-      }
-      answer = { reqId, start, principal, status: 204, phrase: 'Success', headers: { 'x-request-id': reqId }, body }
-      send(res, answer)
-    }
-    // The lean path's own answer, once it gives one (a request handed over gets fastify's).
-    let answer: LeanAnswer | undefined
+    upload.authenticated = principal
     // Until it is answered, the shutdown must not take this connection for an idle one.
-    holdSocket(socket, res)
-    res.once('finish', () => {
-      releaseSocket(socket, res)
-      // As in the pipeline while closing: the connection ends with its answer.
-      if (closing) socket.destroy()
-      if (answer !== undefined) completed(req, answer)
-    })
-    arriving.set(req, () => {
-      stop()
-      // Eloqua documents no body for a 503, and the pipeline sends none.
-      const error = new EloquaError(503, 'the mock is shutting down; the request body had not fully arrived')
-      const headers = { 'x-request-id': reqId, connection: 'close', 'x-mock-reason': error.message, 'content-length': 0 }
-      answer = { reqId, start, principal, status: 503, phrase: error.reasonPhrase, headers, body: undefined }
-      send(res, answer)
-    })
-    req.on('data', onData)
-    req.on('end', onEnd)
+    holdSocket(req.socket, res)
+    res.on('finish', answered)
+    arriving.add(req)
+    req.on('data', received)
+    req.on('end', ended)
     // The client went away: there is nothing to answer, as in the pipeline.
     req.on('error', gone)
   }
 
+  function received (this: LeanRequest, chunk: Buffer): void {
+    const upload = this[TAKEN] as TakenUpload
+    upload.chunks.push(chunk)
+    upload.received += chunk.length
+  }
+
+  /** Stops reading a body that has not all arrived. */
+  function stopReading (req: LeanRequest): void {
+    arriving.delete(req)
+    req.removeListener('data', received)
+    req.removeListener('end', ended)
+    req.removeListener('error', gone)
+  }
+
+  function gone (this: LeanRequest, err: Error): void {
+    stopReading(this)
+    const upload = this[TAKEN] as TakenUpload
+    releaseSocket(this.socket, upload.res)
+    // The line the pipeline writes when a body stops halfway; there is no answer to log.
+    app.log.info({ reqId: upload.reqId, status: 400, reason: err.message }, 'request refused')
+  }
+
+  function ended (this: LeanRequest): void {
+    // Once a request has ended it emits no more data, and no error (Node only reports an abort
+    // before the end), so its listeners can stay.
+    arriving.delete(this)
+    const upload = this[TAKEN] as TakenUpload
+    // A copy, as the pipeline makes: a chunk is a slice of the whole read, headers included, and a
+    // staged upload must hold its own bytes only (millions of seed calls stay compact).
+    const body = Buffer.concat(upload.chunks, upload.received)
+    if (!staged(upload, body)) {
+      handOver(this, upload.res, body)
+      return
+    }
+    upload.body = body
+    send(upload, 204, 'Success', { 'x-request-id': upload.reqId })
+  }
+
+  /** Answers 503 to an upload whose body is still arriving when the server closes. */
+  function unavailable (req: LeanRequest): void {
+    stopReading(req)
+    const upload = req[TAKEN] as TakenUpload
+    // Eloqua documents no body for a 503, and the pipeline sends none.
+    const error = new EloquaError(503, 'the mock is shutting down; the request body had not fully arrived')
+    send(upload, 503, error.reasonPhrase, { 'x-request-id': upload.reqId, connection: 'close', 'x-mock-reason': error.message, 'content-length': 0 })
+  }
+
   /** Stages the upload when every condition of a 204 holds; false, having changed nothing, for fastify to answer. */
-  function staged (principal: Principal, parentId: string, id: string, body: Buffer): boolean {
+  function staged ({ principal, parentId, id }: TakenUpload, body: Buffer): boolean {
     // A byte order mark, text that is not UTF-8, or records the scan does not vouch for: fastify says what is wrong.
     if (body[0] === 0xef || !isUtf8(body)) return false
     const recordCount = countRecordList(body, maxJsonDepth)
@@ -258,15 +276,25 @@ export default fp<LeanUploadOptions>(async function leanUpload (app, { genReqId,
     return true
   }
 
-  /** Sends an answer without a body. */
-  function send (res: ServerResponse, answer: LeanAnswer): void {
-    res.writeHead(answer.status, answer.phrase, answer.headers)
-    res.end()
+  /** Sends the lean path's answer, without a body. */
+  function send (upload: TakenUpload, status: number, phrase: string, headers: Record<string, string | number>): void {
+    upload.status = status
+    upload.phrase = phrase
+    upload.headers = headers
+    upload.res.writeHead(status, phrase, headers)
+    upload.res.end()
   }
 
   /** Once an answer is out, its log line and journal entry, as the pipeline's onResponse hooks write them. */
-  function completed (req: IncomingMessage, answer: LeanAnswer): void {
-    const { reqId, start, principal, status, headers, body } = answer
+  function answered (this: ServerResponse): void {
+    const req = this.req as LeanRequest
+    const socket = req.socket
+    releaseSocket(socket, this)
+    // As in the pipeline while closing: the connection ends with its answer.
+    if (closing) socket.destroy()
+    const upload = req[TAKEN] as TakenUpload
+    if (upload.headers === undefined) return
+    const { reqId, start, principal, status, headers, body } = upload
     const responseTime = performance.now() - start
     // The path is canonical (uploadPath): digits and ASCII, nothing to escape.
     logCompleted(reqId, 'POST', req.url as string, status, responseTime)
@@ -303,7 +331,7 @@ export default fp<LeanUploadOptions>(async function leanUpload (app, { genReqId,
   })
   app.addHook('preClose', (done) => {
     closing = true
-    for (const answerUnavailable of [...arriving.values()]) answerUnavailable()
+    for (const req of [...arriving]) unavailable(req)
     done()
   })
 }, { name: 'lean-upload', dependencies: ['store', 'journal', 'faults', 'connections'] })
