@@ -2,10 +2,12 @@
 // a bare node:http server and plain fastify with an ajv schema doing the same work (check Basic
 // credentials, parse and check the records, keep the bytes, answer 204), and the mock in its
 // default configuration (auth, validation, fault layer, journal, LOG_LEVEL=info).
-//   1. The seed call (Oracle's 2-record upload): server CPU per request at a fixed rate, the three
+//   1. The seed call (Oracle's 2-record upload): server CPU per request at a fixed rate, the
 //      servers loaded at the same time and sharing one CPU (taskset), ROUNDS rounds: what the
-//      shared machine does to one it does to all, so each round's ratios hold steady.
-//   2. Peak req/s at 10 and 100 connections, each server in turn, REPETITIONS times.
+//      shared machine does to one it does to all, so each round's ratios hold steady. A fourth
+//      server, bare node:http that also writes the mock's request line and journal entry (see
+//      bare-server.ts), shows what those two duties of the default configuration cost alone.
+//   2. Peak req/s at 10 and 100 connections, each server in turn, half as many rounds as part 1 (at least 3).
 //   3. Uploads of 5,000 and 50,000 records: CPU per request at a fixed rate, mock and bare, each
 //      started anew for it (the uploads of parts 1 and 2 would weigh on their garbage collection),
 //      side by side on one CPU as in part 1.
@@ -96,16 +98,20 @@ async function cpuSideBySide (servers: Server[], body: string, rate: number): Pr
 async function seedCpu (): Promise<void> {
   console.log(`1. seed call (${Buffer.byteLength(seedBody)} bytes, 2 records): server CPU per request at ${RATE} req/s each, ${SECONDS} s, ${ROUNDS} rounds, ${SIDE_BY_SIDE}`)
   // Servers of their own: those of part 2 run on any CPU, as peak rates need.
+  const bare = await bundledBaseline('bench/bare-server.ts')
   const pinned = [
-    await start('bare node:http', [await bundledBaseline('bench/bare-server.ts')], {}, '/', SHARED_CPU),
+    await start('bare node:http', [bare], {}, '/', SHARED_CPU),
     await start('plain fastify + ajv', [await bundledBaseline('bench/fastify-server.ts')], {}, '/', SHARED_CPU),
-    await startMock(SHARED_CPU)
+    await startMock(SHARED_CPU),
+    await start('bare + line + journal', [bare], { BARE_LINE_AND_JOURNAL: '1' }, '/', SHARED_CPU)
   ]
   const cpu = await cpuSideBySide(pinned, seedBody, RATE)
   for (const [i, server] of pinned.entries()) console.log(`   ${server.name.padEnd(24)} ${spread(cpu[i]!, 1).text} µs`)
   console.log(`   mock / bare:          ${spread(ratios(cpu[2]!, cpu[0]!), 3).text}   goal <= 1.2`)
   console.log(`   mock / plain fastify: ${spread(ratios(cpu[2]!, cpu[1]!), 3).text}   goal <= 1.0`)
   console.log(`   plain fastify / bare: ${spread(ratios(cpu[1]!, cpu[0]!), 3).text}`)
+  console.log(`   bare + line + journal / bare: ${spread(ratios(cpu[3]!, cpu[0]!), 3).text}   (what the request line and journal entry cost on their own)`)
+  console.log(`   mock / bare + line + journal: ${spread(ratios(cpu[2]!, cpu[3]!), 3).text}`)
 }
 
 async function peakRate (connections: number, goal: number): Promise<void> {
@@ -114,6 +120,7 @@ async function peakRate (connections: number, goal: number): Promise<void> {
   for (const [i, server] of servers.entries()) console.log(`   ${server.name.padEnd(24)} ${spread(peak[i]!).text} req/s`)
   console.log(`   mock / bare:          ${spread(ratios(peak[2]!, peak[0]!), 3).text}   goal >= ${goal}`)
   console.log(`   plain fastify / bare: ${spread(ratios(peak[1]!, peak[0]!), 3).text}`)
+  console.log(`   bare + line + journal / bare: ${spread(ratios(peak[3]!, peak[0]!), 3).text}`)
 }
 
 async function bigUploads (records: number, rate: number): Promise<void> {
@@ -129,7 +136,11 @@ async function bigUploads (records: number, rate: number): Promise<void> {
 // BENCH_MOCK_ENV adds settings, e.g. '{"LOG_LEVEL":"warn"}' to see what the request log line costs.
 const startMock = async (cpu?: number): Promise<Server> => await start('eloqua-bulk-mock', ['dist/server.js'], { ...roomy, ...JSON.parse(process.env.BENCH_MOCK_ENV ?? '{}') as Record<string, string> }, '/__mock/health', cpu)
 if (PARTS.has('1')) await seedCpu()
-const servers = PARTS.has('2') ? [await start('bare node:http', [await bundledBaseline('bench/bare-server.ts')]), await start('plain fastify + ajv', [await bundledBaseline('bench/fastify-server.ts')]), await startMock()] : []
+const servers: Server[] = []
+if (PARTS.has('2')) {
+  const bare = await bundledBaseline('bench/bare-server.ts')
+  servers.push(await start('bare node:http', [bare]), await start('plain fastify + ajv', [await bundledBaseline('bench/fastify-server.ts')]), await startMock(), await start('bare + line + journal', [bare], { BARE_LINE_AND_JOURNAL: '1' }))
+}
 try {
   // Warm-up: JIT, connection set-up, the mock's schemas compiled on first use.
   for (const server of servers) await cpuPerRequest(server, seedBody, RATE, 3)
