@@ -1,7 +1,9 @@
 import { isUtf8 } from 'node:buffer'
+import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { jsonProblem } from '../../src/domain/json-limits.js'
 import { MAX_SCAN_DEPTH, RecordListScanner, countRecordList } from '../../src/domain/record-list.js'
+import { GENERATED, recordScanModule } from '../../scripts/record-scan-wasm.js'
 
 /** What the upload path read before the scan: JSON.parse, jsonProblem, then a list of objects. */
 function parsedCount (text: string, maxDepth: number): number {
@@ -83,11 +85,11 @@ t.test('countRecordList answers -1 for anything else, so JSON.parse says what is
   t.equal(scan(`[{"d":${'['.repeat(100_000)}`), -1, 'deep nesting stops at the limit, without recursion')
 })
 
-t.test('strings are read four bytes at a time: each byte that ends one is found wherever it falls', async (t) => {
+t.test('strings are read eight bytes at a time: each byte that ends one is found wherever it falls', async (t) => {
   // Text before the byte: ASCII, two, three and four-byte characters, at every offset from a word's start.
   for (const filler of ['abcdefgh', 'é', '€', '😀', '~\u007f']) {
-    for (let lead = 0; lead < 9; lead++) {
-      const text = filler.repeat(3).slice(0, lead + filler.length)
+    for (let lead = 0; lead < 17; lead++) {
+      const text = filler.repeat(9).slice(0, lead + filler.length)
       t.equal(scan(`[{"k":"${text}"}]`), 1, `a quote after ${JSON.stringify(text)}`)
       t.equal(scan(`[{"k":"${text}\\n${text}"}]`), 1, `a backslash after ${JSON.stringify(text)}`)
       t.equal(scan(`[{"${text}":"v"}]`), 1, `a key's quote after ${JSON.stringify(text)}`)
@@ -162,4 +164,56 @@ t.test('a scanner reset reads the next body from the start', async (t) => {
   t.equal(scanner.end(), -1, 'nothing but whitespace after the list')
   scanner.push(Buffer.from(']'))
   t.equal(scanner.end(), -1, 'a failed scan stays failed')
+})
+
+t.test('scans read side by side keep apart: each sets the other aside mid-string, mid-number, mid-escape and deep in a record', async (t) => {
+  const bodies = [
+    `[{"a":"${'x'.repeat(40)}","n":-12.5e-3,"d":[[{"e":[1,{"f":"\\u00e9\\n"}]}]],"w":false},{"b":null,"c":true}]`,
+    `[{"long":${'7'.repeat(250)}.${'1'.repeat(30)}},{"big":1${'0'.repeat(280)}e-5,"s":"\\"q\\""},{}]`,
+    '[{"x":1}, {"y":[]} ,{"z":{}}]',
+    '[{"broken":tru}]'
+  ]
+  const alone = bodies.map((body) => countRecordList(Buffer.from(body), 32))
+  t.strictSame(alone, [2, 3, 3, -1])
+  for (const step of [1, 2, 3, 7, 13]) {
+    const scanners = bodies.map(() => new RecordListScanner(32))
+    const bytes = bodies.map((body) => Buffer.from(body))
+    for (let at = 0; bytes.some((b) => at < b.length); at += step) {
+      // In turns, one piece of each body: every push takes the module from another scan.
+      for (const [i, scanner] of scanners.entries()) if (at < bytes[i]!.length) scanner.push(bytes[i]!.subarray(at, at + step))
+    }
+    t.strictSame(scanners.map((scanner) => scanner.end()), alone, `pieces of ${step} bytes, in turns`)
+  }
+  const pending = new RecordListScanner(32)
+  pending.push(Buffer.from('[{"a":[1,2,'))
+  t.equal(countRecordList(Buffer.from('[{},{}]'), 32), 2, 'a whole body read while another scan is halfway')
+  pending.push(Buffer.from('3]}]'))
+  t.equal(pending.end(), 1, 'and the halfway scan goes on where it was')
+})
+
+t.test('a piece larger than the module reads at once is read in parts, with tokens across them', async (t) => {
+  const records = Array.from({ length: 6000 }, (_, i) => ({ Id: `DLPSB${String(i).padStart(12, '0')}`, Note: 'é'.repeat(i % 7), n: i * 1.5, t: i % 2 === 0 }))
+  const body = Buffer.from(JSON.stringify(records))
+  t.ok(body.length > 3 * 65536, `${body.length} bytes`)
+  t.equal(countRecordList(body, 32), 6000)
+  const scanner = new RecordListScanner(32)
+  scanner.push(body.subarray(0, 100_001))
+  scanner.push(body.subarray(100_001))
+  t.equal(scanner.end(), 6000)
+  t.equal(countRecordList(Buffer.concat([body.subarray(0, -1), Buffer.from(',1]')]), 32), -1, 'a bad end after several parts')
+})
+
+t.test('nesting up to the deepest limit the scan tracks', async (t) => {
+  for (const depth of [1019, 1020, 1021, 1022, 1023]) {
+    const text = `[{"d":${'['.repeat(depth)}${']'.repeat(depth)}}]`
+    t.equal(countRecordList(Buffer.from(text), MAX_SCAN_DEPTH), parsedCount(text, MAX_SCAN_DEPTH), `${depth} arrays in a record`)
+  }
+  // The list, the record and 1,021 arrays: 1,023 levels.
+  t.equal(countRecordList(Buffer.from(`[{"d":${'['.repeat(1021)}${']'.repeat(1021)}}]`), MAX_SCAN_DEPTH), 1)
+  t.equal(countRecordList(Buffer.from(`[{"d":${'['.repeat(1022)}${']'.repeat(1022)}}]`), MAX_SCAN_DEPTH), -1)
+})
+
+t.test('the WebAssembly module is built from its source (npm run wasm)', async (t) => {
+  t.equal(readFileSync(GENERATED, 'utf8'), await recordScanModule())
+  await t.rejects(recordScanModule('export function push (length: i32): void { undefinedName() }'), /record-scan\.ts does not compile/)
 })
