@@ -1,5 +1,5 @@
 // Server processes for the benchmarks: each on a free loopback port, awaited until it answers.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
 import { availableParallelism, tmpdir } from 'node:os'
@@ -53,6 +53,16 @@ export const TASKSET: string | undefined = (process.env.PATH ?? '').split(delimi
  * the others; undefined when the machine has one CPU or no taskset.
  */
 export const SHARED_CPU: number | undefined = TASKSET !== undefined && availableParallelism() > 1 ? availableParallelism() - 1 : undefined
+
+/**
+ * Moves this process, every thread of it, to the CPUs other than SHARED_CPU, so a load generator
+ * running here leaves that one to the server it loads; false where there is no taskset.
+ */
+export function leaveSharedCpu (): boolean {
+  if (TASKSET === undefined || SHARED_CPU === undefined) return false
+  const others = SHARED_CPU === 1 ? '0' : `0-${SHARED_CPU - 1}`
+  return spawnSync(TASKSET, ['-a', '-p', '-c', others, String(process.pid)], { stdio: 'ignore' }).status === 0
+}
 
 /**
  * Starts `node <args>` with PORT and HOST set, on CPU `cpu` alone when given (taskset), and waits

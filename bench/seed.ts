@@ -7,14 +7,18 @@
 //      shared machine does to one it does to all, so each round's ratios hold steady. A fourth
 //      server, bare node:http that also writes the mock's request line and journal entry (see
 //      bare-server.ts), shows what those two duties of the default configuration cost alone.
-//   2. Peak req/s at 10 and 100 connections, each server in turn, half as many rounds as part 1 (at least 3).
+//   2. Peak req/s at 10 and 100 connections, each server in turn, half as many rounds as part 1
+//      (at least 3): each server alone on one CPU and the load generator (this process) on the
+//      others, so that the figure is what the server can serve, not what CPU it leaves the load
+//      generator; each server's CPU use over the runs is printed with it (1.00: the server was
+//      the limit).
 //   3. Uploads of 5,000 and 50,000 records: CPU per request at a fixed rate, mock and bare, each
 //      started anew for it (the uploads of parts 1 and 2 would weigh on their garbage collection),
 //      side by side on one CPU as in part 1.
 // Prints every figure with its median and range and the ratios against the baselines; fails
 // loudly if any answer is not 204. CPU time is read from /proc, so this runs on Linux.
 import autocannon from 'autocannon'
-import { SHARED_CPU, bundledBaseline, cpuMs, spread, startServer } from './processes.js'
+import { SHARED_CPU, bundledBaseline, cpuMs, leaveSharedCpu, spread, startServer } from './processes.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10)
 const RATE = Number(process.env.BENCH_RATE ?? 2000)
@@ -115,9 +119,17 @@ async function seedCpu (): Promise<void> {
 }
 
 async function peakRate (connections: number, goal: number): Promise<void> {
-  const peak = await inTurns(servers, Math.max(3, Math.ceil(ROUNDS / 2)), async (server) => (await load(server, { body: seedBody, connections, seconds: Math.min(SECONDS, 5) })).requests.average)
-  console.log(`2. seed call, peak req/s at ${connections} connections`)
-  for (const [i, server] of servers.entries()) console.log(`   ${server.name.padEnd(24)} ${spread(peak[i]!).text} req/s`)
+  // The share of one CPU each server used in each run.
+  const used = new Map(servers.map((server) => [server, [] as number[]]))
+  const peak = await inTurns(servers, Math.max(3, Math.ceil(ROUNDS / 2)), async (server) => {
+    const cpuBefore = cpuMs(server.pid)
+    const started = performance.now()
+    const result = await load(server, { body: seedBody, connections, seconds: Math.min(SECONDS, 5) })
+    used.get(server)!.push((cpuMs(server.pid) - cpuBefore) / (performance.now() - started))
+    return result.requests.average
+  })
+  console.log(`2. seed call, peak req/s at ${connections} connections, ${PEAK_PLACEMENT}`)
+  for (const [i, server] of servers.entries()) console.log(`   ${server.name.padEnd(24)} ${spread(peak[i]!).text} req/s, using ${spread(used.get(server)!, 2).text} of a CPU`)
   console.log(`   mock / bare:          ${spread(ratios(peak[2]!, peak[0]!), 3).text}   goal >= ${goal}`)
   console.log(`   plain fastify / bare: ${spread(ratios(peak[1]!, peak[0]!), 3).text}`)
   console.log(`   bare + line + journal / bare: ${spread(ratios(peak[3]!, peak[0]!), 3).text}`)
@@ -137,9 +149,12 @@ async function bigUploads (records: number, rate: number): Promise<void> {
 const startMock = async (cpu?: number): Promise<Server> => await start('eloqua-bulk-mock', ['dist/server.js'], { ...roomy, ...JSON.parse(process.env.BENCH_MOCK_ENV ?? '{}') as Record<string, string> }, '/__mock/health', cpu)
 if (PARTS.has('1')) await seedCpu()
 const servers: Server[] = []
+// Part 2's servers on SHARED_CPU, the load generator on the others.
+const PEAK_PLACEMENT = PARTS.has('2') && leaveSharedCpu() ? `each server alone on CPU ${SHARED_CPU}, the load generator on the others` : 'not pinned (no taskset or one CPU)'
 if (PARTS.has('2')) {
   const bare = await bundledBaseline('bench/bare-server.ts')
-  servers.push(await start('bare node:http', [bare]), await start('plain fastify + ajv', [await bundledBaseline('bench/fastify-server.ts')]), await startMock(), await start('bare + line + journal', [bare], { BARE_LINE_AND_JOURNAL: '1' }))
+  const cpu = PEAK_PLACEMENT.startsWith('each') ? SHARED_CPU : undefined
+  servers.push(await start('bare node:http', [bare], {}, '/', cpu), await start('plain fastify + ajv', [await bundledBaseline('bench/fastify-server.ts')], {}, '/', cpu), await startMock(cpu), await start('bare + line + journal', [bare], { BARE_LINE_AND_JOURNAL: '1' }, '/', cpu))
 }
 try {
   // Warm-up: JIT, connection set-up, the mock's schemas compiled on first use.
