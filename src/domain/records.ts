@@ -85,9 +85,10 @@ export const MIN_KEPT_PIECE_BYTES = 16 * 1024
  * into a shared 8 KB pool slab, which a kept view would keep alive, and a Buffer of its own costs
  * more than the bytes: it becomes a latin1 string, one character a byte. Big pieces that own their
  * memory are kept as they are; a view into a bigger allocation, or many small pieces, are copied
- * into one buffer of their own.
+ * into one buffer of their own. A string is already that form (one character a byte).
  */
-export function compactBytes (bytes: Buffer | BytePieces): Buffer | string | BytePieces {
+export function compactBytes (bytes: Buffer | BytePieces | string): Buffer | string | BytePieces {
+  if (typeof bytes === 'string') return bytes
   if (bytes instanceof BytePieces) {
     if (bytes.pieces.length === 1) return compactBytes(bytes.pieces[0] as Buffer)
     if (bytes.length < SMALL_UPLOAD_BYTES) return bytes.joined().toString('latin1')

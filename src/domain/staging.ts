@@ -13,7 +13,8 @@ const charge = (upload: { bytes: { length: number } }): number => Math.max(uploa
 
 export interface NewUpload {
   readonly format: UploadFormat
-  readonly bytes: Buffer | BytePieces
+  /** The bytes as sent; a string holds one byte a character (latin1), the form a small upload is kept in (compactBytes). */
+  readonly bytes: Buffer | BytePieces | string
   readonly recordCount: number
 }
 

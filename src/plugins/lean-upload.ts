@@ -16,7 +16,7 @@
  * Only the command turns it on (AppOptions.leanUploads): apps built in-process keep every
  * request in fastify, where hooks a user adds see them all.
  */
-import { isUtf8 } from 'node:buffer'
+import { isAscii, isUtf8 } from 'node:buffer'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { PassThrough, type Readable } from 'node:stream'
 import fp from 'fastify-plugin'
@@ -24,6 +24,7 @@ import { mayUseBulkApi, type Principal } from '../domain/directory.js'
 import { EloquaError } from '../domain/errors.js'
 import type { FaultResponse } from '../domain/faults.js'
 import { countRecordList } from '../domain/record-list.js'
+import { SMALL_UPLOAD_BYTES } from '../domain/records.js'
 import { customObjectSyncActions } from '../domain/kinds/sync-actions.js'
 import type { DefinitionKind } from '../domain/kinds/kind.js'
 import { holdSocket, releaseSocket } from './connections.js'
@@ -62,6 +63,8 @@ class TakenUpload {
   headers: Record<string, string | number> | undefined = undefined
   /** The upload's bytes, for the journal; undefined when they had not all arrived. */
   body: Buffer | undefined = undefined
+  /** The string staged for a small ASCII body, which is also the journal's head of it (see staged). */
+  head: string | undefined = undefined
 
   constructor (
     readonly res: ServerResponse,
@@ -258,7 +261,8 @@ export default fp<LeanUploadOptions>(async function leanUpload (app, { genReqId,
   }
 
   /** Stages the upload when every condition of a 204 holds; false, having changed nothing, for fastify to answer. */
-  function staged ({ principal, parentId, id }: TakenUpload, body: Buffer): boolean {
+  function staged (upload: TakenUpload, body: Buffer): boolean {
+    const { principal, parentId, id } = upload
     // A byte order mark, text that is not UTF-8, or records the scan does not vouch for: fastify says what is wrong.
     if (body[0] === 0xef || !isUtf8(body)) return false
     const recordCount = countRecordList(body, maxJsonDepth)
@@ -268,7 +272,12 @@ export default fp<LeanUploadOptions>(async function leanUpload (app, { genReqId,
       const site = store.site(principal)
       const definition = site.resolveDefinition(principal, KIND, parentId, id)
       if (definition.body.isSyncTriggeredOnImport) return false
-      site.stageUpload(definition, { format: 'json', bytes: body, recordCount }, principal)
+      // A small upload is staged as a latin1 string (compactBytes). Made here, the journal keeps
+      // the same string as the body's head when the body is ASCII (as UTF-8 it reads the same),
+      // instead of a string of its own per request for the collector to copy and promote.
+      const bytes = body.length < SMALL_UPLOAD_BYTES ? body.toString('latin1') : body
+      site.stageUpload(definition, { format: 'json', bytes, recordCount }, principal)
+      if (typeof bytes === 'string' && bytes.length <= journalBodyBytes && isAscii(body)) upload.head = bytes
     } catch {
       // 401, 404, 403, a full staging area…: refused before any change, and fastify answers it.
       return false
@@ -313,7 +322,7 @@ export default fp<LeanUploadOptions>(async function leanUpload (app, { genReqId,
       retryAfter: undefined,
       requestBytes: Number(req.headers['content-length']),
       responseBytes: 0,
-      requestBody: journalBodyBytes > 0 && body !== undefined ? journalHead(body, journalBodyBytes) : undefined,
+      requestBody: journalBodyBytes > 0 && body !== undefined ? upload.head ?? journalHead(body, journalBodyBytes) : undefined,
       responseBody: undefined
     })
   }

@@ -88,7 +88,8 @@ async function compare (t: Test, [pipeline, lean]: [Served, Served], calls: Call
 }
 
 const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(SEED)])
-const big = JSON.stringify(Array.from({ length: 2000 }, (_, i) => ({ Id: `DLPSB${String(i).padStart(12, '0')}`, Email: `user${i}@example.com` })))
+const records = (count: number, note = ''): string => JSON.stringify(Array.from({ length: count }, (_, i) => ({ Id: `DLPSB${String(i).padStart(12, '0')}`, Email: `user${i}@example.com`, ...(note === '' ? {} : { Note: note }) })))
+const big = records(2000)
 
 t.test('uploads answer, journal, log and stage as in the pipeline, whichever path serves them', async (t) => {
   const apps = await twins(t)
@@ -101,6 +102,11 @@ t.test('uploads answer, journal, log and stage as in the pipeline, whichever pat
     { headers: { ...JSON_HEADERS, 'x-request-id': 'from-the-client' } },
     { body: '[]' },
     { body: '[ {"Id":"a","n":[1,2,{"x":null}]} , {} ]' },
+    // Journal heads: small ASCII bodies share the string staged; others are read from the bytes.
+    { body: '[{"Id":"é😀","n":"ü"}]' },
+    { body: records(40) }, // ASCII, longer than the journal keeps, staged as a string
+    { body: records(18, '€'.repeat(7)) }, // the journal's 1,024 bytes end inside a character
+    { body: records(200) }, // staged as a Buffer
     // Refused once the body is read: the pipeline says why.
     { body: '[1]' },
     { body: '{"Id":"a"}' },
