@@ -5,7 +5,7 @@ import type { Logger } from 'pino'
 import { buildApp, VERSION } from './app.js'
 import { helpText, loadConfig, parseCommandLine, tlsEnabled } from './config.js'
 import { loadFixtures } from './fixtures.js'
-import { exposeCollector, glibcHeapTrim, memoryReleaser } from './memory.js'
+import { exposeCollector, glibcHeapTrim, keepTickShapes, memoryReleaser } from './memory.js'
 import { httpsUrl, listenHttps } from './plugins/https.js'
 import { loadTls } from './tls.js'
 
@@ -39,6 +39,7 @@ async function main (): Promise<void> {
     fail((err as Error).message)
   }
 
+  await keepTickShapes()
   // Made before the app, so RSS after start-up is the baseline it compares with.
   const releaseMemory = memoryReleaser({
     collect: exposeCollector(),

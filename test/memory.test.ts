@@ -1,6 +1,6 @@
 import t from 'tap'
 import { setImmediate as nextTurn } from 'node:timers/promises'
-import { exposeCollector, glibcHeapTrim, memoryReleaser, RELEASE_THRESHOLD_BYTES, type ForeignFunctions, type HeapTrim, type MemoryReleased } from '../src/memory.js'
+import { exposeCollector, glibcHeapTrim, keepTickShapes, memoryReleaser, RELEASE_THRESHOLD_BYTES, type ForeignFunctions, type HeapTrim, type MemoryReleased } from '../src/memory.js'
 import { API_USER, build, upload } from './helper.js'
 
 t.test('memoryReleaser collects only when RSS is more than the threshold above its size when made', async (t) => {
@@ -184,4 +184,16 @@ t.test('a reset, a site reset and a site removal call afterStateDropped once ans
 t.test('without afterStateDropped a reset just answers', async (t) => {
   const app = await build(t)
   t.equal((await app.inject({ method: 'POST', url: '/__mock/reset' })).statusCode, 204)
+})
+
+t.test('keepTickShapes keeps a tick object without arguments and one with, the same two on every call', async (t) => {
+  const kept = await keepTickShapes()
+  t.equal(kept.length, 2)
+  for (const tick of kept) {
+    t.type((tick as { callback?: unknown }).callback, 'function')
+    t.ok(Object.getOwnPropertySymbols(tick).some((key) => key.description === 'async_id_symbol'), 'a tick object, with its async id')
+  }
+  t.equal((kept[0] as { args?: unknown }).args, undefined)
+  t.same((kept[1] as { args?: unknown }).args, [kept])
+  t.equal(await keepTickShapes(), kept)
 })
