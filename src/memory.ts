@@ -12,6 +12,7 @@
  * functions without a compiler) makes one, loaded the first time it is needed.
  */
 import { executionAsyncResource } from 'node:async_hooks'
+import { performance } from 'node:perf_hooks'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 
@@ -48,6 +49,8 @@ export async function glibcHeapTrim (foreignFunctions: () => Promise<ForeignFunc
 
 /** What a release did, for the log. */
 export interface MemoryReleased {
+  /** What it followed: 'state was dropped' or 'a quiet spell'. */
+  reason: string
   rssBefore: number
   rssAfter: number
   heapTrim: 'gave memory back' | 'had none to give back' | 'not available'
@@ -70,10 +73,10 @@ export interface MemoryReleaserOptions {
  * more than `thresholdBytes` above what it was when this was made (after start-up). Small resets,
  * as test suites make before every test, cost neither. The promise it returns never rejects.
  */
-export function memoryReleaser ({ collect, trim, report, rss = process.memoryUsage.rss, thresholdBytes = RELEASE_THRESHOLD_BYTES }: MemoryReleaserOptions): () => Promise<void> {
+export function memoryReleaser ({ collect, trim, report, rss = process.memoryUsage.rss, thresholdBytes = RELEASE_THRESHOLD_BYTES }: MemoryReleaserOptions): (reason?: string) => Promise<void> {
   const baseline = rss()
   let trimmer: Promise<HeapTrim | undefined> | undefined
-  return async () => {
+  return async (reason = 'state was dropped') => {
     const rssBefore = rss()
     if (rssBefore - baseline <= thresholdBytes) return
     collect()
@@ -85,7 +88,7 @@ export function memoryReleaser ({ collect, trim, report, rss = process.memoryUsa
     } catch {
       // Memory kept is no failure: the collection has run, and the next uploads reuse what glibc holds.
     }
-    report?.({ rssBefore, rssAfter: rss(), heapTrim: gave === undefined ? 'not available' : gave ? 'gave memory back' : 'had none to give back' })
+    report?.({ reason, rssBefore, rssAfter: rss(), heapTrim: gave === undefined ? 'not available' : gave ? 'gave memory back' : 'had none to give back' })
   }
 }
 
@@ -112,4 +115,78 @@ export async function keepTickShapes (): Promise<readonly object[]> {
     }, ticks)
   })
   return await keptTicks
+}
+
+/**
+ * V8's switch that stops its memory reducer collecting while the process is quiet. It is read each
+ * time the reducer plans, so it holds when set at run time; V8 12 (Node 22) and later have it.
+ */
+export const NO_IDLE_COLLECTIONS_FLAG = '--memory-reducer-gc-count=0'
+
+/**
+ * Stops V8's own collections while the command is quiet, where its V8 can (see
+ * NO_IDLE_COLLECTIONS_FLAG); true when it did. V8's memory reducer runs full collections 8 s after
+ * a process goes quiet. They free the shapes of objects that live only while a request does, and
+ * the optimised code of Node, fastify and the mock that relied on them, so the next burst of
+ * requests ran its first second at about half speed while V8 learnt them again: 20,000-28,000
+ * seed calls a second, against 40,000 and more once warm (Node 24). Tests come in bursts a few
+ * seconds apart; the command gives memory back after a longer quiet spell instead
+ * (releaseWhenQuiet).
+ */
+export function stopIdleCollections (v8Version: string = process.versions.v8, setFlags: (flags: string) => void = setFlagsFromString): boolean {
+  // Node 20's V8 (11) has no such switch, and prints an error for a flag it does not know.
+  if (Number.parseInt(v8Version, 10) < 12) return false
+  setFlags(NO_IDLE_COLLECTIONS_FLAG)
+  return true
+}
+
+/** A stretch in which the event loop was busy less than this share of the time counts as quiet. */
+export const QUIET_BUSY_SHARE = 0.01
+
+/** Quiet spells are watched in this many stretches each. */
+const QUIET_STRETCHES = 4
+
+/** The share of the time since its last call (or since it was made) that the event loop was busy. */
+export function eventLoopBusyShare (): () => number {
+  let last = performance.eventLoopUtilization()
+  return () => {
+    const now = performance.eventLoopUtilization()
+    const { utilization } = performance.eventLoopUtilization(now, last)
+    last = now
+    return utilization
+  }
+}
+
+/** Runs `tick` every `ms` without keeping the process alive; returns what stops it. */
+export function unrefInterval (ms: number, tick: () => void): () => void {
+  const timer = setInterval(tick, ms)
+  timer.unref()
+  return () => { clearInterval(timer) }
+}
+
+export interface QuietReleaseOptions {
+  /** What gives memory back (a memoryReleaser). */
+  release: () => void
+  /** How long the event loop must stay all but idle first. */
+  quietMs: number
+  busyShare?: () => number
+  every?: (ms: number, tick: () => void) => () => void
+}
+
+/**
+ * Runs `release` once the event loop has been quiet (busy under QUIET_BUSY_SHARE) for `quietMs`,
+ * watched in four stretches of a quarter each, so between `quietMs` and 1.25 times it after the
+ * last busy moment; then not again until a busy stretch has come between. Returns what stops it.
+ */
+export function releaseWhenQuiet ({ release, quietMs, busyShare = eventLoopBusyShare(), every = unrefInterval }: QuietReleaseOptions): () => void {
+  let quietStretches = 0
+  return every(quietMs / QUIET_STRETCHES, () => {
+    if (busyShare() >= QUIET_BUSY_SHARE) {
+      quietStretches = 0
+      return
+    }
+    quietStretches += 1
+    // Only on reaching the count: the stretches after it pass it.
+    if (quietStretches === QUIET_STRETCHES) release()
+  })
 }

@@ -5,7 +5,7 @@ import type { Logger } from 'pino'
 import { buildApp, VERSION } from './app.js'
 import { helpText, loadConfig, parseCommandLine, tlsEnabled } from './config.js'
 import { loadFixtures } from './fixtures.js'
-import { exposeCollector, glibcHeapTrim, keepTickShapes, memoryReleaser } from './memory.js'
+import { exposeCollector, glibcHeapTrim, keepTickShapes, memoryReleaser, releaseWhenQuiet, stopIdleCollections } from './memory.js'
 import { httpsUrl, listenHttps } from './plugins/https.js'
 import { loadTls } from './tls.js'
 
@@ -39,17 +39,20 @@ async function main (): Promise<void> {
     fail((err as Error).message)
   }
 
+  stopIdleCollections()
   await keepTickShapes()
   // Made before the app, so RSS after start-up is the baseline it compares with.
   const releaseMemory = memoryReleaser({
     collect: exposeCollector(),
     trim: glibcHeapTrim,
-    report: ({ rssBefore, rssAfter, heapTrim }) => { app.log.info({ rssBefore, rssAfter, heapTrim }, 'memory released after state was dropped') }
+    report: ({ reason, rssBefore, rssAfter, heapTrim }) => { app.log.info({ rssBefore, rssAfter, heapTrim }, `memory released after ${reason}`) }
   })
   const app = await buildApp({ config, fixtures, tls, afterStateDropped: releaseMemory, leanUploads: true })
+  const stopQuietRelease = releaseWhenQuiet({ quietMs: config.IDLE_RELEASE_MS, release: async () => { await releaseMemory('a quiet spell') } })
   closeWithGrace({ delay: config.SHUTDOWN_GRACE_MS, logger: app.log }, async ({ signal, err }) => {
     // `err` is set when an uncaught error, not a signal, brought us here.
     app.log.info({ signal, err }, 'shutting down')
+    stopQuietRelease()
     await app.close()
   })
   try {

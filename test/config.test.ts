@@ -47,7 +47,8 @@ t.test('defaults apply when nothing is set', async (t) => {
     CONNECTION_TIMEOUT_MS: 30000,
     KEEP_ALIVE_TIMEOUT_MS: 5000,
     MAX_FIXTURE_BYTES: 67108864,
-    SHUTDOWN_GRACE_MS: 10000
+    SHUTDOWN_GRACE_MS: 10000,
+    IDLE_RELEASE_MS: 60000
   })
   t.ok(Object.isFrozen(config))
 })
@@ -72,6 +73,9 @@ t.test('bad values are all reported at once, naming variable, flag and value', a
 
 t.test('a port out of range is refused', async (t) => {
   t.throws(() => loadConfig({ PORT: '70000' }), /PORT \(--port\): must be <= 65535/)
+  t.throws(() => loadConfig({}, { 'idle-release-ms': '999' }), /IDLE_RELEASE_MS \(--idle-release-ms\): must be >= 1000, got "999"/)
+  t.equal(loadConfig({ IDLE_RELEASE_MS: '86400000' }).IDLE_RELEASE_MS, 86400000, 'at most a day')
+  t.throws(() => loadConfig({ IDLE_RELEASE_MS: '86400001' }), /IDLE_RELEASE_MS \(--idle-release-ms\): must be <= 86400000/)
 })
 
 t.test('every setting has a kebab-case flag', async (t) => {

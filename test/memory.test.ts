@@ -1,6 +1,7 @@
 import t from 'tap'
+import { spawnSync } from 'node:child_process'
 import { setImmediate as nextTurn } from 'node:timers/promises'
-import { exposeCollector, glibcHeapTrim, keepTickShapes, memoryReleaser, RELEASE_THRESHOLD_BYTES, type ForeignFunctions, type HeapTrim, type MemoryReleased } from '../src/memory.js'
+import { eventLoopBusyShare, exposeCollector, glibcHeapTrim, keepTickShapes, memoryReleaser, NO_IDLE_COLLECTIONS_FLAG, QUIET_BUSY_SHARE, releaseWhenQuiet, RELEASE_THRESHOLD_BYTES, stopIdleCollections, unrefInterval, type ForeignFunctions, type HeapTrim, type MemoryReleased } from '../src/memory.js'
 import { API_USER, build, upload } from './helper.js'
 
 t.test('memoryReleaser collects only when RSS is more than the threshold above its size when made', async (t) => {
@@ -61,7 +62,10 @@ t.test('memoryReleaser reports each release: RSS before and after, and what the 
     t.strictSame(reports, [], `${name}: nothing released, nothing reported`)
     rss = 200
     await release()
-    t.strictSame(reports, [{ rssBefore: 200, rssAfter: 120, heapTrim }], name)
+    t.strictSame(reports, [{ reason: 'state was dropped', rssBefore: 200, rssAfter: 120, heapTrim }], name)
+    rss = 200
+    await release('a quiet spell')
+    t.strictSame(reports[1], { reason: 'a quiet spell', rssBefore: 200, rssAfter: 120, heapTrim }, `${name}: the reason given`)
   }
 })
 
@@ -196,4 +200,85 @@ t.test('keepTickShapes keeps a tick object without arguments and one with, the s
   t.equal((kept[0] as { args?: unknown }).args, undefined)
   t.same((kept[1] as { args?: unknown }).args, [kept])
   t.equal(await keepTickShapes(), kept)
+})
+
+t.test('stopIdleCollections sets V8\'s switch from V8 12 on, and leaves older V8 alone', async (t) => {
+  const set: string[] = []
+  const setFlags = (flags: string): void => { set.push(flags) }
+  t.equal(stopIdleCollections('11.3.244.8-node.38', setFlags), false, 'Node 20')
+  t.strictSame(set, [])
+  t.equal(stopIdleCollections('12.4.254.21-node.57', setFlags), true, 'Node 22')
+  t.equal(stopIdleCollections('13.6.233.17-node.63', setFlags), true, 'Node 24')
+  t.strictSame(set, [NO_IDLE_COLLECTIONS_FLAG, NO_IDLE_COLLECTIONS_FLAG])
+})
+
+t.test('this Node\'s V8 knows the switch exactly when stopIdleCollections sets it', async (t) => {
+  // V8 prints an error on stderr for a flag it does not know, and goes on.
+  const run = (flags: string): string => spawnSync(process.execPath, ['-e', `require('node:v8').setFlagsFromString(${JSON.stringify(flags)})`], { encoding: 'utf8' }).stderr
+  t.match(run('--no-such-v8-flag'), /unrecognized flag/, 'an unknown flag is reported')
+  const sets = stopIdleCollections(process.versions.v8, () => {})
+  t.equal(/unrecognized flag/.test(run(NO_IDLE_COLLECTIONS_FLAG)), !sets, `V8 ${process.versions.v8}`)
+})
+
+/** releaseWhenQuiet with its stretches driven by hand. */
+function quietWatch (quietMs: number): { shares: number[], releases: () => number, tick: () => void, stretchMs: () => number, stopped: () => boolean } {
+  const shares: number[] = []
+  let releases = 0
+  let tick = (): void => {}
+  let stretchMs = 0
+  let stopped = false
+  const stop = releaseWhenQuiet({
+    quietMs,
+    release: () => { releases += 1 },
+    busyShare: () => shares.shift() ?? 0,
+    every: (ms, run) => {
+      stretchMs = ms
+      tick = run
+      return () => { stopped = true }
+    }
+  })
+  return { shares, releases: () => releases, tick: () => { tick() }, stretchMs: () => stretchMs, stopped: () => { stop(); return stopped } }
+}
+
+t.test('releaseWhenQuiet releases after four quiet stretches in a row, once per quiet spell', async (t) => {
+  const watch = quietWatch(60000)
+  t.equal(watch.stretchMs(), 15000, 'stretches of a quarter')
+  watch.shares.push(0.5, 0, 0, 0.02, 0, 0, 0)
+  for (let i = 0; i < 6; i++) watch.tick()
+  t.equal(watch.releases(), 0, 'a busy stretch starts the count again')
+  watch.tick()
+  t.equal(watch.releases(), 0, 'three quiet stretches')
+  watch.tick()
+  t.equal(watch.releases(), 1, 'the fourth')
+  for (let i = 0; i < 8; i++) watch.tick()
+  t.equal(watch.releases(), 1, 'not again while it stays quiet')
+  watch.shares.push(QUIET_BUSY_SHARE)
+  for (let i = 0; i < 5; i++) watch.tick()
+  t.equal(watch.releases(), 2, 'again after a busy stretch and four quiet ones')
+  t.equal(watch.stopped(), true, 'what it returns stops the stretches')
+})
+
+t.test('eventLoopBusyShare measures the event loop since its last call', async (t) => {
+  const busyShare = eventLoopBusyShare()
+  const until = performance.now() + 20
+  while (performance.now() < until);
+  t.ok(busyShare() > 0.5, 'busy the whole time')
+  t.ok(busyShare() >= 0, 'a share')
+})
+
+t.test('unrefInterval runs its tick until stopped, without holding the process', async (t) => {
+  // The interval alone would let this process end mid-test: a timer of the test's holds it.
+  const hold = setTimeout(() => {}, 10_000)
+  let ticks = 0
+  let stop = (): void => {}
+  await new Promise<void>((resolve) => {
+    stop = unrefInterval(1, () => {
+      ticks += 1
+      if (ticks === 2) resolve()
+    })
+  })
+  stop()
+  await new Promise((resolve) => setTimeout(resolve, 5))
+  clearTimeout(hold)
+  t.equal(ticks, 2, 'no tick after stop')
 })

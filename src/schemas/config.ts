@@ -73,7 +73,8 @@ export const configSchema = {
     CONNECTION_TIMEOUT_MS: { type: 'integer', minimum: 1000, default: 30000, description: 'A connection on which nothing arrives or leaves for this long is closed.' },
     KEEP_ALIVE_TIMEOUT_MS: { type: 'integer', minimum: 1, default: 5000, description: 'How long an idle keep-alive connection waits for its next request.' },
     MAX_FIXTURE_BYTES: { type: 'integer', minimum: 1, default: 64 * MiB, description: 'Largest fixtures file read at start; a larger one stops the start.' },
-    SHUTDOWN_GRACE_MS: { type: 'integer', minimum: 0, default: 10000, description: 'On SIGTERM/SIGINT, how long in-flight requests may take before the process exits anyway.' }
+    SHUTDOWN_GRACE_MS: { type: 'integer', minimum: 0, default: 10000, description: 'On SIGTERM/SIGINT, how long in-flight requests may take before the process exits anyway.' },
+    IDLE_RELEASE_MS: { type: 'integer', minimum: 1000, maximum: 86_400_000, default: 60000, description: 'After this long with next to no requests, the command gives the memory it no longer uses back to the system (a full garbage collection), once per quiet spell.' }
   }
 } as const
 

@@ -120,6 +120,20 @@ t.test('a reset that leaves the command well above its start-up size gives the m
   t.equal((await post(`${server.url}${DATA_6}`, EXAMPLE)).status, 204, 'still serving')
 })
 
+t.test('after IDLE_RELEASE_MS without requests the command gives memory back once, and keeps every staged upload', async (t) => {
+  const server = await startServer(t, [], { IDLE_RELEASE_MS: '1000' })
+  // 48 MiB staged, past the 32 MiB above start-up that a release needs.
+  const records = Array.from({ length: 4 * 1024 * 1024 / 64 }, (_, i) => ({ Id: `DLPSB${String(i).padStart(12, '0')}`, Padding: 'x'.repeat(20) }))
+  const body = JSON.stringify(records)
+  for (let i = 0; i < 12; i++) t.equal((await post(`${server.url}${DATA_6}`, body)).status, 204)
+  const released = JSON.parse(await server.waitForLine(/memory released after a quiet spell/, 5000)) as { rssBefore: number, rssAfter: number }
+  t.ok(released.rssBefore > released.rssAfter, `RSS ${(released.rssBefore / 1024 ** 2).toFixed(1)} MiB before, ${(released.rssAfter / 1024 ** 2).toFixed(1)} MiB after`)
+  const state = await (await fetch(`${server.url}/__mock/state?definition=6`)).json() as { syncActionDefinitions: Array<{ staged: { uploads: number } }> }
+  t.equal(state.syncActionDefinitions[0]?.staged.uploads, 12, 'nothing staged is dropped')
+  t.equal((await post(`${server.url}${DATA_6}`, EXAMPLE)).status, 204, 'still serving')
+  t.equal(server.lines.filter((line) => line.includes('memory released after a quiet spell')).length, 1, 'once for the quiet spell')
+})
+
 t.test('SIGINT lets an in-flight request finish, then exits 0', async (t) => {
   await drains(t, await startServer(t), 'SIGINT')
 })
